@@ -1,0 +1,66 @@
+// Judgement on top of the physics: grades per workload and mode, the best
+// quantization, what limits a setup, how to improve it, and run commands.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "runwell/estimate.hpp"
+
+namespace runwell {
+
+struct WorkloadResult {
+    const Workload* workload = nullptr;
+    Estimate estimate;      // at the workload's context and the mode's concurrency
+    Speed speed;            // decode at the middle of the answer, TTFT for its prompt
+    double score = 0;       // 0-100
+    std::string grade;      // S A B C D F
+};
+
+// Score one workload under one mode; the setup's context and concurrency are
+// replaced by the workload's need and the mode's concurrency.
+WorkloadResult grade_workload(const Setup& base, const Workload& w, const Mode& mode);
+std::string letter(double score);
+double quality_factor(const Quant& q);  // 1 = lossless, from KL divergence
+
+struct QuantOption {
+    const Quant* quant = nullptr;
+    double memory_gib = 0;
+    Fit fit = Fit::WontRun;
+    double score = 0;
+    std::string grade;
+    double decode_tps = 0;
+};
+
+bool quant_applies(const Quant& q, const Device& d);
+// Every applicable quant scored for the workload and mode; `best` indexes the top one (-1: none runs).
+struct QuantTable {
+    std::vector<QuantOption> options;
+    int best = -1;
+};
+QuantTable quant_table(const Catalog& c, const Setup& base, const Workload& w, const Mode& mode);
+
+struct Note {
+    std::string code;    // stable: offload, headroom, unified_memory, bandwidth, compute, context, wont_run
+    std::string title;
+    std::string detail;
+};
+std::vector<Note> limits(const Setup& s, const Estimate& e, const Speed& sp, const Workload& w);
+std::vector<Note> improvements(const Catalog& c, const Setup& s, const Estimate& e, const Workload& w,
+                               const Mode& mode, const QuantTable& quants);
+
+struct Command {
+    std::string runtime;  // llama.cpp, docker, ollama, lmstudio, mlx, vllm
+    std::string label;
+    std::string text;
+};
+std::vector<Command> run_commands(const Setup& s, const Estimate& e);
+
+struct RankedModel {
+    const Model* model = nullptr;
+    const Quant* quant = nullptr;  // best quant on this device
+    WorkloadResult result;
+};
+// Every catalog model on one device, best first.
+std::vector<RankedModel> rank_models(const Catalog& c, const Setup& base, const Workload& w, const Mode& mode);
+
+}  // namespace runwell

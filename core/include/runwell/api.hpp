@@ -1,0 +1,28 @@
+// The one entry point shared by the CLI, the batch mode and the WebAssembly
+// module: a JSON request in, a JSON response out, never an exception.
+#pragma once
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "runwell/catalog.hpp"
+
+namespace runwell {
+
+class Engine {
+public:
+    // Replaces the catalog; returns every problem found (the old catalog is kept on failure).
+    std::vector<Problem> load(const std::vector<std::pair<std::string, std::string>>& named_texts);
+    bool ready() const { return loaded_; }
+    const Catalog& catalog() const { return catalog_; }
+
+    // Request: {"op": "estimate" | "rank" | "catalog", ...}; see README "Query format".
+    // Response: {"ok": true, ...} or {"ok": false, "error": {"code", "message", "path"}}.
+    std::string call(const std::string& request_json) const;
+
+private:
+    Catalog catalog_;
+    bool loaded_ = false;
+};
+
+}  // namespace runwell

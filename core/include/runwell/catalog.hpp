@@ -1,0 +1,127 @@
+// Catalog types and the strict loader. Everything here is plain data: the
+// physics lives in estimate.hpp, so a model from a config.json or a device
+// typed in by a user is estimated exactly like a catalog entry.
+#pragma once
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace runwell {
+
+// One problem found while reading input: a stable code, where it is, what is wrong.
+struct Problem {
+    std::string code;     // e.g. "unknown_key", "missing_field", "out_of_range"
+    std::string path;     // e.g. "models[3].attention.kv_heads"
+    std::string message;  // human readable
+};
+
+enum class DeviceKind { DiscreteGpu, DatacenterGpu, Unified, Cpu };
+enum class AttentionKind { Mha, Gqa, Mla };
+
+struct Attention {
+    AttentionKind kind = AttentionKind::Gqa;
+    int heads = 0;
+    int kv_heads = 0;          // MHA/GQA layers that grow with context
+    int head_dim = 0;
+    int kv_lora_rank = 0;      // MLA latent cache width
+    int rope_dim = 0;          // MLA decoupled RoPE key width
+    int full_layers = 0;       // layers whose cache grows with the whole context
+    int window = 0;            // sliding-window / chunk size in tokens
+    int window_layers = 0;     // layers capped at `window`
+    int window_kv_heads = 0;   // 0 = same as kv_heads
+    int window_head_dim = 0;   // 0 = same as head_dim
+    int linear_layers = 0;     // linear-attention / SSM layers (fixed state)
+    double linear_state_mib = 0;  // their total recurrent state per sequence, f16
+};
+
+struct Moe {
+    int experts = 0;
+    int active_experts = 0;
+    int shared_experts = 0;
+};
+
+struct Model {
+    std::string id, name, hf_repo, release, license;
+    double params_b = 0;         // total parameters, billions
+    double active_params_b = 0;  // read per token (== params_b for dense)
+    int layers = 0, hidden = 0, vocab = 0;
+    bool tied_embeddings = false;
+    long max_context = 0;
+    Attention attention;
+    std::optional<Moe> moe;
+    std::vector<std::string> source;
+    std::string notes;
+};
+
+struct Device {
+    std::string id, name, vendor, backend, memory_type;
+    DeviceKind kind = DeviceKind::DiscreteGpu;
+    double memory_gib = 0;      // nameplate memory ("24 GB" cards hold 24 GiB)
+    double bandwidth_gbs = 0;   // theoretical peak, 1e9 B/s
+    double fp16_tflops = 0;     // dense matrix throughput used for prefill
+    double host_link_gbs = 0;   // PCIe/C2C to host memory (GPUs only)
+    std::optional<double> usable_gib;  // measured override of the usable-memory rule
+    int release_year = 0;
+    double price_usd = 0, tdp_w = 0;
+    std::vector<std::string> source;
+    std::string notes;
+};
+
+struct Quant {
+    std::string id, name, family;
+    double bits = 0;          // nominal bits shown to the user
+    double bpw_body = 0;      // bits per weight of the repeating layers
+    double bpw_embed = 0;     // token embedding table
+    double bpw_output = 0;    // output head (lm_head)
+    double kld = 0;           // KL divergence vs 16-bit (quality)
+    bool experts_only = false;  // only MoE expert tensors use bpw_body; the rest bpw_output
+    std::vector<std::string> runtimes;
+    std::vector<std::string> source;
+    std::string notes;
+};
+
+struct Workload {
+    std::string id, name, why;
+    long prompt_tokens = 0, output_tokens = 0, context_tokens = 0;
+    double decode_target_tps = 0, ttft_target_s = 0, quality_weight = 0;
+};
+
+struct ModeWeights { double decode = 0, ttft = 0, context = 0, quality = 0; };
+
+struct Mode {
+    std::string id, name, description;
+    int concurrency = 1;
+    ModeWeights weights;
+};
+
+struct Catalog {
+    std::vector<Model> models;
+    std::vector<Device> devices;
+    std::vector<Quant> quants;
+    std::vector<Workload> workloads;
+    std::vector<Mode> modes;
+
+    const Model* model(std::string_view id) const;
+    const Device* device(std::string_view id) const;
+    const Quant* quant(std::string_view id) const;
+    const Workload* workload(std::string_view id) const;
+    const Mode* mode(std::string_view id) const;
+};
+
+struct CatalogLoad {
+    Catalog catalog;
+    std::vector<Problem> problems;
+    bool ok() const { return problems.empty(); }
+};
+
+// Each text is one JSON object holding any of the keys "models", "hardware",
+// "quants", "workloads", "modes". Every problem is reported with its path;
+// a catalog with problems must not be used.
+CatalogLoad load_catalog(const std::vector<std::pair<std::string, std::string>>& named_texts);
+
+std::string_view to_string(DeviceKind kind);
+std::string_view to_string(AttentionKind kind);
+
+}  // namespace runwell

@@ -1,0 +1,89 @@
+// The physics: memory needed, where the weights live, how fast tokens come.
+// Every function is pure and no-throw; the inputs are validated catalog types.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "runwell/catalog.hpp"
+
+namespace runwell {
+
+enum class KvType { F16, Q8_0, Q4_0 };
+enum class Fit { RunsWell, Tight, Offload, WontRun };
+enum class OffloadKind { None, Experts, Layers };
+
+std::string_view to_string(KvType kv);
+std::string_view to_string(Fit fit);
+std::string_view to_string(OffloadKind kind);
+
+// One configuration to estimate.
+struct Setup {
+    const Model* model = nullptr;
+    const Device* device = nullptr;
+    const Quant* quant = nullptr;
+    long context = 8192;          // tokens allocated per sequence (llama.cpp n_ctx)
+    int gpus = 1;                 // identical devices, llama.cpp layer split
+    double host_ram_gib = 0;      // system RAM for offload (GPUs); 0 = kind default
+    double host_bandwidth_gbs = 0;  // system RAM bandwidth; 0 = kind default
+    KvType kv = KvType::F16;
+    int concurrency = 1;          // sequences decoded together
+};
+
+// Memory needed on the device, GiB.
+struct Memory {
+    double weights = 0;          // quantized weights as loaded
+    double kv_cache = 0;         // K/V (or MLA latent) cache for `context` x concurrency
+    double recurrent_state = 0;  // linear-attention / SSM state, fixed per sequence
+    double compute = 0;          // activation scratch for one micro-batch
+    double runtime = 0;          // driver/runtime context
+    double total() const { return weights + kv_cache + recurrent_state + compute + runtime; }
+};
+
+struct Placement {
+    OffloadKind kind = OffloadKind::None;
+    double cpu_weight_gib = 0;      // weights kept in host RAM
+    double offload_fraction = 0;    // of all weight bytes
+    int gpu_layers = 0;             // -ngl for a layer split
+    int cpu_expert_layers = 0;      // --n-cpu-moe for an expert split
+    double host_ram_needed_gib = 0; // host RAM the offload needs, with the OS reserve
+};
+
+struct Speed {
+    double decode_tps = 0;      // per sequence, at the given depth
+    double aggregate_tps = 0;   // all sequences together
+    double prefill_tps = 0;     // prompt processing
+    double ttft_s = 0;          // prompt / prefill + fixed latency
+};
+
+struct Estimate {
+    Memory memory;
+    double usable_gib = 0;      // device memory the model may use (all GPUs)
+    double host_usable_gib = 0; // host RAM available for offload
+    Fit fit = Fit::WontRun;
+    Placement placement;
+    long safe_context = 0;      // largest context that keeps headroom (0: none)
+    bool safe_context_needs_offload = false;
+};
+
+// ---- memory -------------------------------------------------------------
+double routed_expert_params_b(const Model& m);
+double weight_bytes(const Model& m, const Quant& q);
+double expert_weight_bytes(const Model& m, const Quant& q);
+// Bytes of weights read to decode one step of `concurrency` sequences.
+double decode_weight_bytes(const Model& m, const Quant& q, int concurrency);
+double kv_bytes_per_token(const Model& m, KvType kv);  // unbounded layers only
+double kv_cache_bytes(const Model& m, long tokens, KvType kv);  // all layers, one sequence
+Memory memory_needed(const Setup& s);
+double usable_gib(const Device& d, int gpus);
+double default_host_ram_gib(const Device& d);
+double default_host_bandwidth_gbs(const Device& d);
+bool can_offload(const Device& d);
+
+// ---- placement and fit ----------------------------------------------------
+Estimate estimate_fit(const Setup& s);
+
+// ---- speed ----------------------------------------------------------------
+// `depth` = tokens already in the context when decoding.
+Speed speed(const Setup& s, const Estimate& e, long prompt_tokens, long depth);
+
+}  // namespace runwell

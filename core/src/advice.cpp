@@ -1,0 +1,293 @@
+#include "runwell/advice.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "runwell/calibration.hpp"
+
+namespace runwell {
+
+namespace {
+std::string fixed(double v, int decimals) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+    return buf;
+}
+std::string gib(double v) { return fixed(v, v < 10 ? 1 : 0) + " GiB"; }
+std::string tokens(long t) {
+    if (t >= 1024 * 1024) return fixed(t / (1024.0 * 1024.0), 1) + "M";
+    if (t >= 1024) return std::to_string(t / 1024) + "K";
+    return std::to_string(t);
+}
+// Score for reaching `value` against `target` (higher is better): 100 at the
+// target, falling with the square root of the shortfall (half the speed -> 71).
+double reach(double value, double target) {
+    if (!(value > 0) || !(target > 0)) return 0;
+    return 100.0 * std::sqrt(std::min(1.0, value / target));
+}
+}  // namespace
+
+std::string letter(double score) {
+    if (score >= 90) return "S";
+    if (score >= 80) return "A";
+    if (score >= 65) return "B";
+    if (score >= 50) return "C";
+    if (score >= 35) return "D";
+    return "F";
+}
+
+double quality_factor(const Quant& q) { return std::exp(-2.0 * q.kld); }
+
+WorkloadResult grade_workload(const Setup& base, const Workload& w, const Mode& mode) {
+    WorkloadResult r;
+    r.workload = &w;
+    Setup s = base;
+    s.context = std::min(w.context_tokens, s.model->max_context);
+    s.concurrency = mode.concurrency;
+    r.estimate = estimate_fit(s);
+    r.speed = speed(s, r.estimate, w.prompt_tokens, w.prompt_tokens + w.output_tokens / 2);
+    if (r.estimate.fit == Fit::WontRun) {
+        r.grade = letter(0);
+        return r;
+    }
+    double context_score = 100.0 * std::min(1.0, static_cast<double>(r.estimate.safe_context) / w.context_tokens);
+    double quality = 100.0 * std::pow(quality_factor(*s.quant), w.quality_weight);
+    const ModeWeights& k = mode.weights;
+    double score = k.decode * reach(r.speed.decode_tps, w.decode_target_tps) +
+                   k.ttft * reach(w.ttft_target_s, r.speed.ttft_s) + k.context * context_score + k.quality * quality;
+    // The grade can never say more than the fit: tight is at best A, offload at best C.
+    if (r.estimate.fit == Fit::Tight) score = std::min(score, 89.0);
+    if (r.estimate.fit == Fit::Offload) score = std::min(score * 0.9, 64.0);
+    r.score = std::clamp(score, 0.0, 100.0);
+    r.grade = letter(r.score);
+    return r;
+}
+
+bool quant_applies(const Quant& q, const Device& d) {
+    for (const std::string& rt : q.runtimes) {
+        if (rt == "mlx" && d.backend == "metal") return true;
+        if (rt == "vllm" && (d.backend == "cuda" || d.backend == "rocm") && d.kind != DeviceKind::Unified) {
+            // NVFP4 needs Blackwell tensor cores; FP8 needs Ada/Hopper or newer.
+            if (q.id == "NVFP4" && (d.vendor != "NVIDIA" || d.release_year < 2025)) continue;
+            if (q.id == "FP8" && d.release_year < 2022) continue;
+            return true;
+        }
+        if (rt == "llama.cpp") return q.family == "gguf";
+    }
+    return false;
+}
+
+QuantTable quant_table(const Catalog& c, const Setup& base, const Workload& w, const Mode& mode) {
+    QuantTable t;
+    for (const Quant& q : c.quants) {
+        if (!quant_applies(q, *base.device)) continue;
+        Setup s = base;
+        s.quant = &q;
+        WorkloadResult r = grade_workload(s, w, mode);
+        QuantOption o;
+        o.quant = &q;
+        o.memory_gib = r.estimate.memory.total();
+        o.fit = r.estimate.fit;
+        o.score = r.score;
+        o.grade = r.grade;
+        o.decode_tps = r.speed.decode_tps;
+        t.options.push_back(o);
+    }
+    std::sort(t.options.begin(), t.options.end(),
+              [](const QuantOption& a, const QuantOption& b) { return a.memory_gib < b.memory_gib; });
+    for (size_t i = 0; i < t.options.size(); ++i) {
+        const QuantOption& o = t.options[i];
+        if (o.fit == Fit::WontRun) continue;
+        // Ties go to the larger (higher quality) quant: later in memory order.
+        if (t.best < 0 || o.score >= t.options[t.best].score - 1e-9) t.best = static_cast<int>(i);
+    }
+    return t;
+}
+
+std::vector<Note> limits(const Setup& s, const Estimate& e, const Speed& sp, const Workload& w) {
+    std::vector<Note> out;
+    const Device& d = *s.device;
+    double total = e.memory.total();
+    if (e.fit == Fit::WontRun) {
+        std::string why = can_offload(d)
+                              ? "even with " + gib(e.host_usable_gib) + " of host RAM for offload"
+                              : "and " + std::string(d.kind == DeviceKind::Cpu ? "system RAM" : "unified memory") +
+                                    " cannot be extended by offloading";
+        out.push_back({"wont_run", "Does not fit", "Needs " + gib(total) + " but " + d.name + " has " +
+                                                        gib(e.usable_gib) + " usable, " + why + "."});
+        return out;
+    }
+    if (e.fit == Fit::Offload) {
+        out.push_back({"offload", "CPU offload",
+                       fixed(e.placement.offload_fraction * 100, 0) + "% of the weights (" + gib(e.placement.cpu_weight_gib) +
+                           (e.placement.kind == OffloadKind::Experts ? ", MoE experts" : ", whole layers") +
+                           ") live in host RAM and are read at system-memory speed; they need " +
+                           gib(e.placement.host_ram_needed_gib) + " of host RAM."});
+    }
+    if (e.fit == Fit::Tight)
+        out.push_back({"headroom", "Little headroom",
+                       "Uses " + fixed(100 * total / e.usable_gib, 0) + "% of the usable memory; a longer context, a second app or a driver update can tip it over."});
+    if (d.kind == DeviceKind::Unified)
+        out.push_back({"unified_memory", "Shared-memory contention",
+                       "The OS, apps and the model share " + gib(d.memory_gib) + "; the GPU may use " + gib(e.usable_gib) +
+                           (d.backend == "metal" ? " (macOS working-set limit; sudo sysctl iogpu.wired_limit_mb raises it)." : ".")});
+    double ceiling = d.bandwidth_gbs * 1e9 /
+                     std::max(1.0, decode_weight_bytes(*s.model, *s.quant, s.concurrency) + kv_cache_bytes(*s.model, w.prompt_tokens, s.kv));
+    if (sp.decode_tps < w.decode_target_tps)
+        out.push_back({"bandwidth", "Memory bandwidth",
+                       "Each token reads " + gib(decode_weight_bytes(*s.model, *s.quant, s.concurrency) / calibration::kGiB) + " of weights; at " +
+                           fixed(d.bandwidth_gbs, 0) + " GB/s the ceiling is " + fixed(ceiling, 0) + " tok/s and about " +
+                           fixed(sp.decode_tps, 1) + " tok/s is achieved, below the " + fixed(w.decode_target_tps, 0) + " tok/s " + w.name + " target."});
+    if (sp.ttft_s > w.ttft_target_s)
+        out.push_back({"compute", "Prompt processing",
+                       "A " + tokens(w.prompt_tokens) + "-token prompt takes " + fixed(sp.ttft_s, 1) + " s at " + fixed(sp.prefill_tps, 0) +
+                           " tok/s (" + fixed(d.fp16_tflops, 0) + " TFLOPS); the " + w.name + " target is " + fixed(w.ttft_target_s, 0) + " s."});
+    if (e.safe_context < std::min(w.context_tokens, s.model->max_context))
+        out.push_back({"context", "Context room",
+                       "Only " + tokens(e.safe_context) + " tokens of context fit with headroom; " + w.name + " wants " + tokens(w.context_tokens) + "."});
+    return out;
+}
+
+std::vector<Note> improvements(const Catalog& c, const Setup& s, const Estimate& e, const Workload& w,
+                               const Mode& mode, const QuantTable& quants) {
+    std::vector<Note> out;
+    const Device& d = *s.device;
+    double total = e.memory.total();
+    // 1. A better quant for this device.
+    if (quants.best >= 0 && quants.options[quants.best].quant != s.quant) {
+        const QuantOption& b = quants.options[quants.best];
+        out.push_back({"quant", "Use " + b.quant->name,
+                       b.quant->name + " needs " + gib(b.memory_gib) + " and grades " + b.grade + " (" + fixed(b.score, 0) +
+                           ") for " + w.name + " here, at about " + fixed(b.decode_tps, 1) + " tok/s."});
+    }
+    // 2. Shorter context, when the context is what breaks the fit.
+    if (e.fit != Fit::RunsWell && e.fit != Fit::WontRun && e.safe_context > 0 && !e.safe_context_needs_offload &&
+        e.safe_context < s.context)
+        out.push_back({"context", "Use a " + tokens(e.safe_context) + " context",
+                       "At " + tokens(e.safe_context) + " tokens the cache fits with headroom on the device alone."});
+    // 3. More memory: how much to run well.
+    if (e.fit != Fit::RunsWell) {
+        double need = total / calibration::kRunsWellShare - e.usable_gib;
+        out.push_back({"memory", "Add " + gib(need) + " of " + (can_offload(d) ? "VRAM" : "memory"),
+                       "Running well needs " + gib(total / calibration::kRunsWellShare) + " usable (" + gib(total) +
+                           " plus 15% headroom); " + d.name + " has " + gib(e.usable_gib) + "."});
+        if (e.fit == Fit::WontRun && can_offload(d) && e.placement.gpu_layers > 0)
+            out.push_back({"host_ram", "Add host RAM for offload",
+                           "With " + gib(e.placement.host_ram_needed_gib) + " of host RAM the rest can be offloaded (slowly)."});
+    }
+    // 4. A faster device that runs it well: the catalog device with the best decode among
+    // those with no more than twice this one's memory (a realistic step up).
+    const Device* best = nullptr;
+    double best_tps = 0;
+    for (const Device& other : c.devices) {
+        if (&other == &d || other.memory_gib > std::max(2.0 * d.memory_gib, 48.0)) continue;
+        Setup t = s;
+        t.device = &other;
+        t.gpus = 1;
+        WorkloadResult r = grade_workload(t, w, mode);
+        if (r.estimate.fit == Fit::RunsWell && r.speed.decode_tps > best_tps) {
+            best_tps = r.speed.decode_tps;
+            best = &other;
+        }
+    }
+    Setup here = s;
+    WorkloadResult mine = grade_workload(here, w, mode);
+    if (best && best_tps > mine.speed.decode_tps * 1.2)
+        out.push_back({"device", "Move to " + best->name,
+                       best->name + " runs it well at about " + fixed(best_tps, 1) + " tok/s (" + fixed(best->bandwidth_gbs, 0) +
+                           " GB/s, " + gib(best->memory_gib) + ")."});
+    return out;
+}
+
+namespace {
+std::string gguf_file(const Setup& s) { return s.model->id + "-" + s.quant->id + ".gguf"; }
+
+std::string kv_flags(const Setup& s) {
+    if (s.kv == KvType::F16) return "";
+    std::string t(to_string(s.kv));
+    return " --cache-type-k " + t + " --cache-type-v " + t;
+}
+
+std::string offload_flags(const Setup& s, const Estimate& e) {
+    if (!can_offload(*s.device)) return "";
+    const Placement& p = e.placement;
+    if (p.kind == OffloadKind::Experts) return " -ngl 99 --n-cpu-moe " + std::to_string(p.cpu_expert_layers);
+    if (p.kind == OffloadKind::Layers) return " -ngl " + std::to_string(p.gpu_layers);
+    return " -ngl 99";
+}
+
+std::string docker_image(const Device& d) {
+    if (d.backend == "cuda") return "ghcr.io/ggml-org/llama.cpp:server-cuda";
+    if (d.backend == "rocm") return "ghcr.io/ggml-org/llama.cpp:server-rocm";
+    if (d.backend == "vulkan") return "ghcr.io/ggml-org/llama.cpp:server-vulkan";
+    if (d.backend == "sycl") return "ghcr.io/ggml-org/llama.cpp:server-intel";
+    return "ghcr.io/ggml-org/llama.cpp:server";
+}
+
+std::string docker_devices(const Device& d) {
+    if (d.backend == "cuda") return "--gpus all ";
+    if (d.backend == "rocm" || d.backend == "vulkan") return "--device /dev/kfd --device /dev/dri ";
+    if (d.backend == "sycl") return "--device /dev/dri ";
+    return "";
+}
+}  // namespace
+
+std::vector<Command> run_commands(const Setup& s, const Estimate& e) {
+    std::vector<Command> out;
+    const Device& d = *s.device;
+    const Quant& q = *s.quant;
+    std::string ctx = std::to_string(s.context);
+    bool gguf = q.family == "gguf";
+    if (gguf) {
+        std::string server = "llama-server -m " + gguf_file(s) + " -c " + ctx + offload_flags(s, e) + " -fa on" + kv_flags(s);
+        if (s.gpus > 1 && can_offload(d)) server += " --split-mode layer";
+        out.push_back({"llama.cpp", "llama.cpp server",
+                       "# download a " + q.id + " GGUF of " + s.model->hf_repo + " as " + gguf_file(s) + "\n" + server +
+                           " --port 8080"});
+        if (d.backend != "metal")
+            out.push_back({"docker", "llama.cpp in Docker",
+                           "docker run --rm -it " + docker_devices(d) + "-v \"$PWD\":/models -p 8080:8080 " + docker_image(d) +
+                               " \\\n  -m /models/" + gguf_file(s) + " -c " + ctx + offload_flags(s, e) + " -fa on" + kv_flags(s) +
+                               " --host 0.0.0.0 --port 8080"});
+        out.push_back({"ollama", "Ollama",
+                       "printf 'FROM ./" + gguf_file(s) + "\\nPARAMETER num_ctx " + ctx + "\\n' > Modelfile\nollama create " +
+                           s.model->id + " -f Modelfile\nollama run " + s.model->id});
+        out.push_back({"lmstudio", "LM Studio (lms CLI)",
+                       "lms import " + gguf_file(s) + "\nlms load " + s.model->id + " --context-length " + ctx +
+                           (e.placement.kind == OffloadKind::None ? " --gpu max" : " --gpu " + std::to_string(1.0 - e.placement.offload_fraction).substr(0, 4))});
+    }
+    if (d.backend == "metal" && (q.family == "mlx" || q.id == "BF16")) {
+        std::string bits = q.bits >= 16 ? "" : " -q --q-bits " + std::to_string(static_cast<int>(q.bits));
+        out.push_back({"mlx", "MLX (mlx-lm)",
+                       "mlx_lm.convert --hf-path " + s.model->hf_repo + bits + " --mlx-path ./" + s.model->id + "-mlx\nmlx_lm.server --model ./" +
+                           s.model->id + "-mlx --port 8080"});
+    }
+    bool vllm_ok = std::find(q.runtimes.begin(), q.runtimes.end(), "vllm") != q.runtimes.end() &&
+                   (d.backend == "cuda" || d.backend == "rocm") && e.placement.kind == OffloadKind::None;
+    if (vllm_ok) {
+        std::string quant_flag = q.id == "FP8" ? " --quantization fp8" : (q.id == "NVFP4" ? " --quantization modelopt_fp4" : "");
+        out.push_back({"vllm", "vLLM",
+                       "vllm serve " + s.model->hf_repo + " --max-model-len " + ctx + " --tensor-parallel-size " +
+                           std::to_string(std::max(1, s.gpus)) + quant_flag + " --gpu-memory-utilization 0.90"});
+    }
+    return out;
+}
+
+std::vector<RankedModel> rank_models(const Catalog& c, const Setup& base, const Workload& w, const Mode& mode) {
+    std::vector<RankedModel> out;
+    for (const Model& m : c.models) {
+        Setup s = base;
+        s.model = &m;
+        QuantTable t = quant_table(c, s, w, mode);
+        if (t.best < 0) continue;
+        s.quant = t.options[t.best].quant;
+        out.push_back({&m, s.quant, grade_workload(s, w, mode)});
+    }
+    std::stable_sort(out.begin(), out.end(), [](const RankedModel& a, const RankedModel& b) {
+        return a.result.score > b.result.score;
+    });
+    return out;
+}
+
+}  // namespace runwell

@@ -1,0 +1,372 @@
+#include "runwell/api.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <memory>
+
+#include "json_reader.hpp"
+#include "runwell/advice.hpp"
+#include "runwell/calibration.hpp"
+
+namespace runwell {
+
+using detail::json;
+using detail::ObjectReader;
+
+std::vector<Problem> Engine::load(const std::vector<std::pair<std::string, std::string>>& named_texts) {
+    CatalogLoad result = load_catalog(named_texts);
+    if (result.ok()) {
+        catalog_ = std::move(result.catalog);
+        loaded_ = true;
+    }
+    return result.problems;
+}
+
+namespace {
+
+json error_response(const std::string& code, const std::string& message, const std::string& path = "") {
+    return {{"ok", false}, {"error", {{"code", code}, {"message", message}, {"path", path}}}};
+}
+
+json problems_response(const std::vector<Problem>& problems) {
+    json out = error_response(problems.front().code, problems.front().path + ": " + problems.front().message,
+                              problems.front().path);
+    json list = json::array();
+    for (const Problem& p : problems) list.push_back({{"code", p.code}, {"path", p.path}, {"message", p.message}});
+    out["problems"] = list;
+    return out;
+}
+
+// Rounded for display and for stable JSON; the physics keeps full precision.
+double round_to(double v, int decimals) {
+    if (!std::isfinite(v)) return 0;
+    double f = std::pow(10.0, decimals);
+    return std::round(v * f) / f;
+}
+
+std::string fit_label(Fit f) {
+    switch (f) {
+        case Fit::RunsWell: return "Runs well";
+        case Fit::Tight: return "Tight fit";
+        case Fit::Offload: return "Needs CPU offload";
+        case Fit::WontRun: return "Won't run";
+    }
+    return "";
+}
+
+std::string quality_label(const Quant& q) {
+    if (q.kld < 0.0005) return "Maximum";
+    if (q.kld < 0.003) return "Very high";
+    if (q.kld < 0.015) return "High";
+    if (q.kld < 0.05) return "Medium";
+    if (q.kld < 0.25) return "Low";
+    return "Very low";
+}
+
+std::string fmt(double v, int decimals) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+    return buf;
+}
+
+// Inline entries (custom models/devices) live as long as one request.
+struct Resolved {
+    Setup setup;
+    const Mode* mode = nullptr;
+    const Workload* workload = nullptr;
+    std::unique_ptr<Model> own_model;
+    std::unique_ptr<Device> own_device;
+};
+
+template <class T, class Lookup, class ReadInline>
+const T* resolve_entry(ObjectReader& r, const std::string& key, Lookup lookup, ReadInline read_inline,
+                       std::unique_ptr<T>& own, const std::string& what, json& error) {
+    const json* node = r.object(key, true);
+    if (!node) { error = error_response("missing_field", "the request needs \"" + key + "\" (an id or an object)", key); return nullptr; }
+    if (node->is_string()) {
+        const T* found = lookup(node->template get<std::string>());
+        if (!found) error = error_response("unknown_" + what, "no " + what + " with id '" + node->template get<std::string>() + "' in the catalog", key);
+        return found;
+    }
+    std::vector<Problem> problems;
+    ObjectReader inner(*node, key, problems);
+    T value = read_inline(inner);
+    if (!problems.empty()) { error = problems_response(problems); return nullptr; }
+    if (value.id.empty()) value.id = "custom";
+    if (value.name.empty()) value.name = "Custom " + what;
+    own = std::make_unique<T>(std::move(value));
+    return own.get();
+}
+
+bool parse_setup(const Catalog& c, ObjectReader& r, Resolved& out, json& error, bool model_required) {
+    Setup& s = out.setup;
+    if (!model_required && !r.has("model")) {
+        r.object("model", false);
+        s.model = &c.models.front();  // ranking replaces it; it only sizes defaults
+    } else
+    s.model = resolve_entry<Model>(r, "model", [&](const std::string& id) { return c.model(id); },
+                                   [](ObjectReader& i) { return detail::read_model(i, false); }, out.own_model, "model", error);
+    if (!s.model) return false;
+    s.device = resolve_entry<Device>(r, "hardware", [&](const std::string& id) { return c.device(id); },
+                                     [](ObjectReader& i) { return detail::read_device(i, false); }, out.own_device, "hardware", error);
+    if (!s.device) return false;
+    std::vector<Problem>& problems = r.problems();
+    std::string qid = r.str("quant", false);
+    std::string mode = r.str("mode", false);
+    std::string workload = r.str("workload", false);
+    std::string kv = r.str("kv", false);
+    s.gpus = static_cast<int>(r.integer("gpus", 1, 64, false, 1));
+    s.context = r.integer("context", 256, 100'000'000, false, 0);
+    s.host_ram_gib = r.num("host_ram_gib", 0, 65536, false);
+    s.host_bandwidth_gbs = r.num("host_bandwidth_gbs", 0, 100000, false);
+    if (!problems.empty()) { error = problems_response(problems); return false; }
+    if (kv.empty() || kv == "f16") s.kv = KvType::F16;
+    else if (kv == "q8_0") s.kv = KvType::Q8_0;
+    else if (kv == "q4_0") s.kv = KvType::Q4_0;
+    else { error = error_response("unknown_kv", "kv must be f16, q8_0 or q4_0, got '" + kv + "'", "kv"); return false; }
+    out.mode = c.mode(mode.empty() ? "balanced" : mode);
+    if (!out.mode) { error = error_response("unknown_mode", "no operating mode '" + mode + "'", "mode"); return false; }
+    out.workload = workload.empty() ? &c.workloads.front() : c.workload(workload);
+    if (!out.workload) { error = error_response("unknown_workload", "no workload '" + workload + "'", "workload"); return false; }
+    if (s.context == 0) s.context = std::min(out.workload->context_tokens, s.model->max_context);
+    if (s.context > s.model->max_context) {
+        error = error_response("context_too_long", "context " + std::to_string(s.context) + " exceeds the model's limit of " +
+                                                       std::to_string(s.model->max_context), "context");
+        return false;
+    }
+    s.concurrency = out.mode->concurrency;
+    if (!qid.empty()) {
+        s.quant = c.quant(qid);
+        if (!s.quant) { error = error_response("unknown_quant", "no quantization '" + qid + "' in the catalog", "quant"); return false; }
+    }
+    return true;
+}
+
+json model_json(const Model& m) {
+    json j = {{"id", m.id}, {"name", m.name}, {"hf_repo", m.hf_repo}, {"params_b", m.params_b},
+              {"active_params_b", m.active_params_b}, {"max_context", m.max_context}, {"license", m.license},
+              {"layers", m.layers}, {"attention", std::string(to_string(m.attention.kind))},
+              {"moe", m.moe.has_value()}, {"release", m.release}};
+    if (m.attention.window_layers) j["sliding_window"] = m.attention.window;
+    if (m.attention.linear_layers) j["linear_layers"] = m.attention.linear_layers;
+    return j;
+}
+
+json device_json(const Device& d) {
+    return {{"id", d.id}, {"name", d.name}, {"vendor", d.vendor}, {"kind", std::string(to_string(d.kind))},
+            {"backend", d.backend}, {"memory_gib", d.memory_gib}, {"bandwidth_gbs", d.bandwidth_gbs},
+            {"fp16_tflops", d.fp16_tflops}, {"price_usd", d.price_usd}, {"release_year", d.release_year}};
+}
+
+json quant_option_json(const QuantOption& o, bool best) {
+    return {{"id", o.quant->id}, {"name", o.quant->name}, {"bits", o.quant->bits},
+            {"bpw", round_to(o.quant->bpw_body, 2)}, {"quality", quality_label(*o.quant)}, {"kld", o.quant->kld},
+            {"memory_gib", round_to(o.memory_gib, 2)}, {"fit", std::string(to_string(o.fit))}, {"score", round_to(o.score, 0)},
+            {"grade", o.grade}, {"decode_tps", round_to(o.decode_tps, 1)}, {"best", best}};
+}
+
+json notes_json(const std::vector<Note>& notes) {
+    json a = json::array();
+    for (const Note& n : notes) a.push_back({{"code", n.code}, {"title", n.title}, {"detail", n.detail}});
+    return a;
+}
+
+// Expected error of each quantity, from docs/accuracy.md (median absolute % error).
+json error_band() { return {{"decode_pct", 15}, {"prefill_pct", 25}, {"memory_pct", 5}}; }
+
+std::string summary(const Setup& s, const Estimate& e, const Speed& sp) {
+    std::string head = s.model->name + " needs ~" + fmt(e.memory.total(), 1) + " GiB with " + s.quant->name + ". " +
+                       s.device->name + (s.gpus > 1 ? " x" + std::to_string(s.gpus) : "") + " has " + fmt(e.usable_gib, 1) + " GiB usable. ";
+    switch (e.fit) {
+        case Fit::WontRun: return head + "It won't run.";
+        case Fit::Offload:
+            return head + "With " + fmt(e.placement.offload_fraction * 100, 0) + "% offloaded to host RAM, expect ~" + fmt(sp.decode_tps, 1) + " tok/s.";
+        default: return head + "Expect ~" + fmt(sp.decode_tps, 1) + " tok/s.";
+    }
+}
+
+json faq(const Setup& s, const Estimate& e, const Speed& sp, const WorkloadResult& headline, const QuantTable& qt) {
+    const std::string& M = s.model->name;
+    const std::string& D = s.device->name;
+    json a = json::array();
+    std::string can = e.fit == Fit::WontRun ? "No. " + M + " does not fit on " + D + " at " + s.quant->name + "."
+                                             : "Yes: " + fit_label(e.fit) + ", grade " + headline.grade + " for " + headline.workload->name + ".";
+    a.push_back({{"q", "Can " + D + " run " + M + "?"}, {"a", can}});
+    a.push_back({{"q", "How much memory does " + M + " need?"},
+                 {"a", "About " + fmt(e.memory.total(), 1) + " GiB at " + s.quant->name + " with a " + std::to_string(s.context) +
+                           "-token context: " + fmt(e.memory.weights, 1) + " GiB weights, " + fmt(e.memory.kv_cache + e.memory.recurrent_state, 1) +
+                           " GiB cache, " + fmt(e.memory.compute + e.memory.runtime, 1) + " GiB runtime and buffers."}});
+    if (qt.best >= 0)
+        a.push_back({{"q", "Which quantization should I use?"},
+                     {"a", qt.options[qt.best].quant->name + " scores best here (" + qt.options[qt.best].grade + ")."}});
+    if (e.fit != Fit::WontRun) {
+        a.push_back({{"q", "How fast is it?"},
+                     {"a", "About " + fmt(sp.decode_tps, 1) + " tokens/s while writing and " + fmt(sp.prefill_tps, 0) +
+                               " tokens/s while reading the prompt (first token after " + fmt(sp.ttft_s, 1) + " s for " +
+                               std::to_string(headline.workload->prompt_tokens) + " prompt tokens)."}});
+        a.push_back({{"q", "How much context can I use?"},
+                     {"a", "Up to " + std::to_string(e.safe_context) + " tokens with 10% headroom" +
+                               (e.safe_context >= s.model->max_context ? " (the model's own limit)." : "; the model supports " + std::to_string(s.model->max_context) + ".")}});
+    }
+    return a;
+}
+
+json estimate_response(const Catalog& c, Resolved& r) {
+    Setup& s = r.setup;
+    const Workload& w = *r.workload;
+    const Mode& mode = *r.mode;
+    QuantTable qt = quant_table(c, s, w, mode);
+    if (!s.quant) s.quant = qt.best >= 0 ? qt.options[qt.best].quant : c.quant("Q4_K_M");
+    Estimate e = estimate_fit(s);
+    long prompt = std::min(w.prompt_tokens, s.context);
+    Speed sp = speed(s, e, prompt, std::min(s.context, w.prompt_tokens + w.output_tokens / 2));
+    WorkloadResult headline = grade_workload(s, w, mode);
+    const auto k = calibration::backend_constants(s.device->backend);
+
+    json j;
+    j["ok"] = true;
+    j["query"] = {{"model", s.model->id}, {"hardware", s.device->id}, {"quant", s.quant->id}, {"context", s.context},
+                  {"gpus", s.gpus}, {"host_ram_gib", e.host_usable_gib}, {"kv", std::string(to_string(s.kv))},
+                  {"mode", mode.id}, {"workload", w.id}, {"concurrency", s.concurrency}};
+    j["model"] = model_json(*s.model);
+    j["hardware"] = device_json(*s.device);
+    j["quant"] = {{"id", s.quant->id}, {"name", s.quant->name}, {"bits", s.quant->bits}, {"quality", quality_label(*s.quant)}};
+    double total = e.memory.total();
+    j["memory_gib"] = {{"weights", round_to(e.memory.weights, 2)}, {"kv_cache", round_to(e.memory.kv_cache, 2)},
+                       {"recurrent_state", round_to(e.memory.recurrent_state, 3)}, {"compute", round_to(e.memory.compute, 2)},
+                       {"runtime", round_to(e.memory.runtime, 2)}, {"total", round_to(total, 2)},
+                       {"usable", round_to(e.usable_gib, 2)}, {"free", round_to(std::max(0.0, e.usable_gib - total), 2)},
+                       {"device_total", s.device->memory_gib * (can_offload(*s.device) ? s.gpus : 1)}};
+    j["fit"] = std::string(to_string(e.fit));
+    j["fit_label"] = fit_label(e.fit);
+    j["offload"] = {{"kind", std::string(to_string(e.placement.kind))}, {"percent", round_to(e.placement.offload_fraction * 100, 1)},
+                    {"cpu_weights_gib", round_to(e.placement.cpu_weight_gib, 2)},
+                    {"host_ram_needed_gib", round_to(e.placement.host_ram_needed_gib, 1)},
+                    {"host_ram_gib", e.host_usable_gib}, {"gpu_layers", e.placement.gpu_layers},
+                    {"cpu_expert_layers", e.placement.cpu_expert_layers}};
+    j["decode_tps"] = round_to(sp.decode_tps, 1);
+    j["aggregate_tps"] = round_to(sp.aggregate_tps, 1);
+    j["prefill_tps"] = round_to(sp.prefill_tps, 0);
+    j["ttft_s"] = round_to(sp.ttft_s, 2);
+    j["prompt_tokens"] = prompt;
+    j["safe_context"] = e.safe_context;
+    j["safe_context_needs_offload"] = e.safe_context_needs_offload;
+    j["summary"] = summary(s, e, sp);
+    j["grade"] = headline.grade;
+    j["score"] = round_to(headline.score, 0);
+    j["error_band"] = error_band();
+    j["formula"] = {
+        {"decode", {{"weights_read_gib_per_token", round_to(decode_weight_bytes(*s.model, *s.quant, s.concurrency) / calibration::kGiB, 3)},
+                    {"kv_read_gib_per_token", round_to(kv_cache_bytes(*s.model, prompt, s.kv) / calibration::kGiB, 4)},
+                    {"bandwidth_gbs", s.device->bandwidth_gbs}, {"bandwidth_efficiency", k.bandwidth_efficiency},
+                    {"layer_overhead_us", k.layer_overhead_us}, {"host_bandwidth_gbs", s.host_bandwidth_gbs > 0 ? s.host_bandwidth_gbs : default_host_bandwidth_gbs(*s.device)},
+                    {"host_bandwidth_efficiency", calibration::kHostBandwidthEfficiency}}},
+        {"prefill", {{"flops_per_token_g", round_to(2.0 * s.model->active_params_b, 2)}, {"fp16_tflops", s.device->fp16_tflops},
+                     {"prefill_efficiency", k.prefill_efficiency}}},
+        {"memory", {{"kv_bytes_per_token", round_to(kv_bytes_per_token(*s.model, s.kv), 0)},
+                    {"routed_expert_params_b", round_to(routed_expert_params_b(*s.model), 2)},
+                    {"bpw_body", s.quant->bpw_body}}}};
+
+    json wl = json::array();
+    for (const Workload& each : c.workloads) {
+        WorkloadResult wr = grade_workload(s, each, mode);
+        wl.push_back({{"id", each.id}, {"name", each.name}, {"grade", wr.grade}, {"score", round_to(wr.score, 0)},
+                      {"fit", std::string(to_string(wr.estimate.fit))}, {"fit_label", fit_label(wr.estimate.fit)},
+                      {"decode_tps", round_to(wr.speed.decode_tps, 1)}, {"ttft_s", round_to(wr.speed.ttft_s, 2)},
+                      {"safe_context", wr.estimate.safe_context}, {"prompt_tokens", each.prompt_tokens},
+                      {"output_tokens", each.output_tokens}, {"context_tokens", each.context_tokens}});
+    }
+    j["workloads"] = wl;
+    json quants = json::array();
+    for (size_t i = 0; i < qt.options.size(); ++i) quants.push_back(quant_option_json(qt.options[i], static_cast<int>(i) == qt.best));
+    j["quants"] = quants;
+    j["best_quant"] = qt.best >= 0 ? qt.options[qt.best].quant->id : "";
+    j["limits"] = notes_json(limits(s, e, sp, w));
+    j["improvements"] = notes_json(improvements(c, s, e, w, mode, qt));
+    json cmds = json::array();
+    for (const Command& cmd : run_commands(s, e)) cmds.push_back({{"runtime", cmd.runtime}, {"label", cmd.label}, {"text", cmd.text}});
+    j["commands"] = cmds;
+    // Decode speed and TTFT against context depth, for the chart.
+    json curve = json::array();
+    for (long ctx = 1024; ctx <= s.model->max_context; ctx *= 2) {
+        Setup t = s;
+        t.context = ctx;
+        Estimate et = estimate_fit(t);
+        Speed st = speed(t, et, ctx, ctx);
+        curve.push_back({{"context", ctx}, {"decode_tps", round_to(st.decode_tps, 1)}, {"ttft_s", round_to(st.ttft_s, 2)},
+                         {"fit", std::string(to_string(et.fit))}});
+        if (et.fit == Fit::WontRun) break;
+    }
+    j["curve"] = curve;
+    j["faq"] = faq(s, e, sp, headline, qt);
+    return j;
+}
+
+json rank_response(const Catalog& c, Resolved& r, long limit) {
+    std::vector<RankedModel> ranked = rank_models(c, r.setup, *r.workload, *r.mode);
+    json list = json::array();
+    for (const RankedModel& m : ranked) {
+        if (static_cast<long>(list.size()) >= limit) break;
+        if (m.result.estimate.fit == Fit::WontRun) continue;
+        json mj = model_json(*m.model);
+        mj["best_quant"] = m.quant->id;
+        mj["grade"] = m.result.grade;
+        mj["score"] = round_to(m.result.score, 0);
+        mj["fit"] = std::string(to_string(m.result.estimate.fit));
+        mj["decode_tps"] = round_to(m.result.speed.decode_tps, 1);
+        mj["ttft_s"] = round_to(m.result.speed.ttft_s, 2);
+        mj["safe_context"] = m.result.estimate.safe_context;
+        mj["memory_gib"] = round_to(m.result.estimate.memory.total(), 1);
+        list.push_back(mj);
+    }
+    return {{"ok", true}, {"hardware", r.setup.device->id}, {"mode", r.mode->id}, {"workload", r.workload->id}, {"models", list}};
+}
+
+json catalog_response(const Catalog& c) {
+    json models = json::array(), devices = json::array(), quants = json::array(), workloads = json::array(), modes = json::array();
+    for (const Model& m : c.models) models.push_back(model_json(m));
+    for (const Device& d : c.devices) {
+        json dj = device_json(d);
+        dj["usable_gib"] = round_to(usable_gib(d, 1), 1);
+        devices.push_back(dj);
+    }
+    for (const Quant& q : c.quants)
+        quants.push_back({{"id", q.id}, {"name", q.name}, {"bits", q.bits}, {"family", q.family}, {"quality", quality_label(q)}});
+    for (const Workload& w : c.workloads)
+        workloads.push_back({{"id", w.id}, {"name", w.name}, {"why", w.why}, {"prompt_tokens", w.prompt_tokens},
+                             {"output_tokens", w.output_tokens}, {"context_tokens", w.context_tokens}});
+    for (const Mode& m : c.modes)
+        modes.push_back({{"id", m.id}, {"name", m.name}, {"description", m.description}, {"concurrency", m.concurrency}});
+    return {{"ok", true}, {"models", models}, {"hardware", devices}, {"quants", quants}, {"workloads", workloads}, {"modes", modes}};
+}
+
+}  // namespace
+
+std::string Engine::call(const std::string& request_json) const {
+    if (!loaded_) return error_response("no_catalog", "the catalog is not loaded").dump();
+    json req = json::parse(request_json, nullptr, false);
+    if (req.is_discarded()) return error_response("bad_json", "the request is not valid JSON").dump();
+    if (!req.is_object()) return error_response("wrong_type", "the request must be a JSON object").dump();
+    std::vector<Problem> problems;
+    ObjectReader r(req, "", problems);
+    std::string op = r.str("op", false);
+    if (op.empty()) op = "estimate";
+    json out;
+    if (op == "catalog") {
+        out = catalog_response(catalog_);
+    } else if (op == "estimate" || op == "rank") {
+        Resolved resolved;
+        json error;
+        long limit = r.integer("limit", 1, 100000, false, 100000);
+        if (!parse_setup(catalog_, r, resolved, error, op == "estimate")) return error.dump();
+        r.finish();
+        if (!problems.empty()) return problems_response(problems).dump();
+        out = op == "estimate" ? estimate_response(catalog_, resolved) : rank_response(catalog_, resolved, limit);
+    } else {
+        return error_response("unknown_op", "op must be estimate, rank or catalog, got '" + op + "'", "op").dump();
+    }
+    return out.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+}  // namespace runwell

@@ -1,0 +1,299 @@
+#include "runwell/catalog.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "json_reader.hpp"
+
+namespace runwell {
+namespace detail {
+
+namespace {
+const std::set<std::string> kBackends = {"cuda", "rocm", "metal", "vulkan", "sycl", "cpu"};
+const std::set<std::string> kRuntimes = {"llama.cpp", "ollama", "lmstudio", "mlx", "vllm"};
+const std::map<std::string, DeviceKind> kKinds = {{"discrete_gpu", DeviceKind::DiscreteGpu},
+                                                   {"datacenter_gpu", DeviceKind::DatacenterGpu},
+                                                   {"unified", DeviceKind::Unified},
+                                                   {"cpu", DeviceKind::Cpu}};
+const std::map<std::string, AttentionKind> kAttention = {
+    {"mha", AttentionKind::Mha}, {"gqa", AttentionKind::Gqa}, {"mla", AttentionKind::Mla}};
+constexpr double kMaxParamsB = 20000;  // 20T parameters: far above any released model
+constexpr long kMaxContext = 100'000'000;
+constexpr long kMaxDim = 1'000'000;
+
+void check_id(ObjectReader& r, const std::string& id) {
+    if (id.empty()) return;
+    bool ok = id.size() <= 80 && std::all_of(id.begin(), id.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_';
+    });
+    if (!ok) r.fail("bad_id", r.at("id"), "ids use a-z, 0-9, '-', '.' and '_' (at most 80 characters)");
+}
+
+template <class Map>
+typename Map::mapped_type pick(ObjectReader& r, const std::string& key, const Map& options,
+                               typename Map::mapped_type fallback) {
+    std::string v = r.str(key);
+    if (v.empty()) return fallback;
+    auto it = options.find(v);
+    if (it != options.end()) return it->second;
+    std::string list;
+    for (const auto& [name, _] : options) list += (list.empty() ? "" : ", ") + name;
+    r.fail("unknown_value", r.at(key), "'" + v + "' is not one of: " + list);
+    return fallback;
+}
+
+Attention read_attention(ObjectReader& parent, int layers) {
+    Attention a;
+    const json* node = parent.object("attention", true);
+    if (!node) return a;
+    ObjectReader r(*node, parent.at("attention"), parent.problems());
+    a.kind = pick(r, "kind", kAttention, AttentionKind::Gqa);
+    a.heads = static_cast<int>(r.integer("heads", 1, 4096));
+    bool mla = a.kind == AttentionKind::Mla;
+    a.kv_heads = static_cast<int>(r.integer("kv_heads", 1, 4096, !mla));
+    a.head_dim = static_cast<int>(r.integer("head_dim", 1, 4096, !mla));
+    a.kv_lora_rank = static_cast<int>(r.integer("kv_lora_rank", 1, 65536, mla));
+    a.rope_dim = static_cast<int>(r.integer("rope_dim", 0, 4096, mla));
+    a.full_layers = static_cast<int>(r.integer("full_layers", 0, 4096, false, layers));
+    a.window = static_cast<int>(r.integer("window", 0, kMaxContext, false));
+    a.window_layers = static_cast<int>(r.integer("window_layers", 0, 4096, false));
+    a.window_kv_heads = static_cast<int>(r.integer("window_kv_heads", 0, 4096, false));
+    a.window_head_dim = static_cast<int>(r.integer("window_head_dim", 0, 4096, false));
+    a.linear_layers = static_cast<int>(r.integer("linear_layers", 0, 4096, false));
+    a.linear_state_mib = r.num("linear_state_mib", 0, 1e6, false);
+    r.finish();
+    if (!mla && a.kv_heads > a.heads)
+        r.fail("inconsistent", r.at("kv_heads"), "more KV heads than attention heads");
+    if (a.full_layers + a.window_layers + a.linear_layers > layers && layers > 0)
+        r.fail("inconsistent", r.path(), "full_layers + window_layers + linear_layers exceed the model's layers");
+    if ((a.window_layers > 0) != (a.window > 0))
+        r.fail("inconsistent", r.path(), "window and window_layers go together");
+    if ((a.linear_layers > 0) != (a.linear_state_mib > 0))
+        r.fail("inconsistent", r.path(), "linear_layers and linear_state_mib go together");
+    if (a.full_layers + a.window_layers + a.linear_layers == 0 && layers > 0)
+        r.fail("inconsistent", r.path(), "no layer holds attention state");
+    return a;
+}
+}  // namespace
+
+Model read_model(ObjectReader& r, bool catalog_entry) {
+    Model m;
+    m.id = r.str("id", catalog_entry);
+    check_id(r, m.id);
+    m.name = r.str("name", catalog_entry);
+    m.hf_repo = r.str("hf_repo", false);
+    m.release = r.str("release", false);
+    m.license = r.str("license", false);
+    m.params_b = r.num("params_b", 0.01, kMaxParamsB);
+    m.active_params_b = r.num("active_params_b", 0.01, kMaxParamsB, false, m.params_b);
+    m.layers = static_cast<int>(r.integer("layers", 1, 4096));
+    m.hidden = static_cast<int>(r.integer("hidden", 1, kMaxDim));
+    m.vocab = static_cast<int>(r.integer("vocab", 1, 10'000'000));
+    m.tied_embeddings = r.boolean("tied_embeddings", false);
+    m.max_context = r.integer("max_context", 256, kMaxContext);
+    m.attention = read_attention(r, m.layers);
+    if (const json* node = r.object("moe", false)) {
+        ObjectReader mr(*node, r.at("moe"), r.problems());
+        Moe moe;
+        moe.experts = static_cast<int>(mr.integer("experts", 2, 100000));
+        moe.active_experts = static_cast<int>(mr.integer("active_experts", 1, 100000));
+        moe.shared_experts = static_cast<int>(mr.integer("shared_experts", 0, 1000, false));
+        mr.finish();
+        if (moe.active_experts > moe.experts)
+            mr.fail("inconsistent", mr.at("active_experts"), "more active experts than experts");
+        m.moe = moe;
+    }
+    m.source = r.strings("source", catalog_entry);
+    m.notes = r.str("notes", false);
+    r.finish();
+    if (m.active_params_b > m.params_b)
+        r.fail("inconsistent", r.at("active_params_b"), "active parameters exceed total parameters");
+    if (m.moe && m.active_params_b >= m.params_b)
+        r.fail("inconsistent", r.at("active_params_b"), "an MoE model reads fewer parameters per token than it has");
+    return m;
+}
+
+Device read_device(ObjectReader& r, bool catalog_entry) {
+    Device d;
+    d.id = r.str("id", catalog_entry);
+    check_id(r, d.id);
+    d.name = r.str("name", catalog_entry);
+    d.vendor = r.str("vendor", catalog_entry);
+    d.kind = pick(r, "kind", kKinds, DeviceKind::DiscreteGpu);
+    d.backend = r.str("backend", catalog_entry);
+    if (!d.backend.empty() && !kBackends.count(d.backend))
+        r.fail("unknown_value", r.at("backend"), "'" + d.backend + "' is not a known backend (cuda, rocm, metal, vulkan, sycl, cpu)");
+    d.memory_type = r.str("memory_type", false);
+    d.memory_gib = r.num("memory_gib", 0.5, 65536);
+    d.bandwidth_gbs = r.num("bandwidth_gbs", 1, 100000);
+    d.fp16_tflops = r.num("fp16_tflops", 0.01, 100000);
+    d.host_link_gbs = r.num("host_link_gbs", 0.1, 10000, false);
+    if (r.has("usable_gib")) d.usable_gib = r.num("usable_gib", 0.1, 65536);
+    d.release_year = static_cast<int>(r.integer("release_year", 1990, 2100, false));
+    d.price_usd = r.num("price_usd", 0, 1e8, false);
+    d.tdp_w = r.num("tdp_w", 0, 1e5, false);
+    d.source = r.strings("source", catalog_entry);
+    d.notes = r.str("notes", false);
+    r.str("usable_note", false);
+    r.finish();
+    if (d.usable_gib && *d.usable_gib > d.memory_gib)
+        r.fail("inconsistent", r.at("usable_gib"), "usable memory exceeds the device's memory");
+    return d;
+}
+
+namespace {
+Quant read_quant(ObjectReader& r) {
+    Quant q;
+    q.id = r.str("id");
+    q.name = r.str("name");
+    q.family = r.str("family");
+    q.bits = r.num("bits", 1, 32);
+    q.bpw_body = r.num("bpw_body", 1, 32);
+    q.bpw_embed = r.num("bpw_embed", 1, 32);
+    q.bpw_output = r.num("bpw_output", 1, 32);
+    q.kld = r.num("kld", 0, 10);
+    q.experts_only = r.boolean("experts_only", false);
+    q.runtimes = r.strings("runtimes");
+    for (size_t i = 0; i < q.runtimes.size(); ++i)
+        if (!kRuntimes.count(q.runtimes[i]))
+            r.fail("unknown_value", r.at("runtimes") + "[" + std::to_string(i) + "]", "'" + q.runtimes[i] + "' is not a known runtime");
+    q.source = r.strings("source");
+    q.notes = r.str("notes", false);
+    r.finish();
+    return q;
+}
+
+Workload read_workload(ObjectReader& r) {
+    Workload w;
+    w.id = r.str("id");
+    check_id(r, w.id);
+    w.name = r.str("name");
+    w.why = r.str("why");
+    w.prompt_tokens = r.integer("prompt_tokens", 1, kMaxContext);
+    w.output_tokens = r.integer("output_tokens", 1, kMaxContext);
+    w.context_tokens = r.integer("context_tokens", 256, kMaxContext);
+    w.decode_target_tps = r.num("decode_target_tps", 0.1, 10000);
+    w.ttft_target_s = r.num("ttft_target_s", 0.01, 3600);
+    w.quality_weight = r.num("quality_weight", 0, 1);
+    r.finish();
+    if (w.prompt_tokens + w.output_tokens > w.context_tokens)
+        r.fail("inconsistent", r.at("context_tokens"), "shorter than prompt + output");
+    return w;
+}
+
+Mode read_mode(ObjectReader& r) {
+    Mode m;
+    m.id = r.str("id");
+    check_id(r, m.id);
+    m.name = r.str("name");
+    m.description = r.str("description");
+    m.concurrency = static_cast<int>(r.integer("concurrency", 1, 4096));
+    if (const json* node = r.object("weights", true)) {
+        ObjectReader w(*node, r.at("weights"), r.problems());
+        m.weights.decode = w.num("decode", 0, 1);
+        m.weights.ttft = w.num("ttft", 0, 1);
+        m.weights.context = w.num("context", 0, 1);
+        m.weights.quality = w.num("quality", 0, 1);
+        w.finish();
+        double sum = m.weights.decode + m.weights.ttft + m.weights.context + m.weights.quality;
+        if (std::abs(sum - 1.0) > 1e-6) w.fail("inconsistent", w.path(), "weights must add up to 1");
+    }
+    r.finish();
+    return m;
+}
+
+template <class T, class ReadFn>
+void read_list(const json& root, const std::string& file, const std::string& key, std::vector<T>& out,
+               std::vector<Problem>& problems, ReadFn read) {
+    const json& list = root.at(key);
+    std::string base = file + ":" + key;
+    if (!list.is_array()) { problems.push_back({"wrong_type", base, "expected an array"}); return; }
+    std::set<std::string> ids;
+    for (const T& existing : out) ids.insert(existing.id);
+    for (size_t i = 0; i < list.size(); ++i) {
+        ObjectReader r(list[i], base + "[" + std::to_string(i) + "]", problems);
+        if (!r.valid()) continue;
+        T item = read(r);
+        if (!item.id.empty() && !ids.insert(item.id).second)
+            problems.push_back({"duplicate_id", r.at("id"), "'" + item.id + "' is defined twice"});
+        out.push_back(std::move(item));
+    }
+}
+}  // namespace
+}  // namespace detail
+
+CatalogLoad load_catalog(const std::vector<std::pair<std::string, std::string>>& named_texts) {
+    using detail::json;
+    CatalogLoad out;
+    auto& p = out.problems;
+    for (const auto& [file, text] : named_texts) {
+        json root = json::parse(text, nullptr, /*allow_exceptions=*/false);
+        if (root.is_discarded()) { p.push_back({"bad_json", file, "not valid JSON"}); continue; }
+        if (!root.is_object()) { p.push_back({"wrong_type", file, "expected a JSON object"}); continue; }
+        for (auto it = root.begin(); it != root.end(); ++it) {
+            const std::string& key = it.key();
+            if (key == "models")
+                detail::read_list(root, file, key, out.catalog.models, p, [](detail::ObjectReader& r) { return detail::read_model(r, true); });
+            else if (key == "hardware")
+                detail::read_list(root, file, key, out.catalog.devices, p, [](detail::ObjectReader& r) { return detail::read_device(r, true); });
+            else if (key == "quants")
+                detail::read_list(root, file, key, out.catalog.quants, p, detail::read_quant);
+            else if (key == "workloads")
+                detail::read_list(root, file, key, out.catalog.workloads, p, detail::read_workload);
+            else if (key == "modes")
+                detail::read_list(root, file, key, out.catalog.modes, p, detail::read_mode);
+            else
+                p.push_back({"unknown_key", file + ":" + key, "unknown catalog section"});
+        }
+    }
+    const Catalog& c = out.catalog;
+    // A usable catalog has something to estimate and the references the page needs.
+    if (c.models.empty()) p.push_back({"missing_section", "models", "the catalog has no models"});
+    if (c.devices.empty()) p.push_back({"missing_section", "hardware", "the catalog has no hardware"});
+    if (c.quants.empty()) p.push_back({"missing_section", "quants", "the catalog has no quantizations"});
+    if (c.workloads.empty()) p.push_back({"missing_section", "workloads", "the catalog has no workloads"});
+    if (c.modes.empty()) p.push_back({"missing_section", "modes", "the catalog has no operating modes"});
+    for (const char* id : {"Q4_K_M", "F16"})
+        if (!c.quants.empty() && !c.quant(id))
+            p.push_back({"dangling_reference", "quants", std::string("the estimator needs quantization '") + id + "'"});
+    if (!c.modes.empty() && !c.mode("balanced"))
+        p.push_back({"dangling_reference", "modes", "the estimator needs mode 'balanced'"});
+    return out;
+}
+
+namespace {
+template <class T>
+const T* find_by_id(const std::vector<T>& items, std::string_view id) {
+    for (const T& item : items)
+        if (item.id == id) return &item;
+    return nullptr;
+}
+}  // namespace
+
+const Model* Catalog::model(std::string_view id) const { return find_by_id(models, id); }
+const Device* Catalog::device(std::string_view id) const { return find_by_id(devices, id); }
+const Quant* Catalog::quant(std::string_view id) const { return find_by_id(quants, id); }
+const Workload* Catalog::workload(std::string_view id) const { return find_by_id(workloads, id); }
+const Mode* Catalog::mode(std::string_view id) const { return find_by_id(modes, id); }
+
+std::string_view to_string(DeviceKind kind) {
+    switch (kind) {
+        case DeviceKind::DiscreteGpu: return "discrete_gpu";
+        case DeviceKind::DatacenterGpu: return "datacenter_gpu";
+        case DeviceKind::Unified: return "unified";
+        case DeviceKind::Cpu: return "cpu";
+    }
+    return "unknown";
+}
+
+std::string_view to_string(AttentionKind kind) {
+    switch (kind) {
+        case AttentionKind::Mha: return "mha";
+        case AttentionKind::Gqa: return "gqa";
+        case AttentionKind::Mla: return "mla";
+    }
+    return "unknown";
+}
+
+}  // namespace runwell

@@ -1,0 +1,309 @@
+#include "runwell/estimate.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "runwell/calibration.hpp"
+
+namespace runwell {
+
+using calibration::kGiB;
+
+std::string_view to_string(KvType kv) {
+    switch (kv) {
+        case KvType::F16: return "f16";
+        case KvType::Q8_0: return "q8_0";
+        case KvType::Q4_0: return "q4_0";
+    }
+    return "f16";
+}
+
+std::string_view to_string(Fit fit) {
+    switch (fit) {
+        case Fit::RunsWell: return "runs_well";
+        case Fit::Tight: return "tight";
+        case Fit::Offload: return "offload";
+        case Fit::WontRun: return "wont_run";
+    }
+    return "wont_run";
+}
+
+std::string_view to_string(OffloadKind kind) {
+    switch (kind) {
+        case OffloadKind::None: return "none";
+        case OffloadKind::Experts: return "experts";
+        case OffloadKind::Layers: return "layers";
+    }
+    return "none";
+}
+
+namespace {
+// Bytes per cached element relative to f16: llama.cpp blocks of 32 carry an
+// f16 scale, so q8_0 is 8.5 bits and q4_0 4.5 bits (ggml-common.h).
+double kv_scale(KvType kv) {
+    switch (kv) {
+        case KvType::Q8_0: return 8.5 / 16.0;
+        case KvType::Q4_0: return 4.5 / 16.0;
+        default: return 1.0;
+    }
+}
+
+double embedding_params(const Model& m) { return static_cast<double>(m.vocab) * m.hidden; }
+double output_params(const Model& m) { return m.tied_embeddings ? 0.0 : embedding_params(m); }
+
+// Parameters in the repeating layers (everything but the embedding table and output head).
+double body_params(const Model& m) {
+    return std::max(m.params_b * 1e9 - embedding_params(m) - output_params(m), 0.5 * m.params_b * 1e9);
+}
+
+// Per-token cache bytes of one layer at f16.
+double layer_kv_bytes(const Attention& a, int kv_heads, int head_dim) {
+    if (a.kind == AttentionKind::Mla) return (a.kv_lora_rank + a.rope_dim) * 2.0;  // latent c_kv + k_rope
+    return 2.0 * kv_heads * head_dim * 2.0;  // K and V
+}
+
+double window_kv_bytes_per_token(const Model& m) {
+    const Attention& a = m.attention;
+    if (a.window_layers == 0) return 0;
+    int kvh = a.window_kv_heads ? a.window_kv_heads : a.kv_heads;
+    int hd = a.window_head_dim ? a.window_head_dim : a.head_dim;
+    return a.window_layers * layer_kv_bytes(a, kvh, hd);
+}
+
+double recurrent_state_bytes(const Model& m) { return m.attention.linear_state_mib * 1024.0 * 1024.0; }
+
+// Compute buffer of one micro-batch: logits for the batch plus activation
+// scratch; fitted to llama.cpp logs (memory_obs: LLaMA-2-7B 73.7 MiB, 70B 148 MiB).
+double compute_bytes(const Model& m) {
+    return calibration::kUbatch * 4.0 * (m.vocab / 2.0 + 6.0 * m.hidden);
+}
+
+int attention_layers(const Model& m) {
+    return std::max(1, m.attention.full_layers + m.attention.window_layers + m.attention.linear_layers);
+}
+}  // namespace
+
+double routed_expert_params_b(const Model& m) {
+    if (!m.moe || m.moe->experts <= m.moe->active_experts) return 0;
+    // total = shared + routed, active = shared + routed * k/E  =>  routed = (total - active) / (1 - k/E)
+    double k_over_e = static_cast<double>(m.moe->active_experts) / m.moe->experts;
+    double routed = (m.params_b - m.active_params_b) / (1.0 - k_over_e);
+    return std::clamp(routed, 0.0, body_params(m) / 1e9);
+}
+
+double expert_weight_bytes(const Model& m, const Quant& q) {
+    return routed_expert_params_b(m) * 1e9 * q.bpw_body / 8.0;
+}
+
+double weight_bytes(const Model& m, const Quant& q) {
+    double embed = embedding_params(m) * q.bpw_embed;
+    double output = output_params(m) * q.bpw_output;
+    double body = body_params(m);
+    if (q.experts_only) {
+        double experts = routed_expert_params_b(m) * 1e9;
+        return (embed + output + experts * q.bpw_body + (body - experts) * q.bpw_output) / 8.0;
+    }
+    return (embed + output + body * q.bpw_body) / 8.0;
+}
+
+double decode_weight_bytes(const Model& m, const Quant& q, int concurrency) {
+    // The embedding table is a lookup (one row per token), not a full read.
+    double read = weight_bytes(m, q) - embedding_params(m) * q.bpw_embed / 8.0;
+    if (m.moe && m.moe->experts > 0) {
+        // Each sequence picks k of E experts per layer; N sequences touch
+        // 1 - (1 - k/E)^N of them (independent routing).
+        double k_over_e = static_cast<double>(m.moe->active_experts) / m.moe->experts;
+        double touched = 1.0 - std::pow(1.0 - k_over_e, std::max(1, concurrency));
+        read -= expert_weight_bytes(m, q) * (1.0 - touched);
+    }
+    return std::max(read, 0.0);
+}
+
+double kv_bytes_per_token(const Model& m, KvType kv) {
+    const Attention& a = m.attention;
+    return a.full_layers * layer_kv_bytes(a, a.kv_heads, a.head_dim) * kv_scale(kv);
+}
+
+double kv_cache_bytes(const Model& m, long tokens, KvType kv) {
+    double t = static_cast<double>(std::max(0L, tokens));
+    double windowed = window_kv_bytes_per_token(m) * std::min(t, static_cast<double>(m.attention.window)) * kv_scale(kv);
+    return kv_bytes_per_token(m, kv) * t + windowed;
+}
+
+Memory memory_needed(const Setup& s) {
+    const Model& m = *s.model;
+    int n = std::max(1, s.concurrency);
+    int gpus = std::max(1, s.gpus);
+    Memory mem;
+    mem.weights = weight_bytes(m, *s.quant) / kGiB;
+    mem.kv_cache = kv_cache_bytes(m, s.context, s.kv) * n / kGiB;
+    mem.recurrent_state = recurrent_state_bytes(m) * n / kGiB;
+    mem.compute = compute_bytes(m) * gpus / kGiB;
+    mem.runtime = calibration::backend_constants(s.device->backend).runtime_gib * gpus;
+    return mem;
+}
+
+bool can_offload(const Device& d) {
+    return d.kind == DeviceKind::DiscreteGpu || d.kind == DeviceKind::DatacenterGpu;
+}
+
+double usable_gib(const Device& d, int gpus) {
+    if (d.usable_gib) return *d.usable_gib * std::max(1, gpus);
+    double mem = d.memory_gib;
+    double usable = 0;
+    switch (d.kind) {
+        case DeviceKind::DiscreteGpu:
+        case DeviceKind::DatacenterGpu:
+            // Driver-reserved VRAM (nvidia-smi shows ~0.3-0.5 GiB less than nameplate).
+            usable = mem - std::max(0.35, 0.015 * mem);
+            break;
+        case DeviceKind::Unified:
+            if (d.backend == "metal")
+                // macOS recommendedMaxWorkingSetSize: 2/3 of RAM up to 36 GB, 3/4 above (catalog_notes.md §3).
+                usable = mem * (mem <= 36 ? 2.0 / 3.0 : 0.75);
+            else
+                usable = mem - (mem >= 64 ? 8.0 : 4.0);  // OS + CPU processes share the pool
+            break;
+        case DeviceKind::Cpu:
+            usable = mem - std::max(4.0, 0.1 * mem);
+            break;
+    }
+    return std::max(0.0, usable) * (can_offload(d) ? std::max(1, gpus) : 1);
+}
+
+double default_host_ram_gib(const Device& d) {
+    switch (d.kind) {
+        case DeviceKind::DiscreteGpu: return 32;
+        case DeviceKind::DatacenterGpu: return 256;
+        default: return 0;  // unified memory and CPUs have no second pool
+    }
+}
+
+double default_host_bandwidth_gbs(const Device& d) {
+    // Dual-channel DDR5-5600 desktop vs 8-channel DDR5-4800 server (theoretical peak).
+    return d.kind == DeviceKind::DatacenterGpu ? 307.2 : 89.6;
+}
+
+namespace {
+struct Resolved {
+    double host_ram, host_bw;
+};
+Resolved resolve_host(const Setup& s) {
+    return {s.host_ram_gib > 0 ? s.host_ram_gib : default_host_ram_gib(*s.device),
+            s.host_bandwidth_gbs > 0 ? s.host_bandwidth_gbs : default_host_bandwidth_gbs(*s.device)};
+}
+
+// Where the weights go when they do not fit: MoE experts first (attention and
+// shared weights stay on the GPU, llama.cpp --n-cpu-moe), else whole layers (-ngl).
+Placement place(const Setup& s, const Memory& mem, double usable) {
+    Placement p;
+    const Model& m = *s.model;
+    double excess = mem.total() - usable;
+    if (excess <= 0) {
+        p.gpu_layers = m.layers;
+        return p;
+    }
+    double weights = mem.weights;
+    double experts = expert_weight_bytes(m, *s.quant) / kGiB;
+    if (experts > 0 && excess <= experts * 0.98) {
+        p.kind = OffloadKind::Experts;
+        p.cpu_weight_gib = excess;
+        p.cpu_expert_layers = std::min(m.layers, static_cast<int>(std::ceil(m.layers * excess / experts)));
+        p.gpu_layers = m.layers;
+    } else {
+        p.kind = OffloadKind::Layers;
+        // A CPU layer takes its weights and its KV cache with it.
+        double per_layer = (weights + mem.kv_cache + mem.recurrent_state) / m.layers;
+        int cpu_layers = std::min(m.layers, static_cast<int>(std::ceil(excess / per_layer)));
+        p.gpu_layers = m.layers - cpu_layers;
+        p.cpu_weight_gib = std::min(weights, cpu_layers * per_layer);
+    }
+    p.offload_fraction = std::clamp(p.cpu_weight_gib / std::max(weights, 1e-9), 0.0, 1.0);
+    p.host_ram_needed_gib = p.cpu_weight_gib + calibration::kHostReserveGib;
+    return p;
+}
+}  // namespace
+
+Estimate estimate_fit(const Setup& s) {
+    Estimate e;
+    e.memory = memory_needed(s);
+    e.usable_gib = usable_gib(*s.device, s.gpus);
+    Resolved host = resolve_host(s);
+    e.host_usable_gib = can_offload(*s.device) ? host.host_ram : 0;
+    double total = e.memory.total();
+    if (total <= e.usable_gib * calibration::kRunsWellShare) e.fit = Fit::RunsWell;
+    else if (total <= e.usable_gib) e.fit = Fit::Tight;
+    else e.fit = Fit::WontRun;
+    e.placement = place(s, e.memory, e.usable_gib);
+    if (e.fit == Fit::WontRun && can_offload(*s.device) && e.placement.host_ram_needed_gib <= host.host_ram &&
+        e.placement.gpu_layers > 0)
+        e.fit = Fit::Offload;
+    if (e.fit == Fit::WontRun) e.placement.host_ram_needed_gib = std::max(e.placement.host_ram_needed_gib, 0.0);
+
+    // Safe context: memory grows monotonically with context, so bisect.
+    auto fits_at = [&](long ctx, double budget) {
+        Setup t = s;
+        t.context = ctx;
+        return memory_needed(t).total() <= budget;
+    };
+    long lo = 0, hi = s.model->max_context;
+    double gpu_budget = e.usable_gib * calibration::kSafeContextShare;
+    double budget = gpu_budget;
+    if (!fits_at(std::min(hi, 256L), gpu_budget) && e.fit == Fit::Offload) {
+        budget = e.usable_gib + (host.host_ram - calibration::kHostReserveGib) * calibration::kSafeContextShare;
+        e.safe_context_needs_offload = true;
+    }
+    if (fits_at(hi, budget)) lo = hi;
+    else if (fits_at(256, budget)) {
+        lo = 256;
+        while (hi - lo > 256) {
+            long mid = lo + (hi - lo) / 2;
+            (fits_at(mid, budget) ? lo : hi) = mid;
+        }
+    }
+    e.safe_context = (e.fit == Fit::WontRun) ? 0 : lo;
+    return e;
+}
+
+Speed speed(const Setup& s, const Estimate& e, long prompt_tokens, long depth) {
+    Speed out;
+    if (e.fit == Fit::WontRun) return out;
+    const Model& m = *s.model;
+    const Device& d = *s.device;
+    const auto k = calibration::backend_constants(d.backend);
+    int n = std::max(1, s.concurrency);
+    Resolved host = resolve_host(s);
+
+    // Decode: one step reads the active weights and each sequence's cache.
+    double weights_read = decode_weight_bytes(m, *s.quant, n);
+    double kv_read = (kv_cache_bytes(m, depth, s.kv) + recurrent_state_bytes(m)) * n;
+    double weight_cpu_share = e.placement.offload_fraction;
+    double kv_cpu_share = e.placement.kind == OffloadKind::Layers ? weight_cpu_share : 0.0;
+    double gpu_bytes = weights_read * (1 - weight_cpu_share) + kv_read * (1 - kv_cpu_share);
+    double cpu_bytes = weights_read * weight_cpu_share + kv_read * kv_cpu_share;
+    double t_mem = gpu_bytes / (d.bandwidth_gbs * 1e9 * k.bandwidth_efficiency);
+    if (cpu_bytes > 0) t_mem += cpu_bytes / (host.host_bw * 1e9 * calibration::kHostBandwidthEfficiency);
+    double active_flops = 2.0 * m.active_params_b * 1e9;
+    double t_compute = n * active_flops / (d.fp16_tflops * 1e12 * k.prefill_efficiency);
+    double hops = std::max(0, s.gpus - 1) * 100e-6;  // layer split: one activation hand-off per extra GPU
+    double t_step = std::max(t_mem, t_compute) + attention_layers(m) * k.layer_overhead_us * 1e-6 + hops;
+    out.decode_tps = 1.0 / t_step;
+    out.aggregate_tps = n / t_step;
+
+    // Prefill: compute-bound matrix work, attention growing with the prompt.
+    const Attention& a = m.attention;
+    double avg_depth = depth + prompt_tokens / 2.0;
+    int qk_dim = a.kind == AttentionKind::Mla ? a.kv_lora_rank + a.rope_dim : a.head_dim;
+    double attn = 4.0 * a.heads * qk_dim *
+                  (a.full_layers * avg_depth + a.window_layers * std::min(avg_depth, static_cast<double>(a.window)));
+    double flops = active_flops + attn;
+    double t_token = flops / (d.fp16_tflops * 1e12 * k.prefill_efficiency);
+    // Offloaded weights cross the host link once per micro-batch.
+    if (e.placement.cpu_weight_gib > 0 && d.host_link_gbs > 0)
+        t_token += e.placement.cpu_weight_gib * kGiB / (d.host_link_gbs * 1e9) / calibration::kUbatch;
+    out.prefill_tps = 1.0 / t_token;
+    out.ttft_s = prompt_tokens / out.prefill_tps + calibration::kFirstTokenLatencyS;
+    return out;
+}
+
+}  // namespace runwell
