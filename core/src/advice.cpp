@@ -134,7 +134,7 @@ std::vector<Note> limits(const Setup& s, const Estimate& e, const Speed& sp, con
                            (d.backend == "metal" ? " (macOS working-set limit; sudo sysctl iogpu.wired_limit_mb raises it)." : ".")});
     double ceiling = d.bandwidth_gbs * 1e9 /
                      std::max(1.0, decode_weight_bytes(*s.model, *s.quant, s.concurrency) + kv_cache_bytes(*s.model, w.prompt_tokens, s.kv));
-    if (sp.decode_tps < w.decode_target_tps)
+    if (e.fit != Fit::Offload && sp.decode_tps < w.decode_target_tps)
         out.push_back({"bandwidth", "Memory bandwidth",
                        "Each token reads " + gib(decode_weight_bytes(*s.model, *s.quant, s.concurrency) / calibration::kGiB) + " of weights; at " +
                            fixed(d.bandwidth_gbs, 0) + " GB/s the ceiling is " + fixed(ceiling, 0) + " tok/s and about " +
@@ -176,27 +176,31 @@ std::vector<Note> improvements(const Catalog& c, const Setup& s, const Estimate&
             out.push_back({"host_ram", "Add host RAM for offload",
                            "With " + gib(e.placement.host_ram_needed_gib) + " of host RAM the rest can be offloaded (slowly)."});
     }
-    // 4. A faster device that runs it well: the catalog device with the best decode among
-    // those with no more than twice this one's memory (a realistic step up).
-    const Device* best = nullptr;
-    double best_tps = 0;
-    for (const Device& other : c.devices) {
-        if (&other == &d || other.memory_gib > std::max(2.0 * d.memory_gib, 48.0)) continue;
-        Setup t = s;
-        t.device = &other;
-        t.gpus = 1;
-        WorkloadResult r = grade_workload(t, w, mode);
-        if (r.estimate.fit == Fit::RunsWell && r.speed.decode_tps > best_tps) {
-            best_tps = r.speed.decode_tps;
-            best = &other;
+    // 4. When speed or fit falls short: the catalog device with the least memory
+    // that runs it well at the workload's decode target (the smallest step up).
+    WorkloadResult mine = grade_workload(s, w, mode);
+    if (e.fit != Fit::RunsWell || mine.speed.decode_tps < w.decode_target_tps) {
+        const Device* best = nullptr;
+        double best_tps = 0;
+        for (const Device& other : c.devices) {
+            if (&other == &d) continue;
+            Setup t = s;
+            t.device = &other;
+            t.gpus = 1;
+            WorkloadResult r = grade_workload(t, w, mode);
+            if (r.estimate.fit != Fit::RunsWell || r.speed.decode_tps < w.decode_target_tps) continue;
+            if (!best || other.memory_gib < best->memory_gib ||
+                (other.memory_gib == best->memory_gib && r.speed.decode_tps > best_tps)) {
+                best = &other;
+                best_tps = r.speed.decode_tps;
+            }
         }
+        if (best)
+            out.push_back({"device", "Move to " + best->name,
+                           best->name + " is the smallest catalog device that runs it well at the " + w.name +
+                               " target: about " + fixed(best_tps, 1) + " tok/s (" + fixed(best->bandwidth_gbs, 0) + " GB/s, " +
+                               gib(best->memory_gib) + ")."});
     }
-    Setup here = s;
-    WorkloadResult mine = grade_workload(here, w, mode);
-    if (best && best_tps > mine.speed.decode_tps * 1.2)
-        out.push_back({"device", "Move to " + best->name,
-                       best->name + " runs it well at about " + fixed(best_tps, 1) + " tok/s (" + fixed(best->bandwidth_gbs, 0) +
-                           " GB/s, " + gib(best->memory_gib) + ")."});
     return out;
 }
 

@@ -75,6 +75,8 @@ struct Resolved {
     Setup setup;
     const Mode* mode = nullptr;
     const Workload* workload = nullptr;
+    long prompt_tokens = 0;  // 0: the workload's
+    long depth = -1;         // decode depth; -1: middle of the workload's answer
     std::unique_ptr<Model> own_model;
     std::unique_ptr<Device> own_device;
 };
@@ -120,6 +122,10 @@ bool parse_setup(const Catalog& c, ObjectReader& r, Resolved& out, json& error, 
     s.context = r.integer("context", 256, 100'000'000, false, 0);
     s.host_ram_gib = r.num("host_ram_gib", 0, 65536, false);
     s.host_bandwidth_gbs = r.num("host_bandwidth_gbs", 0, 100000, false);
+    s.gpu_layers = static_cast<int>(r.integer("gpu_layers", 0, 4096, false, -1));
+    s.cpu_moe_layers = static_cast<int>(r.integer("cpu_moe_layers", 0, 4096, false, -1));
+    out.prompt_tokens = r.integer("prompt_tokens", 1, 100'000'000, false, 0);
+    out.depth = r.integer("depth", 0, 100'000'000, false, -1);
     if (!problems.empty()) { error = problems_response(problems); return false; }
     if (kv.empty() || kv == "f16") s.kv = KvType::F16;
     else if (kv == "q8_0") s.kv = KvType::Q8_0;
@@ -219,8 +225,9 @@ json estimate_response(const Catalog& c, Resolved& r) {
     QuantTable qt = quant_table(c, s, w, mode);
     if (!s.quant) s.quant = qt.best >= 0 ? qt.options[qt.best].quant : c.quant("Q4_K_M");
     Estimate e = estimate_fit(s);
-    long prompt = std::min(w.prompt_tokens, s.context);
-    Speed sp = speed(s, e, prompt, std::min(s.context, w.prompt_tokens + w.output_tokens / 2));
+    long prompt = std::min(r.prompt_tokens > 0 ? r.prompt_tokens : w.prompt_tokens, s.context);
+    long depth = r.depth >= 0 ? r.depth : std::min(s.context, w.prompt_tokens + w.output_tokens / 2);
+    Speed sp = speed(s, e, prompt, depth);
     WorkloadResult headline = grade_workload(s, w, mode);
     const auto k = calibration::backend_constants(s.device->backend);
 
@@ -250,6 +257,7 @@ json estimate_response(const Catalog& c, Resolved& r) {
     j["prefill_tps"] = round_to(sp.prefill_tps, 0);
     j["ttft_s"] = round_to(sp.ttft_s, 2);
     j["prompt_tokens"] = prompt;
+    j["depth"] = depth;
     j["safe_context"] = e.safe_context;
     j["safe_context_needs_offload"] = e.safe_context_needs_offload;
     j["summary"] = summary(s, e, sp);
@@ -257,13 +265,14 @@ json estimate_response(const Catalog& c, Resolved& r) {
     j["score"] = round_to(headline.score, 0);
     j["error_band"] = error_band();
     j["formula"] = {
-        {"decode", {{"weights_read_gib_per_token", round_to(decode_weight_bytes(*s.model, *s.quant, s.concurrency) / calibration::kGiB, 3)},
-                    {"kv_read_gib_per_token", round_to(kv_cache_bytes(*s.model, prompt, s.kv) / calibration::kGiB, 4)},
+        {"decode", {{"device_gb_per_token", round_to(sp.gpu_bytes / 1e9, 4)}, {"host_gb_per_token", round_to(sp.cpu_bytes / 1e9, 4)},
                     {"bandwidth_gbs", s.device->bandwidth_gbs}, {"bandwidth_efficiency", k.bandwidth_efficiency},
-                    {"layer_overhead_us", k.layer_overhead_us}, {"host_bandwidth_gbs", s.host_bandwidth_gbs > 0 ? s.host_bandwidth_gbs : default_host_bandwidth_gbs(*s.device)},
-                    {"host_bandwidth_efficiency", calibration::kHostBandwidthEfficiency}}},
-        {"prefill", {{"flops_per_token_g", round_to(2.0 * s.model->active_params_b, 2)}, {"fp16_tflops", s.device->fp16_tflops},
-                     {"prefill_efficiency", k.prefill_efficiency}}},
+                    {"host_bandwidth_gbs", s.host_bandwidth_gbs > 0 ? s.host_bandwidth_gbs : default_host_bandwidth_gbs(*s.device)},
+                    {"host_bandwidth_efficiency", calibration::kHostBandwidthEfficiency},
+                    {"fixed_ms_per_token", round_to(sp.fixed_s * 1e3, 4)}, {"layer_overhead_us", k.layer_overhead_us},
+                    {"moe", s.model->moe.has_value()}}},
+        {"prefill", {{"gflops_per_token", round_to(sp.prefill_flops / 1e9, 3)}, {"fp16_tflops", s.device->fp16_tflops},
+                     {"prefill_efficiency", k.prefill_efficiency}, {"transfer_ms_per_token", round_to(sp.transfer_s * 1e3, 5)}}},
         {"memory", {{"kv_bytes_per_token", round_to(kv_bytes_per_token(*s.model, s.kv), 0)},
                     {"routed_expert_params_b", round_to(routed_expert_params_b(*s.model), 2)},
                     {"bpw_body", s.quant->bpw_body}}}};

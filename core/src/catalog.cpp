@@ -99,6 +99,7 @@ Model read_model(ObjectReader& r, bool catalog_entry) {
         moe.experts = static_cast<int>(mr.integer("experts", 2, 100000));
         moe.active_experts = static_cast<int>(mr.integer("active_experts", 1, 100000));
         moe.shared_experts = static_cast<int>(mr.integer("shared_experts", 0, 1000, false));
+        moe.expert_params_b = mr.num("expert_params_b", 0, kMaxParamsB, false);
         mr.finish();
         if (moe.active_experts > moe.experts)
             mr.fail("inconsistent", mr.at("active_experts"), "more active experts than experts");
@@ -109,6 +110,8 @@ Model read_model(ObjectReader& r, bool catalog_entry) {
     r.finish();
     if (m.active_params_b > m.params_b)
         r.fail("inconsistent", r.at("active_params_b"), "active parameters exceed total parameters");
+    if (m.moe && m.moe->expert_params_b >= m.params_b)
+        r.fail("inconsistent", r.at("moe.expert_params_b"), "expert parameters must be fewer than all parameters");
     if (m.moe && m.active_params_b >= m.params_b)
         r.fail("inconsistent", r.at("active_params_b"), "an MoE model reads fewer parameters per token than it has");
     return m;

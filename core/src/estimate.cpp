@@ -85,6 +85,7 @@ int attention_layers(const Model& m) {
 
 double routed_expert_params_b(const Model& m) {
     if (!m.moe || m.moe->experts <= m.moe->active_experts) return 0;
+    if (m.moe->expert_params_b > 0) return m.moe->expert_params_b;
     // total = shared + routed, active = shared + routed * k/E  =>  routed = (total - active) / (1 - k/E)
     double k_over_e = static_cast<double>(m.moe->active_experts) / m.moe->experts;
     double routed = (m.params_b - m.active_params_b) / (1.0 - k_over_e);
@@ -198,28 +199,33 @@ Resolved resolve_host(const Setup& s) {
 Placement place(const Setup& s, const Memory& mem, double usable) {
     Placement p;
     const Model& m = *s.model;
+    const double weights = mem.weights;
+    const double experts = expert_weight_bytes(m, *s.quant) / kGiB;
+    // A CPU layer takes its weights and its KV cache with it.
+    const double per_layer = (weights + mem.kv_cache + mem.recurrent_state) / m.layers;
     double excess = mem.total() - usable;
-    if (excess <= 0) {
-        p.gpu_layers = m.layers;
-        return p;
+    int cpu_layers = 0, cpu_moe = 0;
+    if (s.gpu_layers >= 0 && s.gpu_layers < m.layers) {
+        cpu_layers = m.layers - s.gpu_layers;
+    } else if (s.cpu_moe_layers > 0 && experts > 0) {
+        cpu_moe = std::min(m.layers, s.cpu_moe_layers);
+    } else if (excess > 0 && can_offload(*s.device)) {
+        if (experts > 0 && excess <= experts * 0.98)
+            cpu_moe = std::min(m.layers, static_cast<int>(std::ceil(m.layers * excess / experts)));
+        else
+            cpu_layers = std::min(m.layers, static_cast<int>(std::ceil(excess / per_layer)));
     }
-    double weights = mem.weights;
-    double experts = expert_weight_bytes(m, *s.quant) / kGiB;
-    if (experts > 0 && excess <= experts * 0.98) {
+    if (cpu_moe > 0) {
         p.kind = OffloadKind::Experts;
-        p.cpu_weight_gib = excess;
-        p.cpu_expert_layers = std::min(m.layers, static_cast<int>(std::ceil(m.layers * excess / experts)));
-        p.gpu_layers = m.layers;
-    } else {
+        p.cpu_expert_layers = cpu_moe;
+        p.cpu_weight_gib = experts * cpu_moe / m.layers;
+    } else if (cpu_layers > 0) {
         p.kind = OffloadKind::Layers;
-        // A CPU layer takes its weights and its KV cache with it.
-        double per_layer = (weights + mem.kv_cache + mem.recurrent_state) / m.layers;
-        int cpu_layers = std::min(m.layers, static_cast<int>(std::ceil(excess / per_layer)));
-        p.gpu_layers = m.layers - cpu_layers;
         p.cpu_weight_gib = std::min(weights, cpu_layers * per_layer);
     }
+    p.gpu_layers = m.layers - cpu_layers;
     p.offload_fraction = std::clamp(p.cpu_weight_gib / std::max(weights, 1e-9), 0.0, 1.0);
-    p.host_ram_needed_gib = p.cpu_weight_gib + calibration::kHostReserveGib;
+    if (p.kind != OffloadKind::None) p.host_ram_needed_gib = p.cpu_weight_gib + calibration::kHostReserveGib;
     return p;
 }
 }  // namespace
@@ -230,15 +236,16 @@ Estimate estimate_fit(const Setup& s) {
     e.usable_gib = usable_gib(*s.device, s.gpus);
     Resolved host = resolve_host(s);
     e.host_usable_gib = can_offload(*s.device) ? host.host_ram : 0;
-    double total = e.memory.total();
-    if (total <= e.usable_gib * calibration::kRunsWellShare) e.fit = Fit::RunsWell;
-    else if (total <= e.usable_gib) e.fit = Fit::Tight;
-    else e.fit = Fit::WontRun;
     e.placement = place(s, e.memory, e.usable_gib);
-    if (e.fit == Fit::WontRun && can_offload(*s.device) && e.placement.host_ram_needed_gib <= host.host_ram &&
-        e.placement.gpu_layers > 0)
-        e.fit = Fit::Offload;
-    if (e.fit == Fit::WontRun) e.placement.host_ram_needed_gib = std::max(e.placement.host_ram_needed_gib, 0.0);
+    double on_device = e.memory.total() - e.placement.cpu_weight_gib;
+    if (e.placement.kind == OffloadKind::Layers)  // the CPU layers' caches move with them
+        on_device -= (e.memory.kv_cache + e.memory.recurrent_state) * (1.0 - static_cast<double>(e.placement.gpu_layers) / s.model->layers);
+    if (e.placement.kind != OffloadKind::None)
+        e.fit = (on_device <= e.usable_gib && e.placement.host_ram_needed_gib <= host.host_ram && e.placement.gpu_layers > 0)
+                    ? Fit::Offload : Fit::WontRun;
+    else if (on_device <= e.usable_gib * calibration::kRunsWellShare) e.fit = Fit::RunsWell;
+    else if (on_device <= e.usable_gib) e.fit = Fit::Tight;
+    else e.fit = Fit::WontRun;
 
     // Safe context: memory grows monotonically with context, so bisect.
     auto fits_at = [&](long ctx, double budget) {
@@ -286,7 +293,11 @@ Speed speed(const Setup& s, const Estimate& e, long prompt_tokens, long depth) {
     double active_flops = 2.0 * m.active_params_b * 1e9;
     double t_compute = n * active_flops / (d.fp16_tflops * 1e12 * k.prefill_efficiency);
     double hops = std::max(0, s.gpus - 1) * 100e-6;  // layer split: one activation hand-off per extra GPU
-    double t_step = std::max(t_mem, t_compute) + attention_layers(m) * k.layer_overhead_us * 1e-6 + hops;
+    double moe_factor = m.moe ? calibration::kMoeLayerOverheadFactor : 1.0;
+    out.gpu_bytes = gpu_bytes;
+    out.cpu_bytes = cpu_bytes;
+    out.fixed_s = attention_layers(m) * k.layer_overhead_us * 1e-6 * moe_factor + hops;
+    double t_step = std::max(t_mem, t_compute) + out.fixed_s;
     out.decode_tps = 1.0 / t_step;
     out.aggregate_tps = n / t_step;
 
@@ -297,10 +308,11 @@ Speed speed(const Setup& s, const Estimate& e, long prompt_tokens, long depth) {
     double attn = 4.0 * a.heads * qk_dim *
                   (a.full_layers * avg_depth + a.window_layers * std::min(avg_depth, static_cast<double>(a.window)));
     double flops = active_flops + attn;
-    double t_token = flops / (d.fp16_tflops * 1e12 * k.prefill_efficiency);
+    out.prefill_flops = flops;
     // Offloaded weights cross the host link once per micro-batch.
     if (e.placement.cpu_weight_gib > 0 && d.host_link_gbs > 0)
-        t_token += e.placement.cpu_weight_gib * kGiB / (d.host_link_gbs * 1e9) / calibration::kUbatch;
+        out.transfer_s = e.placement.cpu_weight_gib * kGiB / (d.host_link_gbs * 1e9) / calibration::kUbatch;
+    double t_token = flops / (d.fp16_tflops * 1e12 * k.prefill_efficiency) + out.transfer_s;
     out.prefill_tps = 1.0 / t_token;
     out.ttft_s = prompt_tokens / out.prefill_tps + calibration::kFirstTokenLatencyS;
     return out;

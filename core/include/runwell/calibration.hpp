@@ -44,4 +44,8 @@ constexpr BackendConstants backend_constants(std::string_view backend) {
 // stream them over PCIe for single tokens): host RAM bandwidth at this efficiency.
 constexpr double kHostBandwidthEfficiency = 0.55;
 
+// An MoE layer launches more kernels than a dense one (router, top-k, gathers,
+// expert matmuls): its fixed per-layer cost is this multiple of the dense cost.
+constexpr double kMoeLayerOverheadFactor = 2.0;
+
 }  // namespace runwell::calibration

@@ -40,6 +40,7 @@ struct Moe {
     int experts = 0;
     int active_experts = 0;
     int shared_experts = 0;
+    double expert_params_b = 0;  // routed expert parameters when published; 0 = derive
 };
 
 struct Model {

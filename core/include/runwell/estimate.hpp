@@ -27,6 +27,8 @@ struct Setup {
     double host_bandwidth_gbs = 0;  // system RAM bandwidth; 0 = kind default
     KvType kv = KvType::F16;
     int concurrency = 1;          // sequences decoded together
+    int gpu_layers = -1;          // force llama.cpp -ngl (layers on the GPU); -1 = automatic
+    int cpu_moe_layers = -1;      // force --n-cpu-moe (layers whose experts stay in host RAM); -1 = automatic
 };
 
 // Memory needed on the device, GiB.
@@ -53,6 +55,13 @@ struct Speed {
     double aggregate_tps = 0;   // all sequences together
     double prefill_tps = 0;     // prompt processing
     double ttft_s = 0;          // prompt / prefill + fixed latency
+    // The decode formula's terms, per step (so every figure can be explained and re-fitted):
+    // step = max(gpu_bytes / (bandwidth x eff) + cpu_bytes / (host bandwidth x host eff), compute) + fixed
+    double gpu_bytes = 0;       // bytes read from device memory per step
+    double cpu_bytes = 0;       // bytes read from host memory per step (offload)
+    double fixed_s = 0;         // per-step overhead: layers x per-layer cost + GPU hand-offs
+    double prefill_flops = 0;   // FLOPs per prompt token (weights + attention at the average depth)
+    double transfer_s = 0;      // per prompt token: offloaded weights over the host link, per micro-batch
 };
 
 struct Estimate {

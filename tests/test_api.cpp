@@ -1,0 +1,104 @@
+// The JSON entry point shared by the CLI, batch mode and the wasm module.
+#include <nlohmann/json.hpp>
+
+#include "support.hpp"
+
+using nlohmann::json;
+
+namespace {
+json call(const std::string& request) {
+    json r = json::parse(test::engine().call(request), nullptr, false);
+    REQUIRE_FALSE(r.is_discarded());
+    return r;
+}
+std::string error_code(const std::string& request) {
+    json r = call(request);
+    REQUIRE(r["ok"] == false);
+    return r["error"]["code"].get<std::string>();
+}
+}  // namespace
+
+TEST_CASE("an estimate carries every section of the result page") {
+    json r = call(R"({"model":"kimi-linear-48b-a3b-instruct","hardware":"l40","quant":"Q4_K_M"})");
+    REQUIRE(r["ok"] == true);
+    for (const char* key : {"summary", "fit", "fit_label", "memory_gib", "offload", "decode_tps", "prefill_tps", "ttft_s",
+                            "safe_context", "workloads", "quants", "best_quant", "limits", "improvements", "commands", "curve",
+                            "faq", "formula", "error_band", "grade"}) {
+        INFO(key);
+        CHECK(r.contains(key));
+    }
+    CHECK(r["workloads"].size() == 5);
+    // The memory parts add up to the total.
+    const json& m = r["memory_gib"];
+    double parts = m["weights"].get<double>() + m["kv_cache"].get<double>() + m["recurrent_state"].get<double>() +
+                   m["compute"].get<double>() + m["runtime"].get<double>();
+    CHECK(parts == Approx(m["total"].get<double>()).margin(0.02));
+    int best = 0;
+    for (const json& q : r["quants"]) best += q["best"].get<bool>();
+    CHECK(best == 1);
+}
+
+TEST_CASE("bad requests get a clear error code, never a crash") {
+    CHECK(error_code("{") == "bad_json");
+    CHECK(error_code("[1,2]") == "wrong_type");
+    CHECK(error_code(R"({"op":"explode"})") == "unknown_op");
+    CHECK(error_code(R"({"hardware":"l40"})") == "missing_field");
+    CHECK(error_code(R"({"model":"no-such-model","hardware":"l40"})") == "unknown_model");
+    CHECK(error_code(R"({"model":"qwen3-8b","hardware":"no-such-gpu"})") == "unknown_hardware");
+    CHECK(error_code(R"({"model":"qwen3-8b","hardware":"l40","quant":"Q9_X"})") == "unknown_quant");
+    CHECK(error_code(R"({"model":"qwen3-8b","hardware":"l40","mode":"warp"})") == "unknown_mode");
+    CHECK(error_code(R"({"model":"qwen3-8b","hardware":"l40","kv":"f8"})") == "unknown_kv");
+    CHECK(error_code(R"({"model":"qwen3-8b","hardware":"l40","context":-5})") == "out_of_range");
+    CHECK(error_code(R"({"model":"qwen3-8b","hardware":"l40","context":1e300})") == "out_of_range");
+    CHECK(error_code(R"({"model":"qwen3-8b","hardware":"l40","context":"8k"})") == "wrong_type");
+    CHECK(error_code(R"({"model":"qwen3-8b","hardware":"l40","context":10000000})") == "context_too_long");
+    CHECK(error_code(R"({"model":"qwen3-8b","hardware":"l40","gpus":0})") == "out_of_range");
+    CHECK(error_code(R"({"model":"qwen3-8b","hardware":"l40","colour":"red"})") == "unknown_key");
+    CHECK(error_code(R"({"model":7,"hardware":"l40"})") == "wrong_type");
+}
+
+TEST_CASE("inline models and devices are estimated like catalog entries") {
+    // The catalog's Llama-3.1-8B written out inline must give the same numbers.
+    json inline_req = {
+        {"model", {{"params_b", 8.03}, {"layers", 32}, {"hidden", 4096}, {"vocab", 128256}, {"max_context", 131072},
+                   {"attention", {{"kind", "gqa"}, {"heads", 32}, {"kv_heads", 8}, {"head_dim", 128}}}}},
+        {"hardware", {{"kind", "discrete_gpu"}, {"backend", "cuda"}, {"memory_gib", 24}, {"bandwidth_gbs", 1008}, {"fp16_tflops", 330.3}}},
+        {"quant", "Q4_K_M"}, {"context", 8192}};
+    json a = call(inline_req.dump());
+    json b = call(R"({"model":"llama-3.1-8b-instruct","hardware":"rtx-4090","quant":"Q4_K_M","context":8192})");
+    REQUIRE(a["ok"] == true);
+    CHECK(a["memory_gib"]["total"] == b["memory_gib"]["total"]);
+    CHECK(a["decode_tps"] == b["decode_tps"]);
+    CHECK(a["model"]["name"] == "Custom model");
+    // An inline entry is validated like the catalog: the path names the bad field.
+    json bad = call(R"({"model":{"params_b":-1,"layers":32,"hidden":4096,"vocab":1,"max_context":4096,"attention":{"kind":"gqa","heads":32,"kv_heads":8,"head_dim":128}},"hardware":"l40"})");
+    REQUIRE(bad["ok"] == false);
+    CHECK(bad["error"]["path"] == "model.params_b");
+}
+
+TEST_CASE("ranking lists only models that run, best first") {
+    json r = call(R"({"op":"rank","hardware":"rtx-4090","mode":"interactive","workload":"coding"})");
+    REQUIRE(r["ok"] == true);
+    REQUIRE(r["models"].size() > 10);
+    double previous = 101;
+    for (const json& m : r["models"]) {
+        CHECK(m["fit"] != "wont_run");
+        CHECK(m["score"].get<double>() <= previous);
+        previous = m["score"].get<double>();
+    }
+}
+
+TEST_CASE("the catalog op lists every entry for the pickers") {
+    json r = call(R"({"op":"catalog"})");
+    CHECK(r["models"].size() == test::catalog().models.size());
+    CHECK(r["hardware"].size() == test::catalog().devices.size());
+}
+
+TEST_CASE("an engine without a catalog answers with an error") {
+    runwell::Engine empty;
+    json r = json::parse(empty.call(R"({"op":"catalog"})"));
+    CHECK(r["error"]["code"] == "no_catalog");
+    auto problems = empty.load({{"x.json", "{"}});
+    CHECK_FALSE(problems.empty());
+    CHECK_FALSE(empty.ready());
+}

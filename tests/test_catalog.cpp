@@ -1,0 +1,139 @@
+#include "support.hpp"
+
+using runwell::load_catalog;
+
+namespace {
+// A minimal valid catalog; each error test breaks one thing in it.
+std::string models_json(const std::string& extra_model_fields = "", const std::string& attention_extra = "") {
+    return R"({"models":[{"id":"m","name":"M","params_b":8,"layers":32,"hidden":4096,"vocab":32000,"max_context":8192,)"
+           R"("attention":{"kind":"gqa","heads":32,"kv_heads":8,"head_dim":128)" + attention_extra + R"(},"source":["https://example.org/m"])" +
+           extra_model_fields + "}]}";
+}
+const std::string kHardware =
+    R"({"hardware":[{"id":"g","name":"G","vendor":"V","kind":"discrete_gpu","backend":"cuda","memory_gib":24,"bandwidth_gbs":1000,"fp16_tflops":100,"source":["https://example.org/g"]}]})";
+const std::string kQuants =
+    R"({"quants":[{"id":"Q4_K_M","name":"Q4_K_M","family":"gguf","bits":4,"bpw_body":4.8,"bpw_embed":4.5,"bpw_output":6.5625,"kld":0.03,"runtimes":["llama.cpp"],"source":["s"]},)"
+    R"({"id":"F16","name":"F16","family":"gguf","bits":16,"bpw_body":16,"bpw_embed":16,"bpw_output":16,"kld":0,"runtimes":["llama.cpp"],"source":["s"]}]})";
+const std::string kRest =
+    R"({"workloads":[{"id":"chat","name":"Chat","why":"w","prompt_tokens":1000,"output_tokens":300,"context_tokens":8192,"decode_target_tps":15,"ttft_target_s":2,"quality_weight":0.5}],)"
+    R"("modes":[{"id":"balanced","name":"Balanced","description":"d","concurrency":1,"weights":{"decode":0.3,"ttft":0.2,"context":0.2,"quality":0.3}}]})";
+
+runwell::CatalogLoad load_with(const std::string& models, const std::string& hardware = kHardware,
+                               const std::string& quants = kQuants, const std::string& rest = kRest) {
+    return load_catalog({{"models.json", models}, {"hardware.json", hardware}, {"quants.json", quants}, {"rest.json", rest}});
+}
+
+bool has_problem(const runwell::CatalogLoad& l, const std::string& code, const std::string& path_part) {
+    for (const auto& p : l.problems)
+        if (p.code == code && p.path.find(path_part) != std::string::npos) return true;
+    return false;
+}
+}  // namespace
+
+TEST_CASE("the bundled catalog loads without a single problem") {
+    auto load = load_catalog(test::bundled_files());
+    for (const auto& p : load.problems) UNSCOPED_INFO(p.path << ": " << p.message);
+    REQUIRE(load.ok());
+    CHECK(load.catalog.models.size() >= 60);
+    CHECK(load.catalog.devices.size() >= 80);
+}
+
+TEST_CASE("the devices and the model the product is judged on are in the catalog") {
+    const auto& c = test::catalog();
+    for (const char* id : {"apple-m2-ultra-128gb", "mi100", "l40", "v100-32gb", "rtx-pro-4500-blackwell"}) {
+        INFO(id);
+        REQUIRE(c.device(id));
+    }
+    CHECK(c.device("apple-m2-ultra-128gb")->memory_gib == 128);
+    const runwell::Model* kimi = c.model("kimi-linear-48b-a3b-instruct");
+    REQUIRE(kimi);
+    // Published config: 27 layers, 7 MLA (full attention) + 20 KDA (linear), 256 experts, 8 active, ~3B active.
+    CHECK(kimi->attention.kind == runwell::AttentionKind::Mla);
+    CHECK(kimi->attention.full_layers == 7);
+    CHECK(kimi->attention.linear_layers == 20);
+    REQUIRE(kimi->moe);
+    CHECK(kimi->moe->experts == 256);
+    CHECK(kimi->active_params_b == Approx(3.0));
+}
+
+TEST_CASE("every catalog entry cites a source") {
+    const auto& c = test::catalog();
+    for (const auto& m : c.models) { INFO(m.id); CHECK_FALSE(m.source.empty()); }
+    for (const auto& d : c.devices) { INFO(d.id); CHECK_FALSE(d.source.empty()); }
+    for (const auto& q : c.quants) { INFO(q.id); CHECK_FALSE(q.source.empty()); }
+}
+
+TEST_CASE("the required quantizations are present with sensible bits") {
+    for (const char* id : {"Q2_K", "Q3_K_S", "Q3_K_M", "Q4_K_S", "Q4_K_M", "Q5_K_M", "Q6_K", "Q8_0", "IQ4_XS", "MXFP4", "NVFP4", "FP8", "BF16", "F16"}) {
+        INFO(id);
+        const runwell::Quant* q = test::catalog().quant(id);
+        REQUIRE(q);
+        // llama.cpp block structs: no preset stores less than its nominal bits.
+        CHECK(q->bpw_body >= q->bits - 0.1);
+        CHECK(q->bpw_body <= 16.0);
+    }
+}
+
+TEST_CASE("a minimal catalog is valid, so each broken variant below fails for its own reason") {
+    REQUIRE(load_with(models_json()).ok());
+}
+
+TEST_CASE("malformed JSON is reported with the file name") {
+    auto l = load_with(R"({"models":[{"id":)");
+    CHECK(has_problem(l, "bad_json", "models.json"));
+}
+
+TEST_CASE("unknown keys are reported with their path") {
+    auto l = load_with(models_json(R"(,"paramz":3)"));
+    CHECK(has_problem(l, "unknown_key", "models.json:models[0].paramz"));
+    auto l2 = load_with(models_json("", R"(,"windw":4096)"));
+    CHECK(has_problem(l2, "unknown_key", "models[0].attention.windw"));
+}
+
+TEST_CASE("missing fields are reported") {
+    auto l = load_with(R"({"models":[{"id":"m","name":"M","layers":32,"hidden":4096,"vocab":32000,"max_context":8192,"attention":{"kind":"gqa","heads":32,"kv_heads":8,"head_dim":128},"source":["s"]}]})");
+    CHECK(has_problem(l, "missing_field", "models[0].params_b"));
+}
+
+TEST_CASE("wrong types and out-of-range numbers are reported") {
+    auto l = load_with(R"({"models":[{"id":"m","name":"M","params_b":"8","layers":-3,"hidden":4096.5,"vocab":32000,"max_context":8192,"attention":{"kind":"gqa","heads":32,"kv_heads":8,"head_dim":128},"source":["s"]}]})");
+    CHECK(has_problem(l, "wrong_type", "params_b"));
+    CHECK(has_problem(l, "out_of_range", "layers"));
+    CHECK(has_problem(l, "wrong_type", "hidden"));
+    auto bad_hw = R"({"hardware":[{"id":"g","name":"G","vendor":"V","kind":"discrete_gpu","backend":"cuda","memory_gib":24,"bandwidth_gbs":-5,"fp16_tflops":1e300,"source":["s"]}]})";
+    auto l2 = load_with(models_json(), bad_hw);
+    CHECK(has_problem(l2, "out_of_range", "bandwidth_gbs"));
+    CHECK(has_problem(l2, "out_of_range", "fp16_tflops"));
+}
+
+TEST_CASE("duplicate ids are reported, also across files") {
+    std::string two = R"({"hardware":[)" + kHardware.substr(13, kHardware.size() - 15) + "," + kHardware.substr(13, kHardware.size() - 15) + "]}";
+    auto l = load_with(models_json(), two);
+    CHECK(has_problem(l, "duplicate_id", "hardware[1].id"));
+}
+
+TEST_CASE("unknown enumerations and dangling references are reported") {
+    auto hw = R"({"hardware":[{"id":"g","name":"G","vendor":"V","kind":"quantum","backend":"warp","memory_gib":24,"bandwidth_gbs":1000,"fp16_tflops":100,"source":["s"]}]})";
+    auto l = load_with(models_json(), hw);
+    CHECK(has_problem(l, "unknown_value", "kind"));
+    CHECK(has_problem(l, "unknown_value", "backend"));
+    // The estimator falls back to Q4_K_M; a catalog without it is unusable.
+    auto only_f16 = R"({"quants":[{"id":"F16","name":"F16","family":"gguf","bits":16,"bpw_body":16,"bpw_embed":16,"bpw_output":16,"kld":0,"runtimes":["llama.cpp"],"source":["s"]}]})";
+    CHECK(has_problem(load_with(models_json(), kHardware, only_f16), "dangling_reference", "quants"));
+}
+
+TEST_CASE("inconsistent architectures are reported") {
+    auto l = load_with(models_json("", R"(,"full_layers":30,"window":4096,"window_layers":10)"));
+    CHECK(has_problem(l, "inconsistent", "models[0].attention"));
+    auto moe = load_with(models_json(R"(,"active_params_b":9,"moe":{"experts":8,"active_experts":16})"));
+    CHECK(has_problem(moe, "inconsistent", "active_experts"));
+    CHECK(has_problem(moe, "inconsistent", "active_params_b"));
+}
+
+TEST_CASE("bad ids and missing sections are reported") {
+    auto l = load_with(R"({"models":[]})");
+    CHECK(has_problem(l, "missing_section", "models"));
+    std::string upper = models_json();
+    upper.replace(upper.find(R"("id":"m")"), 8, R"("id":"M <b>")");
+    CHECK(has_problem(load_with(upper), "bad_id", "models[0].id"));
+}

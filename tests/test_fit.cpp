@@ -1,0 +1,142 @@
+// Fit status, offload placement, safe context and grades on real catalog setups.
+#include "support.hpp"
+
+#include "runwell/advice.hpp"
+
+using namespace runwell;
+
+TEST_CASE("an 8B model at Q4_K_M runs well on a 24 GB GPU") {
+    Estimate e = estimate_fit(test::setup("llama-3.1-8b-instruct", "rtx-4090", "Q4_K_M"));
+    CHECK(e.fit == Fit::RunsWell);
+    CHECK(e.placement.kind == OffloadKind::None);
+    // weights 4.6 + KV 1.0 + buffers < 0.85 x 23.6 GiB usable
+    CHECK(e.memory.total() < 8.0);
+}
+
+TEST_CASE("a dense 70B at Q4_K_M on one 24 GB GPU needs layer offload") {
+    Setup s = test::setup("llama-3.1-70b-instruct", "rtx-4090", "Q4_K_M");
+    s.host_ram_gib = 64;
+    Estimate e = estimate_fit(s);
+    REQUIRE(e.fit == Fit::Offload);
+    CHECK(e.placement.kind == OffloadKind::Layers);
+    // ~42 GiB needed, ~23.6 usable: about 45-55 % of the weights go to the host.
+    CHECK(e.placement.offload_fraction == Approx(0.5).margin(0.08));
+    CHECK(e.placement.gpu_layers > 30);
+    CHECK(e.placement.gpu_layers < 50);
+    CHECK(e.placement.host_ram_needed_gib > e.placement.cpu_weight_gib);
+}
+
+TEST_CASE("an MoE that does not fit offloads experts first") {
+    // Qwen3-30B-A3B Q8_0 (~30 GiB) on a 16 GB card: attention stays on the GPU (--n-cpu-moe).
+    Setup s = test::setup("qwen3-30b-a3b", "rtx-4080", "Q8_0");
+    Estimate e = estimate_fit(s);
+    REQUIRE(e.fit == Fit::Offload);
+    CHECK(e.placement.kind == OffloadKind::Experts);
+    CHECK(e.placement.cpu_expert_layers > 0);
+    CHECK(e.placement.gpu_layers == s.model->layers);
+}
+
+TEST_CASE("offload is refused when host RAM cannot hold the rest, and on unified memory") {
+    Setup s = test::setup("llama-3.1-405b-instruct", "rtx-4090", "Q4_K_M");
+    s.host_ram_gib = 32;
+    CHECK(estimate_fit(s).fit == Fit::WontRun);
+    Setup mac = test::setup("llama-3.1-405b-instruct", "apple-m2-ultra-128gb", "Q4_K_M");
+    mac.host_ram_gib = 1024;  // ignored: a Mac has one memory pool
+    Estimate e = estimate_fit(mac);
+    CHECK(e.fit == Fit::WontRun);
+    CHECK(e.safe_context == 0);
+}
+
+TEST_CASE("tight means above 85 % of usable memory but within it") {
+    // Find the context where Llama-3.1-8B F16 (~15 GiB of weights) crosses 85 % of a 24 GB card.
+    Setup s = test::setup("llama-3.1-8b-instruct", "rtx-4090", "F16", 8192);
+    CHECK(estimate_fit(s).fit == Fit::RunsWell);
+    s.context = 40960;  // +5 GiB of cache: ~20.6 GiB of 23.6
+    Estimate e = estimate_fit(s);
+    CHECK(e.memory.total() > 0.85 * e.usable_gib);
+    CHECK(e.fit == Fit::Tight);
+}
+
+TEST_CASE("safe context keeps 10 % headroom and stops at the model's limit") {
+    Setup s = test::setup("llama-3.1-8b-instruct", "rtx-4080", "Q4_K_M");
+    Estimate e = estimate_fit(s);
+    REQUIRE(e.safe_context > 8192);
+    REQUIRE(e.safe_context < s.model->max_context);
+    Setup at = s;
+    at.context = e.safe_context;
+    CHECK(memory_needed(at).total() <= 0.90 * e.usable_gib);
+    at.context = e.safe_context + 512;
+    CHECK(memory_needed(at).total() > 0.90 * e.usable_gib);
+    Estimate big = estimate_fit(test::setup("llama-3.2-1b-instruct", "h200", "Q8_0"));
+    CHECK(big.safe_context == 131072);
+}
+
+TEST_CASE("Kimi Linear 48B-A3B fits every device it is judged on at Q4_K_M") {
+    for (const char* dev : {"apple-m2-ultra-128gb", "mi100", "l40", "v100-32gb", "rtx-pro-4500-blackwell"}) {
+        INFO(dev);
+        Estimate e = estimate_fit(test::setup("kimi-linear-48b-a3b-instruct", dev, "Q4_K_M"));
+        // 48B x ~4.8 bits = ~27 GiB of weights; its cache is tiny (8 KB/token), so 32 GB cards fit.
+        CHECK(e.memory.weights == Approx(27).margin(1.5));
+        CHECK(e.fit != Fit::WontRun);
+        CHECK(e.memory.kv_cache < 0.1);
+    }
+}
+
+TEST_CASE("grades never exceed what the fit allows") {
+    const Catalog& c = test::catalog();
+    const Mode& mode = *c.mode("balanced");
+    for (const Workload& w : c.workloads) {
+        INFO(w.id);
+        Setup off = test::setup("llama-3.1-70b-instruct", "rtx-4090", "Q4_K_M");
+        off.host_ram_gib = 128;
+        WorkloadResult r = grade_workload(off, w, mode);
+        if (r.estimate.fit == Fit::Offload) CHECK(r.score <= 64.0);
+        Setup none = test::setup("llama-3.1-405b-instruct", "rtx-3060-12gb", "BF16");
+        WorkloadResult f = grade_workload(none, w, mode);
+        CHECK(f.estimate.fit == Fit::WontRun);
+        CHECK(f.grade == "F");
+    }
+}
+
+TEST_CASE("the best quant for a roomy device is not the smallest one") {
+    const Catalog& c = test::catalog();
+    Setup s = test::setup("llama-3.1-8b-instruct", "h100-sxm", "Q4_K_M");
+    QuantTable t = quant_table(c, s, *c.workload("chat"), *c.mode("balanced"));
+    REQUIRE(t.best >= 0);
+    // Everything fits at >2,000 GB/s, so quality decides: at least Q6_K.
+    CHECK(t.options[t.best].quant->bpw_body >= 6.5);
+    // And on a 8 GB card a 14B must drop to a small quant or offload.
+    Setup small = test::setup("qwen3-14b", "rtx-4060", "Q4_K_M");
+    QuantTable ts = quant_table(c, small, *c.workload("chat"), *c.mode("balanced"));
+    REQUIRE(ts.best >= 0);
+    CHECK(ts.options[ts.best].quant->bpw_body < 6.0);
+}
+
+TEST_CASE("MLX and vLLM formats apply only where their runtime runs") {
+    const Catalog& c = test::catalog();
+    CHECK(quant_applies(*c.quant("MLX_4BIT"), *c.device("apple-m4-max-40c-128gb")));
+    CHECK_FALSE(quant_applies(*c.quant("MLX_4BIT"), *c.device("rtx-4090")));
+    CHECK(quant_applies(*c.quant("FP8"), *c.device("h100-sxm")));
+    CHECK_FALSE(quant_applies(*c.quant("FP8"), *c.device("v100-32gb")));  // Volta has no FP8
+    CHECK_FALSE(quant_applies(*c.quant("NVFP4"), *c.device("rtx-4090")));  // needs Blackwell
+    CHECK(quant_applies(*c.quant("Q4_K_M"), *c.device("apple-m2-ultra-128gb")));
+}
+
+TEST_CASE("run commands carry the estimate's offload flags") {
+    Setup s = test::setup("llama-3.1-70b-instruct", "rtx-4090", "Q4_K_M");
+    s.host_ram_gib = 64;
+    Estimate e = estimate_fit(s);
+    auto cmds = run_commands(s, e);
+    REQUIRE_FALSE(cmds.empty());
+    CHECK(cmds[0].text.find("-ngl " + std::to_string(e.placement.gpu_layers)) != std::string::npos);
+    CHECK(cmds[0].text.find("-c 8192") != std::string::npos);
+    Setup moe = test::setup("qwen3-30b-a3b", "rtx-4080", "Q8_0");
+    Estimate em = estimate_fit(moe);
+    CHECK(run_commands(moe, em)[0].text.find("--n-cpu-moe " + std::to_string(em.placement.cpu_expert_layers)) != std::string::npos);
+    // vLLM is offered only for a full GPU fit of a format it serves.
+    for (const Command& c : cmds) CHECK(c.runtime != "vllm");
+    Setup mac = test::setup("qwen3-8b", "apple-m4-max-40c-128gb", "MLX_4BIT");
+    bool has_mlx = false;
+    for (const Command& c : run_commands(mac, estimate_fit(mac))) has_mlx |= c.runtime == "mlx";
+    CHECK(has_mlx);
+}
