@@ -1,0 +1,77 @@
+// Node tests of the built WebAssembly module through its JS facade.
+// RUNWELL_WASM_DIR points at the folder with runwell_wasm.mjs/.wasm and runwell.mjs.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, copyFileSync, mkdtempSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { pathToFileURL } from 'node:url';
+
+const root = resolve(import.meta.dirname, '../..');
+const wasmDir = process.env.RUNWELL_WASM_DIR ?? join(root, 'build-wasm/wasm');
+const cli = process.env.RUNWELL_CLI ?? join(root, 'build/core/runwell');
+// The facade imports ./runwell_wasm.mjs, so put both in one folder.
+const dir = mkdtempSync(join(tmpdir(), 'runwell-node-'));
+for (const f of ['runwell_wasm.mjs', 'runwell_wasm.wasm']) copyFileSync(join(wasmDir, f), join(dir, f));
+copyFileSync(join(root, 'wasm/runwell.mjs'), join(dir, 'runwell.mjs'));
+const { createRunwell, normalise, RunwellError, CATALOG_FILES } = await import(pathToFileURL(join(dir, 'runwell.mjs')).href);
+
+const wasmBinary = readFileSync(join(dir, 'runwell_wasm.wasm'));
+const files = Object.fromEntries(CATALOG_FILES.map((n) => [n, readFileSync(join(root, 'data', n), 'utf8')]));
+const rw = await createRunwell({ files, wasmBinary });
+
+function viaCli(request) {
+  return JSON.parse(execFileSync(cli, ['batch'], { input: JSON.stringify(request) + '\n' }).toString());
+}
+
+test('estimate in wasm equals the native CLI for the same query', () => {
+  const q = { model: 'kimi-linear-48b-a3b-instruct', hardware: 'l40', quant: 'Q4_K_M' };
+  const a = rw.estimate(q);
+  const b = viaCli({ ...q, op: 'estimate' });
+  assert.equal(a.fit, b.fit);
+  assert.equal(a.decode_tps, b.decode_tps);
+  assert.equal(a.memory_gib.total, b.memory_gib.total);
+  assert.equal(a.safe_context, b.safe_context);
+  assert.deepEqual(a.workloads.map((w) => w.grade), b.workloads.map((w) => w.grade));
+});
+
+test('rank and catalog are bound', () => {
+  const ranked = rw.rank({ hardware: 'rtx-4090', mode: 'balanced', limit: 5 });
+  assert.equal(ranked.models.length, 5);
+  const cat = rw.catalog();
+  assert.ok(cat.models.length >= 60);
+  assert.ok(cat.hardware.length >= 80);
+});
+
+test('URL strings are normalised to numbers and blanks dropped', () => {
+  assert.deepEqual(normalise({ context: '8192', gpus: '2', quant: '', mode: undefined, model: 'x' }),
+    { context: 8192, gpus: 2, model: 'x' });
+  const r = rw.estimate({ model: 'qwen3-8b', hardware: 'rtx-4090', context: '16384', gpus: '1' });
+  assert.equal(r.query.context, 16384);
+});
+
+test('errors become one typed RunwellError with the core code', () => {
+  const cases = [
+    [{ model: 'nope', hardware: 'l40' }, 'unknown_model'],
+    [{ model: 'qwen3-8b', hardware: 'nope' }, 'unknown_hardware'],
+    [{ model: 'qwen3-8b', hardware: 'l40', context: 'NaN' }, 'wrong_type'],
+    [{ model: 'qwen3-8b', hardware: 'l40', context: '-1' }, 'out_of_range'],
+    [{ model: 'qwen3-8b', hardware: 'l40', gpus: '1e9' }, 'out_of_range'],
+    [{ model: '<img src=x onerror=alert(1)>', hardware: 'l40' }, 'unknown_model'],
+  ];
+  for (const [q, code] of cases) {
+    assert.throws(() => rw.estimate(q), (e) => e instanceof RunwellError && e.code === code, JSON.stringify(q));
+  }
+  // The module survives bad input: a good query still works afterwards.
+  assert.equal(rw.estimate({ model: 'qwen3-8b', hardware: 'l40' }).ok, true);
+});
+
+test('a broken catalog is refused with every problem listed', async () => {
+  const broken = { ...files, 'models.json': '{"models":[{"id":"x"}]}' };
+  await assert.rejects(createRunwell({ files: broken, wasmBinary }), (e) => {
+    return e instanceof RunwellError && e.code === 'catalog_invalid' && e.problems.length > 3;
+  });
+  await assert.rejects(createRunwell({ files: { ...files, 'quants.json': undefined }, wasmBinary }),
+    (e) => e.code === 'catalog_missing');
+});

@@ -1,0 +1,78 @@
+// The JS facade over the WebAssembly module: normalises arguments (URL
+// strings become numbers, empty values are dropped) and turns every error
+// answer into one typed RunwellError. No estimator logic lives here.
+import createRunwellModule from './runwell_wasm.mjs';
+
+export const CATALOG_FILES = ['models.json', 'hardware.json', 'quants.json', 'workloads.json', 'modes.json'];
+
+export class RunwellError extends Error {
+  constructor(code, message, { path = '', problems = [] } = {}) {
+    super(message);
+    this.name = 'RunwellError';
+    this.code = code;
+    this.path = path;
+    this.problems = problems;
+  }
+}
+
+const NUMERIC = new Set(['context', 'gpus', 'host_ram_gib', 'host_bandwidth_gbs', 'limit', 'prompt_tokens', 'depth',
+  'gpu_layers', 'cpu_moe_layers']);
+
+// Query values from forms and URLs arrive as strings: numbers become numbers
+// (a non-number is passed through so the core reports it), blanks disappear.
+export function normalise(query) {
+  const out = {};
+  for (const [key, value] of Object.entries(query ?? {})) {
+    if (value === undefined || value === null || value === '') continue;
+    if (NUMERIC.has(key) && typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) {
+      out[key] = Number(value);
+    } else {
+      out[key] = value;
+    }
+  }
+  return out;
+}
+
+function answer(module, request) {
+  let text;
+  try {
+    text = module.call(JSON.stringify(request));
+  } catch (err) {
+    throw new RunwellError('module_failure', `the estimator failed: ${err?.message ?? err}`);
+  }
+  const result = JSON.parse(text);
+  if (!result.ok) throw new RunwellError(result.error.code, result.error.message, result.error);
+  return result;
+}
+
+// files: {name: text} for CATALOG_FILES; wasmBinary: optional bytes (Node).
+export async function createRunwell({ files, wasmBinary, locateFile } = {}) {
+  const options = {};
+  if (wasmBinary) options.wasmBinary = wasmBinary;
+  if (locateFile) options.locateFile = locateFile;
+  const module = await createRunwellModule(options);
+  for (const name of CATALOG_FILES) {
+    if (typeof files?.[name] !== 'string') throw new RunwellError('catalog_missing', `catalog file ${name} is missing`);
+    module.addCatalogFile(name, files[name]);
+  }
+  const loaded = JSON.parse(module.finishCatalog());
+  if (!loaded.ok) {
+    const first = loaded.problems[0];
+    throw new RunwellError('catalog_invalid', `catalog problem at ${first.path}: ${first.message}`, loaded);
+  }
+  return {
+    estimate: (query) => answer(module, { ...normalise(query), op: 'estimate' }),
+    rank: (query) => answer(module, { ...normalise(query), op: 'rank' }),
+    catalog: () => answer(module, { op: 'catalog' }),
+  };
+}
+
+// Browser helper: fetch the catalog next to the page and start the module.
+export async function loadRunwell(base = './') {
+  const texts = await Promise.all(CATALOG_FILES.map(async (name) => {
+    const res = await fetch(new URL(`data/${name}`, new URL(base, location.href)));
+    if (!res.ok) throw new RunwellError('catalog_missing', `could not load data/${name} (HTTP ${res.status})`);
+    return [name, await res.text()];
+  }));
+  return createRunwell({ files: Object.fromEntries(texts) });
+}
