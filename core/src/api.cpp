@@ -114,6 +114,17 @@ bool parse_setup(const Catalog& c, ObjectReader& r, Resolved& out, json& error, 
                                      [](ObjectReader& i) { return detail::read_device(i, false); }, out.own_device, "hardware", error);
     if (!s.device) return false;
     std::vector<Problem>& problems = r.problems();
+    std::string backend = r.str("backend", false);
+    if (!backend.empty() && backend != s.device->backend) {
+        // Same device, another runtime backend (e.g. Vulkan on an NVIDIA card).
+        if (!known_backend(backend)) {
+            error = error_response("unknown_backend", "backend must be cuda, rocm, metal, vulkan, sycl or cpu, got '" + backend + "'", "backend");
+            return false;
+        }
+        out.own_device = std::make_unique<Device>(*s.device);
+        out.own_device->backend = backend;
+        s.device = out.own_device.get();
+    }
     std::string qid = r.str("quant", false);
     std::string mode = r.str("mode", false);
     std::string workload = r.str("workload", false);
@@ -233,7 +244,7 @@ json estimate_response(const Catalog& c, Resolved& r) {
 
     json j;
     j["ok"] = true;
-    j["query"] = {{"model", s.model->id}, {"hardware", s.device->id}, {"quant", s.quant->id}, {"context", s.context},
+    j["query"] = {{"model", s.model->id}, {"hardware", s.device->id}, {"backend", s.device->backend}, {"quant", s.quant->id}, {"context", s.context},
                   {"gpus", s.gpus}, {"host_ram_gib", e.host_usable_gib}, {"kv", std::string(to_string(s.kv))},
                   {"mode", mode.id}, {"workload", w.id}, {"concurrency", s.concurrency}};
     j["model"] = model_json(*s.model);

@@ -10,7 +10,6 @@ namespace runwell {
 namespace detail {
 
 namespace {
-const std::set<std::string> kBackends = {"cuda", "rocm", "metal", "vulkan", "sycl", "cpu"};
 const std::set<std::string> kRuntimes = {"llama.cpp", "ollama", "lmstudio", "mlx", "vllm"};
 const std::map<std::string, DeviceKind> kKinds = {{"discrete_gpu", DeviceKind::DiscreteGpu},
                                                    {"datacenter_gpu", DeviceKind::DatacenterGpu},
@@ -125,7 +124,7 @@ Device read_device(ObjectReader& r, bool catalog_entry) {
     d.vendor = r.str("vendor", catalog_entry);
     d.kind = pick(r, "kind", kKinds, DeviceKind::DiscreteGpu);
     d.backend = r.str("backend", catalog_entry);
-    if (!d.backend.empty() && !kBackends.count(d.backend))
+    if (!d.backend.empty() && !known_backend(d.backend))
         r.fail("unknown_value", r.at("backend"), "'" + d.backend + "' is not a known backend (cuda, rocm, metal, vulkan, sycl, cpu)");
     d.memory_type = r.str("memory_type", false);
     d.memory_gib = r.num("memory_gib", 0.5, 65536);
@@ -279,6 +278,12 @@ const Device* Catalog::device(std::string_view id) const { return find_by_id(dev
 const Quant* Catalog::quant(std::string_view id) const { return find_by_id(quants, id); }
 const Workload* Catalog::workload(std::string_view id) const { return find_by_id(workloads, id); }
 const Mode* Catalog::mode(std::string_view id) const { return find_by_id(modes, id); }
+
+bool known_backend(std::string_view backend) {
+    for (std::string_view b : {"cuda", "rocm", "metal", "vulkan", "sycl", "cpu"})
+        if (b == backend) return true;
+    return false;
+}
 
 std::string_view to_string(DeviceKind kind) {
     switch (kind) {

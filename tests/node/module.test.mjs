@@ -6,9 +6,9 @@ import { readFileSync, copyFileSync, mkdtempSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
-import { pathToFileURL } from 'node:url';
+import { pathToFileURL, fileURLToPath } from 'node:url';
 
-const root = resolve(import.meta.dirname, '../..');
+const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const wasmDir = process.env.RUNWELL_WASM_DIR ?? join(root, 'build-wasm/wasm');
 const cli = process.env.RUNWELL_CLI ?? join(root, 'build/core/runwell');
 // The facade imports ./runwell_wasm.mjs, so put both in one folder.

@@ -122,6 +122,7 @@ struct CatalogLoad {
 // a catalog with problems must not be used.
 CatalogLoad load_catalog(const std::vector<std::pair<std::string, std::string>>& named_texts);
 
+bool known_backend(std::string_view backend);  // cuda, rocm, metal, vulkan, sycl, cpu
 std::string_view to_string(DeviceKind kind);
 std::string_view to_string(AttentionKind kind);
 

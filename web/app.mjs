@@ -1,0 +1,354 @@
+// The calculator page: reads the state from the URL, asks the WebAssembly
+// estimator, and draws the answer. No formula lives here: every figure shown
+// comes from the module's JSON response.
+import { loadRunwell, RunwellError } from './runwell.mjs';
+import { registerServiceWorker } from './pwa.mjs';
+import { h, clear, fmt, gib, tokens, gradeClass, fitClass, lineChart, memoryBar, copyButton } from './ui.mjs';
+
+const DEFAULTS = { model: 'llama-3.1-8b-instruct', hardware: 'rtx-4090', mode: 'balanced', workload: 'chat', kv: 'f16', gpus: '1' };
+const KEYS = ['model', 'hardware', 'quant', 'context', 'gpus', 'host_ram_gib', 'kv', 'mode', 'workload'];
+
+const $ = (id) => document.getElementById(id);
+let rw;        // the estimator facade
+let catalog;   // {models, hardware, quants, workloads, modes}
+let byName;    // display name -> id, per picker
+
+function readState() {
+  const params = new URLSearchParams(location.search);
+  const state = { ...DEFAULTS };
+  for (const key of KEYS) if (params.has(key)) state[key] = params.get(key).slice(0, 200);
+  return state;
+}
+
+function writeState(state, push) {
+  const params = new URLSearchParams();
+  for (const key of KEYS) {
+    if (state[key] !== undefined && state[key] !== '' && state[key] !== DEFAULTS[key]) params.set(key, state[key]);
+  }
+  const url = `${location.pathname}${params.toString() ? `?${params}` : ''}`;
+  if (url !== `${location.pathname}${location.search}`) history[push ? 'pushState' : 'replaceState'](null, '', url);
+}
+
+function showMessage(text) {
+  const box = $('message');
+  box.hidden = !text;
+  box.textContent = text ?? '';
+}
+
+// ---- pickers ---------------------------------------------------------------
+function fillPickers() {
+  byName = { model: new Map(), hardware: new Map() };
+  const modelList = $('model-list');
+  for (const m of catalog.models) {
+    const label = `${m.name} (${fmt(m.params_b, m.params_b < 10 ? 1 : 0)}B${m.moe ? `, ${fmt(m.active_params_b, 1)}B active` : ''})`;
+    byName.model.set(label, m.id);
+    modelList.append(h('option', { value: label }));
+  }
+  const hwList = $('hardware-list');
+  for (const d of catalog.hardware) {
+    const label = `${d.name} — ${fmt(d.memory_gib, 0)} GiB, ${fmt(d.bandwidth_gbs, 0)} GB/s`;
+    byName.hardware.set(label, d.id);
+    hwList.append(h('option', { value: label }));
+  }
+  const quant = $('quant');
+  for (const q of catalog.quants) quant.append(h('option', { value: q.id }, `${q.name} (${q.quality})`));
+  const workload = $('workload');
+  for (const w of catalog.workloads) workload.append(h('option', { value: w.id, title: w.why }, w.name));
+  const modes = $('modes');
+  for (const m of catalog.modes) {
+    modes.append(h('label', { class: 'seg', title: m.description },
+      h('input', { type: 'radio', name: 'mode', value: m.id }), h('span', {}, m.name)));
+  }
+}
+
+function labelFor(kind, id) {
+  for (const [label, value] of byName[kind]) if (value === id) return label;
+  return id;
+}
+
+function syncForm(state) {
+  $('model').value = labelFor('model', state.model);
+  $('hardware').value = labelFor('hardware', state.hardware);
+  $('quant').value = state.quant ?? '';
+  $('context').value = state.context ?? '';
+  $('gpus').value = state.gpus ?? '1';
+  $('host_ram_gib').value = state.host_ram_gib ?? '';
+  $('kv').value = state.kv ?? 'f16';
+  $('workload').value = state.workload;
+  for (const radio of document.querySelectorAll('input[name=mode]')) radio.checked = radio.value === state.mode;
+}
+
+function formState() {
+  const state = readState();
+  const pick = (kind) => {
+    const text = $(kind).value.trim();
+    if (byName[kind].has(text)) return byName[kind].get(text);
+    // A typed id or an exact name also selects.
+    for (const [label, id] of byName[kind]) if (id === text || label.split(' (')[0].split(' — ')[0] === text) return id;
+    return null;
+  };
+  const model = pick('model');
+  const hardware = pick('hardware');
+  $('model-hint').textContent = model ? '' : 'No model matches — pick one from the list.';
+  $('hardware-hint').textContent = hardware ? '' : 'No device matches — pick one from the list.';
+  return {
+    ...state,
+    model: model ?? state.model,
+    hardware: hardware ?? state.hardware,
+    quant: $('quant').value,
+    context: $('context').value,
+    gpus: $('gpus').value,
+    host_ram_gib: $('host_ram_gib').value,
+    kv: $('kv').value,
+    workload: $('workload').value,
+    mode: document.querySelector('input[name=mode]:checked')?.value ?? state.mode,
+  };
+}
+
+// ---- result ----------------------------------------------------------------
+function section(title, id, ...children) {
+  return h('section', { class: 'card', id, 'aria-labelledby': `${id}-h` }, h('h2', { id: `${id}-h` }, title), ...children);
+}
+
+function figure(label, value, note, cls = '') {
+  return h('div', { class: `figure ${cls}` }, h('span', { class: 'label' }, label), h('strong', { class: 'value' }, value),
+    note ? h('span', { class: 'note' }, note) : null);
+}
+
+function verdict(r) {
+  const band = r.error_band;
+  const m = r.memory_gib;
+  const offload = r.offload.kind === 'none' ? 'none'
+    : `${fmt(r.offload.percent, 0)}% · ${gib(r.offload.host_ram_needed_gib)} host RAM`;
+  return h('section', { class: `card verdict ${fitClass(r.fit)}`, id: 'verdict', 'aria-labelledby': 'verdict-h' },
+    h('div', { class: 'verdict-head' },
+      h('span', { class: `badge ${fitClass(r.fit)}`, 'data-testid': 'fit' }, r.fit_label),
+      h('span', { class: `grade ${gradeClass(r.grade)}`, title: `score ${r.score}/100 for ${r.query.workload}` }, r.grade),
+      h('h2', { id: 'verdict-h' }, `${r.model.name} on ${r.hardware.name}${r.query.gpus > 1 ? ` ×${r.query.gpus}` : ''}`)),
+    h('p', { class: 'summary', 'data-testid': 'summary' }, r.summary),
+    h('div', { class: 'figures' },
+      figure('Decode', r.fit === 'wont_run' ? '—' : `${fmt(r.decode_tps, 1)} tok/s`, `±${band.decode_pct}% · at ${tokens(r.depth)} tokens`, 'decode'),
+      figure('Time to first token', r.fit === 'wont_run' ? '—' : `${fmt(r.ttft_s, 2)} s`, `${tokens(r.prompt_tokens)}-token prompt · ±${band.prefill_pct}%`, 'ttft'),
+      figure('Safe context', r.safe_context ? tokens(r.safe_context) : '—', `model limit ${tokens(r.model.max_context)}`, 'context'),
+      figure('Memory', `${gib(m.total)} / ${gib(m.usable)}`, `used / usable of ${gib(m.device_total)}`, 'memory'),
+      figure('Offload', offload, r.offload.kind === 'none' ? 'all on the device' : `${r.offload.kind} in host RAM`, 'offload'),
+      figure('Quantization', r.quant.name, `${r.quant.quality} quality${r.best_quant === r.quant.id ? ' · best here' : ''}`, 'quant')));
+}
+
+function memorySection(r) {
+  const m = r.memory_gib;
+  const parts = [
+    { key: 'weights', label: 'Weights', value: m.weights },
+    { key: 'kv', label: 'KV cache', value: m.kv_cache + m.recurrent_state },
+    { key: 'overhead', label: 'Runtime & buffers', value: m.compute + m.runtime },
+    { key: 'free', label: 'Free', value: m.free },
+  ];
+  const f = r.formula;
+  return section('Memory breakdown', 'memory',
+    memoryBar(parts, Math.max(m.usable, m.total)),
+    h('ul', { class: 'legend' }, ...parts.map((p) => h('li', { class: `swatch-${p.key}` }, `${p.label}: ${gib(p.value)}`))),
+    r.fit === 'offload' ? h('p', { class: 'note' }, `${gib(r.offload.cpu_weights_gib)} of weights sit in host RAM (${fmt(r.offload.percent, 0)}% offloaded); the device holds the rest.`) : null,
+    h('details', { class: 'explain' }, h('summary', {}, 'How this is computed'),
+      h('ul', {},
+        h('li', {}, `Weights: parameters × ${fmt(f.memory.bpw_body, 2)} bits per weight (${r.quant.name}), embeddings and output head at their own precision.`),
+        h('li', {}, `KV cache: ${fmt(f.memory.kv_bytes_per_token, 0)} bytes per token × ${tokens(r.query.context)} tokens${r.query.concurrency > 1 ? ` × ${r.query.concurrency} sequences` : ''} (${r.model.attention.toUpperCase()}${r.model.sliding_window ? `, sliding window ${r.model.sliding_window}` : ''}${r.model.linear_layers ? `, ${r.model.linear_layers} linear-attention layers with a fixed state` : ''}).`),
+        h('li', {}, `Decode: ${fmt(f.decode.device_gb_per_token, 2)} GB read per token at ${fmt(f.decode.bandwidth_gbs, 0)} GB/s × ${f.decode.bandwidth_efficiency} efficiency${f.decode.host_gb_per_token > 0 ? `, plus ${fmt(f.decode.host_gb_per_token, 2)} GB from host RAM at ${fmt(f.decode.host_bandwidth_gbs, 0)} GB/s × ${f.decode.host_bandwidth_efficiency}` : ''}, plus ${fmt(f.decode.fixed_ms_per_token, 2)} ms fixed per token.`),
+        h('li', {}, `Prefill: ${fmt(f.prefill.gflops_per_token, 1)} GFLOP per prompt token at ${fmt(f.prefill.fp16_tflops, 1)} TFLOPS × ${f.prefill.prefill_efficiency} efficiency.`))));
+}
+
+function curveSection(r) {
+  const pts = r.curve.filter((p) => p.fit !== 'wont_run');
+  if (pts.length < 2) return section('Speed against context', 'curve', h('p', {}, 'Not enough room to chart: the model does not run at longer contexts.'));
+  return section('Speed against context', 'curve',
+    lineChart(pts, [
+      { key: 'decode_tps', label: 'Decode tok/s', cls: 'series-a' },
+      { key: 'ttft_s', label: 'TTFT s (prompt = context)', cls: 'series-b' },
+    ]),
+    h('p', { class: 'note' }, 'Decode slows as the cache it reads grows; time to first token grows with the prompt.'));
+}
+
+function notesSection(title, id, notes, empty) {
+  return section(title, id, notes.length
+    ? h('ul', { class: 'notes' }, ...notes.map((n) => h('li', { 'data-code': n.code }, h('strong', {}, n.title), ' — ', n.detail)))
+    : h('p', {}, empty));
+}
+
+function workloadsSection(r) {
+  return section('Performance by workload', 'workloads',
+    h('div', { class: 'table-wrap' }, h('table', {},
+      h('thead', {}, h('tr', {}, ...['Workload', 'Grade', 'Fit', 'Decode', 'TTFT', 'Context'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('tbody', {}, ...r.workloads.map((w) => h('tr', { 'data-workload': w.id },
+        h('th', { scope: 'row', title: `${w.prompt_tokens} prompt + ${w.output_tokens} output tokens, wants ${tokens(w.context_tokens)} context` }, w.name),
+        h('td', {}, h('span', { class: `grade ${gradeClass(w.grade)}` }, w.grade), ` ${w.score}`),
+        h('td', {}, h('span', { class: `badge small ${fitClass(w.fit)}` }, w.fit_label)),
+        h('td', {}, w.fit === 'wont_run' ? '—' : `${fmt(w.decode_tps, 1)} tok/s`),
+        h('td', {}, w.fit === 'wont_run' ? '—' : `${fmt(w.ttft_s, 2)} s`),
+        h('td', {}, w.safe_context ? tokens(w.safe_context) : '—')))))),
+    h('p', { class: 'note' }, `Mode: ${catalog.modes.find((m) => m.id === r.query.mode)?.description ?? ''}`));
+}
+
+function quantsSection(r, select) {
+  return section('Quantization options', 'quants',
+    h('div', { class: 'table-wrap' }, h('table', {},
+      h('thead', {}, h('tr', {}, ...['Quant', 'Bits', 'Memory', 'Quality', 'Fit', 'Decode'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('tbody', {}, ...r.quants.map((q) => h('tr', { class: q.id === r.quant.id ? 'selected' : '', 'data-quant': q.id },
+        h('th', { scope: 'row' }, h('button', { type: 'button', class: 'link', onclick: () => select(q.id), 'aria-pressed': String(q.id === r.quant.id) }, q.name),
+          q.best ? h('span', { class: 'best' }, 'Best') : null),
+        h('td', {}, fmt(q.bpw, 2)),
+        h('td', {}, gib(q.memory_gib)),
+        h('td', {}, q.quality),
+        h('td', {}, h('span', { class: `grade ${gradeClass(q.grade)}` }, `${q.grade}${q.score}`)),
+        h('td', {}, q.fit === 'wont_run' ? '—' : `${fmt(q.decode_tps, 1)} tok/s`)))))));
+}
+
+function commandsSection(r) {
+  if (!r.commands.length) return section('Get started', 'commands', h('p', {}, 'No runtime command applies to this combination.'));
+  return section('Get started', 'commands', ...r.commands.map((c) => h('div', { class: 'command', 'data-runtime': c.runtime },
+    h('div', { class: 'command-head' }, h('h3', {}, c.label), copyButton(c.text)),
+    h('pre', {}, h('code', {}, c.text)))));
+}
+
+function alsoRunsSection(ranked, current, selectModel) {
+  const rows = ranked.models.filter((m) => m.id !== current).slice(0, 12);
+  return section('Also runs on this device', 'also',
+    rows.length ? h('div', { class: 'table-wrap' }, h('table', {},
+      h('thead', {}, h('tr', {}, ...['Model', 'Params', 'Grade', 'Best quant', 'Decode'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('tbody', {}, ...rows.map((m) => h('tr', {},
+        h('th', { scope: 'row' }, h('button', { type: 'button', class: 'link', onclick: () => selectModel(m.id) }, m.name)),
+        h('td', {}, `${fmt(m.params_b, m.params_b < 10 ? 1 : 0)}B${m.moe ? ` (${fmt(m.active_params_b, 1)}B active)` : ''}`),
+        h('td', {}, h('span', { class: `grade ${gradeClass(m.grade)}` }, m.grade), ` ${m.score}`),
+        h('td', {}, m.best_quant),
+        h('td', {}, `${fmt(m.decode_tps, 1)} tok/s`))))))
+      : h('p', {}, 'No catalog model runs on this device.'));
+}
+
+const SAMPLE = 'Local inference is a memory-bandwidth problem: every generated token reads the active weights once, ' +
+  'so the speed you feel is roughly bandwidth divided by bytes per token. Prompt processing is different — it batches ' +
+  'hundreds of tokens into large matrix multiplications and is limited by compute instead. ';
+
+function feelSection(r) {
+  const out = h('p', { class: 'stream', 'aria-live': 'off' });
+  const status = h('span', { class: 'note' });
+  let timer = null;
+  const play = () => {
+    clearTimeout(timer);
+    out.textContent = '';
+    if (r.fit === 'wont_run') { status.textContent = 'This setup does not run.'; return; }
+    const words = SAMPLE.repeat(3).split(/(?<= )/);
+    const perToken = 1000 / Math.max(r.decode_tps, 0.1);
+    status.textContent = `Waiting ${fmt(r.ttft_s, 2)} s for the first token…`;
+    let i = 0;
+    const step = () => {
+      if (i >= words.length) { status.textContent = 'Done.'; return; }
+      out.textContent += words[i++];
+      status.textContent = `${fmt(r.decode_tps, 1)} tok/s`;
+      // ~1.3 tokens per English word.
+      timer = setTimeout(step, perToken * 1.3);
+    };
+    timer = setTimeout(step, Math.min(r.ttft_s * 1000, 30000));
+  };
+  return section('See how fast it feels', 'feel',
+    h('button', { type: 'button', class: 'primary', onclick: play }, 'Play at this speed'), ' ', status, out);
+}
+
+function faqSection(r) {
+  return section('Questions', 'faq', ...r.faq.map((f) => h('details', {}, h('summary', {}, f.q), h('p', {}, f.a))));
+}
+
+let current;  // state currently shown
+
+function render(state, push) {
+  let r;
+  try {
+    r = rw.estimate({ ...state, host_ram_gib: state.host_ram_gib, context: state.context });
+  } catch (err) {
+    if (!(err instanceof RunwellError)) throw err;
+    // Keep what was shown; say what is wrong with the input.
+    showMessage(`${err.message}.`);
+    return false;
+  }
+  showMessage('');
+  current = state;
+  writeState(state, push);
+  const ranked = rw.rank({ hardware: state.hardware, gpus: state.gpus, host_ram_gib: state.host_ram_gib, kv: state.kv,
+    mode: state.mode, workload: state.workload, limit: 16 });
+  const update = (patch) => { const next = { ...current, ...patch }; syncForm(next); render(next, true); };
+  const root = $('result');
+  clear(root);
+  root.append(
+    verdict(r),
+    h('div', { class: 'grid2' },
+      notesSection('What limits this setup', 'limits', r.limits, 'Nothing significant: it fits with headroom and meets the workload targets.'),
+      notesSection('Best improvement path', 'improve', r.improvements, 'Already the best choice for this device.')),
+    h('div', { class: 'grid2' }, memorySection(r), curveSection(r)),
+    workloadsSection(r),
+    quantsSection(r, (quant) => update({ quant })),
+    commandsSection(r),
+    alsoRunsSection(ranked, r.model.id, (model) => update({ model, quant: '' })),
+    feelSection(r),
+    faqSection(r));
+  document.title = `${r.model.name} on ${r.hardware.name}: ${r.fit_label} — runwell`;
+  return true;
+}
+
+// A bad URL parameter must not blank the page: drop it, say so, use the default.
+function repairState(state) {
+  const problems = [];
+  const known = {
+    model: new Set(catalog.models.map((m) => m.id)),
+    hardware: new Set(catalog.hardware.map((d) => d.id)),
+    quant: new Set(['', ...catalog.quants.map((q) => q.id)]),
+    mode: new Set(catalog.modes.map((m) => m.id)),
+    workload: new Set(catalog.workloads.map((w) => w.id)),
+    kv: new Set(['f16', 'q8_0', 'q4_0']),
+  };
+  for (const [key, ids] of Object.entries(known)) {
+    if (state[key] !== undefined && !ids.has(state[key])) {
+      problems.push(`unknown ${key} "${String(state[key]).slice(0, 60)}"`);
+      state[key] = DEFAULTS[key] ?? '';
+    }
+  }
+  for (const key of ['context', 'gpus', 'host_ram_gib']) {
+    if (state[key] !== undefined && state[key] !== '' && !(Number(state[key]) >= 0 && Number(state[key]) <= 1e8)) {
+      problems.push(`invalid ${key} "${String(state[key]).slice(0, 30)}"`);
+      state[key] = DEFAULTS[key] ?? '';
+    }
+  }
+  return problems;
+}
+
+function showState(push) {
+  const state = readState();
+  const problems = repairState(state);
+  syncForm(state);
+  const ok = render(state, push);
+  if (problems.length) showMessage(`The link had ${problems.join(', ')}; showing the default instead.`);
+  return ok;
+}
+
+async function main() {
+  try {
+    rw = await loadRunwell('./');
+    catalog = rw.catalog();
+  } catch (err) {
+    clear($('result'));
+    showMessage(`The estimator could not start: ${err.message}`);
+    return;
+  }
+  fillPickers();
+  if (!showState(false)) {
+    // The combination in the link is invalid as a whole (e.g. a context beyond the model's limit).
+    const state = { ...readState(), context: '' };
+    repairState(state);
+    syncForm(state);
+    render(state, false);
+  }
+  const onChange = () => { const next = formState(); render(next, true); };
+  $('controls').addEventListener('change', onChange);
+  $('controls').addEventListener('submit', (e) => { e.preventDefault(); onChange(); });
+  window.addEventListener('popstate', () => showState(false));
+  document.body.dataset.ready = 'true';
+  registerServiceWorker(document.querySelector('main'));
+}
+
+main();

@@ -1,0 +1,108 @@
+// Small DOM helpers shared by the pages. Text always goes in as text nodes,
+// never as HTML, so catalog or URL content cannot inject markup.
+
+const SVG = 'http://www.w3.org/2000/svg';
+
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  setAttrs(el, attrs);
+  append(el, children);
+  return el;
+}
+
+function s(tag, attrs = {}, ...children) {
+  const el = document.createElementNS(SVG, tag);
+  setAttrs(el, attrs);
+  append(el, children);
+  return el;
+}
+
+function setAttrs(el, attrs) {
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key.startsWith('on') && typeof value === 'function') el.addEventListener(key.slice(2), value);
+    else el.setAttribute(key, value === true ? '' : String(value));
+  }
+}
+
+function append(el, children) {
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+}
+
+export function clear(el) {
+  while (el.firstChild) el.firstChild.remove();
+}
+
+export function fmt(value, decimals = 1) {
+  if (!Number.isFinite(value)) return '—';
+  return value.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+}
+
+export const gib = (v) => `${fmt(v, v < 10 ? 1 : 0)} GiB`;
+
+export function tokens(t) {
+  if (!Number.isFinite(t)) return '—';
+  if (t >= 1048576) return `${fmt(t / 1048576, t % 1048576 ? 1 : 0)}M`;
+  if (t >= 1024) return `${fmt(t / 1024, t % 1024 ? 1 : 0)}K`;
+  return String(t);
+}
+
+export const gradeClass = (g) => `grade-${String(g).toLowerCase()}`;
+export const fitClass = (f) => `fit-${String(f).replace(/_/g, '-')}`;
+
+// A stacked horizontal bar; parts: [{key, label, value}], scaled to `total`.
+export function memoryBar(parts, total) {
+  const bar = h('div', { class: 'membar', role: 'img',
+    'aria-label': parts.map((p) => `${p.label} ${fmt(p.value, 1)} GiB`).join(', ') });
+  for (const p of parts) {
+    const pct = total > 0 ? Math.max(0, (100 * p.value) / total) : 0;
+    if (pct < 0.05) continue;
+    const seg = h('span', { class: `seg-${p.key}`, title: `${p.label}: ${fmt(p.value, 2)} GiB` });
+    seg.style.width = `${pct.toFixed(2)}%`;  // CSSOM, not a style attribute: allowed by the CSP
+    bar.append(seg);
+  }
+  return bar;
+}
+
+// A line chart over a log2 x axis (context) with one y axis per series.
+export function lineChart(points, series, { width = 520, height = 220 } = {}) {
+  const pad = { l: 46, r: 46, t: 12, b: 34 };
+  const xs = points.map((p) => Math.log2(p.context));
+  const x0 = Math.min(...xs), x1 = Math.max(...xs);
+  const X = (v) => pad.l + ((Math.log2(v) - x0) / Math.max(x1 - x0, 1e-9)) * (width - pad.l - pad.r);
+  const svg = s('svg', { viewBox: `0 0 ${width} ${height}`, class: 'chart', role: 'img',
+    'aria-label': series.map((se) => `${se.label}: ${points.map((p) => `${p.context} → ${p[se.key]}`).join(', ')}`).join('; ') });
+  svg.append(s('line', { x1: pad.l, y1: height - pad.b, x2: width - pad.r, y2: height - pad.b, class: 'axis' }));
+  for (const p of points) {
+    svg.append(s('text', { x: X(p.context), y: height - pad.b + 16, class: 'tick', 'text-anchor': 'middle' }, tokens(p.context)));
+  }
+  series.forEach((se, i) => {
+    const max = Math.max(...points.map((p) => p[se.key]), 1e-9);
+    const Y = (v) => height - pad.b - (v / max) * (height - pad.t - pad.b);
+    const d = points.map((p, j) => `${j ? 'L' : 'M'}${X(p.context).toFixed(1)},${Y(p[se.key]).toFixed(1)}`).join('');
+    svg.append(s('path', { d, class: `line ${se.cls}` }));
+    for (const p of points) svg.append(s('circle', { cx: X(p.context), cy: Y(p[se.key]), r: 2.5, class: se.cls }, s('title', {}, `${tokens(p.context)}: ${p[se.key]}`)));
+    const axisX = i === 0 ? pad.l - 6 : width - pad.r + 6;
+    svg.append(s('text', { x: axisX, y: pad.t + 8, class: `tick ${se.cls}`, 'text-anchor': i === 0 ? 'end' : 'start' }, fmt(max, max < 10 ? 1 : 0)));
+    svg.append(s('text', { x: axisX, y: height - pad.b, class: `tick ${se.cls}`, 'text-anchor': i === 0 ? 'end' : 'start' }, '0'));
+  });
+  const legend = h('p', { class: 'chart-legend' }, ...series.map((se) => h('span', { class: `key ${se.cls}` }, se.label)));
+  return h('figure', { class: 'chart-box' }, svg, legend);
+}
+
+export function copyButton(text) {
+  const button = h('button', { type: 'button', class: 'copy', 'aria-label': 'Copy command' }, 'Copy');
+  button.addEventListener('click', async () => {
+    try {
+      await navigator.clipboard.writeText(text);
+      button.textContent = 'Copied';
+    } catch {
+      button.textContent = 'Select and copy';
+    }
+    setTimeout(() => { button.textContent = 'Copy'; }, 1500);
+  });
+  return button;
+}
