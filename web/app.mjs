@@ -129,7 +129,8 @@ function verdict(r) {
     h('div', { class: 'figures' },
       figure('Decode', r.fit === 'wont_run' ? '—' : `${fmt(r.decode_tps, 1)} tok/s`, `±${band.decode_pct}% · at ${tokens(r.depth)} tokens`, 'decode'),
       figure('Time to first token', r.fit === 'wont_run' ? '—' : `${fmt(r.ttft_s, 2)} s`, `${tokens(r.prompt_tokens)}-token prompt · ±${band.prefill_pct}%`, 'ttft'),
-      figure('Safe context', r.safe_context ? tokens(r.safe_context) : '—', `model limit ${tokens(r.model.max_context)}`, 'context'),
+      figure('Safe context', r.safe_context ? tokens(r.safe_context) : (r.offload_context ? `${tokens(r.offload_context)}*` : '—'),
+        r.safe_context ? `model limit ${tokens(r.model.max_context)}` : (r.offload_context ? '* only with CPU offload' : 'nothing fits'), 'context'),
       figure('Memory', `${gib(m.total)} / ${gib(m.usable)}`, `used / usable of ${gib(m.device_total)}`, 'memory'),
       figure('Offload', offload, r.offload.kind === 'none' ? 'all on the device' : `${r.offload.kind} in host RAM`, 'offload'),
       figure('Quantization', r.quant.name, `${r.quant.quality} quality${r.best_quant === r.quant.id ? ' · best here' : ''}`, 'quant')));
@@ -147,13 +148,14 @@ function memorySection(r) {
   return section('Memory breakdown', 'memory',
     memoryBar(parts, Math.max(m.usable, m.total)),
     h('ul', { class: 'legend' }, ...parts.map((p) => h('li', { class: `swatch-${p.key}` }, `${p.label}: ${gib(p.value)}`))),
+    m.host_weights > 0 ? h('p', { class: 'note' }, `Plus ${gib(m.host_weights)} of token embeddings that llama.cpp keeps in host RAM.`) : null,
     r.fit === 'offload' ? h('p', { class: 'note' }, `${gib(r.offload.cpu_weights_gib)} of weights sit in host RAM (${fmt(r.offload.percent, 0)}% offloaded); the device holds the rest.`) : null,
     h('details', { class: 'explain' }, h('summary', {}, 'How this is computed'),
       h('ul', {},
         h('li', {}, `Weights: parameters × ${fmt(f.memory.bpw_body, 2)} bits per weight (${r.quant.name}), embeddings and output head at their own precision.`),
         h('li', {}, `KV cache: ${fmt(f.memory.kv_bytes_per_token, 0)} bytes per token × ${tokens(r.query.context)} tokens${r.query.concurrency > 1 ? ` × ${r.query.concurrency} sequences` : ''} (${r.model.attention.toUpperCase()}${r.model.sliding_window ? `, sliding window ${r.model.sliding_window}` : ''}${r.model.linear_layers ? `, ${r.model.linear_layers} linear-attention layers with a fixed state` : ''}).`),
         h('li', {}, `Decode: ${fmt(f.decode.device_gb_per_token, 2)} GB read per token at ${fmt(f.decode.bandwidth_gbs, 0)} GB/s × ${f.decode.bandwidth_efficiency} efficiency${f.decode.host_gb_per_token > 0 ? `, plus ${fmt(f.decode.host_gb_per_token, 2)} GB from host RAM at ${fmt(f.decode.host_bandwidth_gbs, 0)} GB/s × ${f.decode.host_bandwidth_efficiency}` : ''}, plus ${fmt(f.decode.fixed_ms_per_token, 2)} ms fixed per token.`),
-        h('li', {}, `Prefill: ${fmt(f.prefill.gflops_per_token, 1)} GFLOP per prompt token at ${fmt(f.prefill.fp16_tflops, 1)} TFLOPS × ${f.prefill.prefill_efficiency} efficiency.`))));
+        h('li', {}, `Prefill: ${fmt(f.prefill.weight_gflops_per_token, 1)} GFLOP of weight matmuls${f.prefill.moe_prefill_factor > 1 ? ` (× ${f.prefill.moe_prefill_factor} for MoE routing)` : ''} + ${fmt(f.prefill.attention_gflops_per_token, 2)} GFLOP of attention (× ${f.prefill.attention_flops_weight}) per prompt token, at ${fmt(f.prefill.fp16_tflops, 1)} TFLOPS × ${f.prefill.prefill_efficiency} efficiency.`))));
 }
 
 function curveSection(r) {

@@ -51,7 +51,7 @@ WorkloadResult grade_workload(const Setup& base, const Workload& w, const Mode& 
         r.grade = letter(0);
         return r;
     }
-    double context_score = 100.0 * std::min(1.0, static_cast<double>(r.estimate.safe_context) / w.context_tokens);
+    double context_score = 100.0 * std::min(1.0, static_cast<double>(r.estimate.context_room()) / w.context_tokens);
     double quality = 100.0 * std::pow(quality_factor(*s.quant), w.quality_weight);
     const ModeWeights& k = mode.weights;
     double score = k.decode * reach(r.speed.decode_tps, w.decode_target_tps) +
@@ -125,7 +125,12 @@ std::vector<Note> limits(const Setup& s, const Estimate& e, const Speed& sp, con
                            ") live in host RAM and are read at system-memory speed; they need " +
                            gib(e.placement.host_ram_needed_gib) + " of host RAM."});
     }
-    if (e.fit == Fit::Tight)
+    if (e.over_working_set)
+        out.push_back({"working_set", "Above the macOS GPU limit",
+                       "Needs " + gib(total) + " but Metal recommends at most " + gib(e.usable_gib) +
+                           "; llama.cpp still runs past it, slowly and at risk of swapping. Raise the limit with "
+                           "sudo sysctl iogpu.wired_limit_mb=" + std::to_string(static_cast<long>((total + 2) * 1024)) + "."});
+    else if (e.fit == Fit::Tight)
         out.push_back({"headroom", "Little headroom",
                        "Uses " + fixed(100 * total / e.usable_gib, 0) + "% of the usable memory; a longer context, a second app or a driver update can tip it over."});
     if (d.kind == DeviceKind::Unified)
@@ -143,9 +148,9 @@ std::vector<Note> limits(const Setup& s, const Estimate& e, const Speed& sp, con
         out.push_back({"compute", "Prompt processing",
                        "A " + tokens(w.prompt_tokens) + "-token prompt takes " + fixed(sp.ttft_s, 1) + " s at " + fixed(sp.prefill_tps, 0) +
                            " tok/s (" + fixed(d.fp16_tflops, 0) + " TFLOPS); the " + w.name + " target is " + fixed(w.ttft_target_s, 0) + " s."});
-    if (e.safe_context < std::min(w.context_tokens, s.model->max_context))
+    if (e.context_room() < std::min(w.context_tokens, s.model->max_context))
         out.push_back({"context", "Context room",
-                       "Only " + tokens(e.safe_context) + " tokens of context fit with headroom; " + w.name + " wants " + tokens(w.context_tokens) + "."});
+                       "Only " + tokens(e.context_room()) + " tokens of context fit with headroom; " + w.name + " wants " + tokens(w.context_tokens) + "."});
     return out;
 }
 
@@ -162,7 +167,7 @@ std::vector<Note> improvements(const Catalog& c, const Setup& s, const Estimate&
                            ") for " + w.name + " here, at about " + fixed(b.decode_tps, 1) + " tok/s."});
     }
     // 2. Shorter context, when the context is what breaks the fit.
-    if (e.fit != Fit::RunsWell && e.fit != Fit::WontRun && e.safe_context > 0 && !e.safe_context_needs_offload &&
+    if (e.fit != Fit::RunsWell && e.fit != Fit::WontRun && e.safe_context > 0 && 
         e.safe_context < s.context)
         out.push_back({"context", "Use a " + tokens(e.safe_context) + " context",
                        "At " + tokens(e.safe_context) + " tokens the cache fits with headroom on the device alone."});

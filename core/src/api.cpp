@@ -223,8 +223,10 @@ json faq(const Setup& s, const Estimate& e, const Speed& sp, const WorkloadResul
                                " tokens/s while reading the prompt (first token after " + fmt(sp.ttft_s, 1) + " s for " +
                                std::to_string(headline.workload->prompt_tokens) + " prompt tokens)."}});
         a.push_back({{"q", "How much context can I use?"},
-                     {"a", "Up to " + std::to_string(e.safe_context) + " tokens with 10% headroom" +
-                               (e.safe_context >= s.model->max_context ? " (the model's own limit)." : "; the model supports " + std::to_string(s.model->max_context) + ".")}});
+                     {"a", e.safe_context > 0
+                               ? "Up to " + std::to_string(e.safe_context) + " tokens on the device with 10% headroom" +
+                                     (e.safe_context >= s.model->max_context ? " (the model's own limit)." : "; the model supports " + std::to_string(s.model->max_context) + ".")
+                               : "The weights alone do not fit on the device; with CPU offload up to " + std::to_string(e.offload_context) + " tokens fit in host RAM."}});
     }
     return a;
 }
@@ -251,7 +253,7 @@ json estimate_response(const Catalog& c, Resolved& r) {
     j["hardware"] = device_json(*s.device);
     j["quant"] = {{"id", s.quant->id}, {"name", s.quant->name}, {"bits", s.quant->bits}, {"quality", quality_label(*s.quant)}};
     double total = e.memory.total();
-    j["memory_gib"] = {{"weights", round_to(e.memory.weights, 2)}, {"kv_cache", round_to(e.memory.kv_cache, 2)},
+    j["memory_gib"] = {{"weights", round_to(e.memory.weights, 2)}, {"host_weights", round_to(e.memory.host_weights, 2)}, {"kv_cache", round_to(e.memory.kv_cache, 2)},
                        {"recurrent_state", round_to(e.memory.recurrent_state, 3)}, {"compute", round_to(e.memory.compute, 2)},
                        {"runtime", round_to(e.memory.runtime, 2)}, {"total", round_to(total, 2)},
                        {"usable", round_to(e.usable_gib, 2)}, {"free", round_to(std::max(0.0, e.usable_gib - total), 2)},
@@ -259,7 +261,7 @@ json estimate_response(const Catalog& c, Resolved& r) {
     j["fit"] = std::string(to_string(e.fit));
     j["fit_label"] = fit_label(e.fit);
     j["offload"] = {{"kind", std::string(to_string(e.placement.kind))}, {"percent", round_to(e.placement.offload_fraction * 100, 1)},
-                    {"cpu_weights_gib", round_to(e.placement.cpu_weight_gib, 2)},
+                    {"cpu_weights_gib", round_to(e.placement.cpu_weight_gib, 2)}, {"cpu_cache_gib", round_to(e.placement.cpu_cache_gib, 2)},
                     {"host_ram_needed_gib", round_to(e.placement.host_ram_needed_gib, 1)},
                     {"host_ram_gib", e.host_usable_gib}, {"gpu_layers", e.placement.gpu_layers},
                     {"cpu_expert_layers", e.placement.cpu_expert_layers}};
@@ -270,19 +272,28 @@ json estimate_response(const Catalog& c, Resolved& r) {
     j["prompt_tokens"] = prompt;
     j["depth"] = depth;
     j["safe_context"] = e.safe_context;
-    j["safe_context_needs_offload"] = e.safe_context_needs_offload;
+    j["offload_context"] = e.offload_context;
+    j["over_working_set"] = e.over_working_set;
     j["summary"] = summary(s, e, sp);
     j["grade"] = headline.grade;
     j["score"] = round_to(headline.score, 0);
     j["error_band"] = error_band();
     j["formula"] = {
-        {"decode", {{"device_gb_per_token", round_to(sp.gpu_bytes / 1e9, 4)}, {"host_gb_per_token", round_to(sp.cpu_bytes / 1e9, 4)},
+        {"decode", {{"device_gb_per_token", round_to(sp.gpu_bytes / 1e9, 4)}, {"achieved_bandwidth_gbs", round_to(achieved_bandwidth_gbs(*s.device), 1)}, {"host_gb_per_token", round_to(sp.cpu_bytes / 1e9, 4)},
                     {"bandwidth_gbs", s.device->bandwidth_gbs}, {"bandwidth_efficiency", k.bandwidth_efficiency},
                     {"host_bandwidth_gbs", s.host_bandwidth_gbs > 0 ? s.host_bandwidth_gbs : default_host_bandwidth_gbs(*s.device)},
                     {"host_bandwidth_efficiency", calibration::kHostBandwidthEfficiency},
                     {"fixed_ms_per_token", round_to(sp.fixed_s * 1e3, 4)}, {"layer_overhead_us", k.layer_overhead_us},
-                    {"moe", s.model->moe.has_value()}}},
-        {"prefill", {{"gflops_per_token", round_to(sp.prefill_flops / 1e9, 3)}, {"fp16_tflops", s.device->fp16_tflops},
+                    {"state_layers", s.model->attention.full_layers + s.model->attention.window_layers + s.model->attention.linear_layers},
+                    {"moe_layer_overhead_factor", s.model->moe ? calibration::kMoeLayerOverheadFactor : 1.0},
+                    {"gpu_hops", std::max(0, s.gpus - 1)}, {"gpu_hop_ms", calibration::kGpuHopS * 1e3},
+                    {"bandwidth_saturation_gbs", calibration::kBandwidthSaturationGbs}, {"moe", s.model->moe.has_value()}}},
+        {"prefill", {{"weight_gflops_per_token", round_to(sp.weight_flops / 1e9, 4)},
+                     {"attention_gflops_per_token", round_to(sp.attention_flops / 1e9, 4)},
+                     {"attention_flops_weight", calibration::kAttentionFlopsWeight},
+                     {"moe_prefill_factor", round_to(moe_prefill_factor(*s.model), 3)},
+                     {"moe_tokens_per_expert", s.model->moe ? calibration::kUbatch * s.model->moe->active_experts / s.model->moe->experts : 0.0}, {"fp16_tflops", s.device->fp16_tflops},
+                     {"compute_saturation_tflops", calibration::kComputeSaturationTflops}, {"achieved_tflops", round_to(achieved_tflops(*s.device), 2)},
                      {"prefill_efficiency", k.prefill_efficiency}, {"transfer_ms_per_token", round_to(sp.transfer_s * 1e3, 5)}}},
         {"memory", {{"kv_bytes_per_token", round_to(kv_bytes_per_token(*s.model, s.kv), 0)},
                     {"routed_expert_params_b", round_to(routed_expert_params_b(*s.model), 2)},
@@ -294,7 +305,7 @@ json estimate_response(const Catalog& c, Resolved& r) {
         wl.push_back({{"id", each.id}, {"name", each.name}, {"grade", wr.grade}, {"score", round_to(wr.score, 0)},
                       {"fit", std::string(to_string(wr.estimate.fit))}, {"fit_label", fit_label(wr.estimate.fit)},
                       {"decode_tps", round_to(wr.speed.decode_tps, 1)}, {"ttft_s", round_to(wr.speed.ttft_s, 2)},
-                      {"safe_context", wr.estimate.safe_context}, {"prompt_tokens", each.prompt_tokens},
+                      {"safe_context", wr.estimate.context_room()}, {"prompt_tokens", each.prompt_tokens},
                       {"output_tokens", each.output_tokens}, {"context_tokens", each.context_tokens}});
     }
     j["workloads"] = wl;
@@ -336,7 +347,7 @@ json rank_response(const Catalog& c, Resolved& r, long limit) {
         mj["fit"] = std::string(to_string(m.result.estimate.fit));
         mj["decode_tps"] = round_to(m.result.speed.decode_tps, 1);
         mj["ttft_s"] = round_to(m.result.speed.ttft_s, 2);
-        mj["safe_context"] = m.result.estimate.safe_context;
+        mj["safe_context"] = m.result.estimate.context_room();
         mj["memory_gib"] = round_to(m.result.estimate.memory.total(), 1);
         list.push_back(mj);
     }

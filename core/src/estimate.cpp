@@ -137,6 +137,12 @@ Memory memory_needed(const Setup& s) {
     int gpus = std::max(1, s.gpus);
     Memory mem;
     mem.weights = weight_bytes(m, *s.quant) / kGiB;
+    if (can_offload(*s.device)) {
+        // llama.cpp keeps the token-embedding table in host RAM (a lookup, not a matmul):
+        // its load logs show the GPU model buffer smaller than the file by exactly that table.
+        mem.host_weights = embedding_params(m) * s.quant->bpw_embed / 8.0 / kGiB;
+        mem.weights -= mem.host_weights;
+    }
     mem.kv_cache = kv_cache_bytes(m, s.context, s.kv) * n / kGiB;
     mem.recurrent_state = recurrent_state_bytes(m) * n / kGiB;
     mem.compute = compute_bytes(m) * gpus / kGiB;
@@ -155,8 +161,8 @@ double usable_gib(const Device& d, int gpus) {
     switch (d.kind) {
         case DeviceKind::DiscreteGpu:
         case DeviceKind::DatacenterGpu:
-            // Driver-reserved VRAM (nvidia-smi shows ~0.3-0.5 GiB less than nameplate).
-            usable = mem - std::max(0.35, 0.015 * mem);
+            // Driver-reserved VRAM (nvidia-smi totals run ~0.25-1 % under the nameplate GiB).
+            usable = mem - std::max(0.25, 0.01 * mem);
             break;
         case DeviceKind::Unified:
             if (d.backend == "metal")
@@ -170,6 +176,14 @@ double usable_gib(const Device& d, int gpus) {
             break;
     }
     return std::max(0.0, usable) * (can_offload(d) ? std::max(1, gpus) : 1);
+}
+
+double overcommit_limit_gib(const Device& d) {
+    // Metal lets a process exceed recommendedMaxWorkingSetSize (llama.cpp warns and
+    // runs; measured e.g. LLaMA-2-7B F16 on a 16 GB M4); past RAM less the OS it swaps.
+    if (d.kind == DeviceKind::Unified && d.backend == "metal" && !d.usable_gib)
+        return d.memory_gib - std::max(4.0, 0.1 * d.memory_gib);
+    return usable_gib(d, 1);
 }
 
 double default_host_ram_gib(const Device& d) {
@@ -201,8 +215,9 @@ Placement place(const Setup& s, const Memory& mem, double usable) {
     const Model& m = *s.model;
     const double weights = mem.weights;
     const double experts = expert_weight_bytes(m, *s.quant) / kGiB;
-    // A CPU layer takes its weights and its KV cache with it.
-    const double per_layer = (weights + mem.kv_cache + mem.recurrent_state) / m.layers;
+    // A CPU layer takes its weights and its cache with it.
+    const double layer_weights = weights / m.layers;
+    const double layer_cache = (mem.kv_cache + mem.recurrent_state) / m.layers;
     double excess = mem.total() - usable;
     int cpu_layers = 0, cpu_moe = 0;
     if (s.gpu_layers >= 0 && s.gpu_layers < m.layers) {
@@ -213,7 +228,7 @@ Placement place(const Setup& s, const Memory& mem, double usable) {
         if (experts > 0 && excess <= experts * 0.98)
             cpu_moe = std::min(m.layers, static_cast<int>(std::ceil(m.layers * excess / experts)));
         else
-            cpu_layers = std::min(m.layers, static_cast<int>(std::ceil(excess / per_layer)));
+            cpu_layers = std::min(m.layers, static_cast<int>(std::ceil(excess / (layer_weights + layer_cache))));
     }
     if (cpu_moe > 0) {
         p.kind = OffloadKind::Experts;
@@ -221,11 +236,13 @@ Placement place(const Setup& s, const Memory& mem, double usable) {
         p.cpu_weight_gib = experts * cpu_moe / m.layers;
     } else if (cpu_layers > 0) {
         p.kind = OffloadKind::Layers;
-        p.cpu_weight_gib = std::min(weights, cpu_layers * per_layer);
+        p.cpu_weight_gib = cpu_layers * layer_weights;
+        p.cpu_cache_gib = cpu_layers * layer_cache;
     }
     p.gpu_layers = m.layers - cpu_layers;
     p.offload_fraction = std::clamp(p.cpu_weight_gib / std::max(weights, 1e-9), 0.0, 1.0);
-    if (p.kind != OffloadKind::None) p.host_ram_needed_gib = p.cpu_weight_gib + calibration::kHostReserveGib;
+    if (p.kind != OffloadKind::None)
+        p.host_ram_needed_gib = p.cpu_weight_gib + p.cpu_cache_gib + mem.host_weights + calibration::kHostReserveGib;
     return p;
 }
 }  // namespace
@@ -237,39 +254,60 @@ Estimate estimate_fit(const Setup& s) {
     Resolved host = resolve_host(s);
     e.host_usable_gib = can_offload(*s.device) ? host.host_ram : 0;
     e.placement = place(s, e.memory, e.usable_gib);
-    double on_device = e.memory.total() - e.placement.cpu_weight_gib;
-    if (e.placement.kind == OffloadKind::Layers)  // the CPU layers' caches move with them
-        on_device -= (e.memory.kv_cache + e.memory.recurrent_state) * (1.0 - static_cast<double>(e.placement.gpu_layers) / s.model->layers);
+    double on_device = e.memory.total() - e.placement.cpu_weight_gib - e.placement.cpu_cache_gib;
     if (e.placement.kind != OffloadKind::None)
         e.fit = (on_device <= e.usable_gib && e.placement.host_ram_needed_gib <= host.host_ram && e.placement.gpu_layers > 0)
                     ? Fit::Offload : Fit::WontRun;
     else if (on_device <= e.usable_gib * calibration::kRunsWellShare) e.fit = Fit::RunsWell;
     else if (on_device <= e.usable_gib) e.fit = Fit::Tight;
-    else e.fit = Fit::WontRun;
+    else if (on_device <= overcommit_limit_gib(*s.device)) {
+        e.fit = Fit::Tight;  // past the macOS working-set limit: runs, slowly, unless the limit is raised
+        e.over_working_set = true;
+    } else e.fit = Fit::WontRun;
 
-    // Safe context: memory grows monotonically with context, so bisect.
-    auto fits_at = [&](long ctx, double budget) {
-        Setup t = s;
-        t.context = ctx;
-        return memory_needed(t).total() <= budget;
-    };
-    long lo = 0, hi = s.model->max_context;
-    double gpu_budget = e.usable_gib * calibration::kSafeContextShare;
-    double budget = gpu_budget;
-    if (!fits_at(std::min(hi, 256L), gpu_budget) && e.fit == Fit::Offload) {
-        budget = e.usable_gib + (host.host_ram - calibration::kHostReserveGib) * calibration::kSafeContextShare;
-        e.safe_context_needs_offload = true;
-    }
-    if (fits_at(hi, budget)) lo = hi;
-    else if (fits_at(256, budget)) {
+    // Memory grows monotonically with context, so bisect for the largest one within a budget.
+    auto largest_context = [&](double budget, double host_budget) -> long {
+        auto fits_at = [&](long ctx) {
+            Setup t = s;
+            t.context = ctx;
+            Memory mt = memory_needed(t);
+            if (host_budget <= 0) return mt.total() <= budget;
+            // With offload every part may go to the host except the compute buffers and runtime.
+            return mt.total() <= budget + host_budget - mt.host_weights;
+        };
+        long lo = 0, hi = s.model->max_context;
+        if (fits_at(hi)) return hi;
+        if (!fits_at(256)) return 0;
         lo = 256;
         while (hi - lo > 256) {
             long mid = lo + (hi - lo) / 2;
-            (fits_at(mid, budget) ? lo : hi) = mid;
+            (fits_at(mid) ? lo : hi) = mid;
         }
-    }
-    e.safe_context = (e.fit == Fit::WontRun) ? 0 : lo;
+        return lo;
+    };
+    // Safe context: on the device alone, keeping 10 % headroom (monotone in the device's memory).
+    e.safe_context = largest_context(e.usable_gib * calibration::kSafeContextShare, 0);
+    // Offloaded setups can hold more context in host RAM (slowly).
+    if (e.fit == Fit::Offload)
+        e.offload_context = largest_context(e.usable_gib * calibration::kSafeContextShare,
+                                            (host.host_ram - calibration::kHostReserveGib) * calibration::kSafeContextShare);
     return e;
+}
+
+double moe_prefill_factor(const Model& m) {
+    if (!m.moe || m.moe->experts == 0) return 1.0;
+    double tokens_per_expert = calibration::kUbatch * m.moe->active_experts / m.moe->experts;
+    return 1.0 + calibration::kMoeExpertTokens / tokens_per_expert;
+}
+
+double achieved_bandwidth_gbs(const Device& d) {
+    const auto k = calibration::backend_constants(d.backend);
+    return d.bandwidth_gbs * k.bandwidth_efficiency / (1.0 + d.bandwidth_gbs / calibration::kBandwidthSaturationGbs);
+}
+
+double achieved_tflops(const Device& d) {
+    const auto k = calibration::backend_constants(d.backend);
+    return d.fp16_tflops * k.prefill_efficiency / (1.0 + d.fp16_tflops / calibration::kComputeSaturationTflops);
 }
 
 Speed speed(const Setup& s, const Estimate& e, long prompt_tokens, long depth) {
@@ -288,11 +326,11 @@ Speed speed(const Setup& s, const Estimate& e, long prompt_tokens, long depth) {
     double kv_cpu_share = e.placement.kind == OffloadKind::Layers ? weight_cpu_share : 0.0;
     double gpu_bytes = weights_read * (1 - weight_cpu_share) + kv_read * (1 - kv_cpu_share);
     double cpu_bytes = weights_read * weight_cpu_share + kv_read * kv_cpu_share;
-    double t_mem = gpu_bytes / (d.bandwidth_gbs * 1e9 * k.bandwidth_efficiency);
+    double t_mem = gpu_bytes / (achieved_bandwidth_gbs(d) * 1e9);
     if (cpu_bytes > 0) t_mem += cpu_bytes / (host.host_bw * 1e9 * calibration::kHostBandwidthEfficiency);
     double active_flops = 2.0 * m.active_params_b * 1e9;
-    double t_compute = n * active_flops / (d.fp16_tflops * 1e12 * k.prefill_efficiency);
-    double hops = std::max(0, s.gpus - 1) * 100e-6;  // layer split: one activation hand-off per extra GPU
+    double t_compute = n * active_flops / (achieved_tflops(d) * 1e12);
+    double hops = std::max(0, s.gpus - 1) * calibration::kGpuHopS;
     double moe_factor = m.moe ? calibration::kMoeLayerOverheadFactor : 1.0;
     out.gpu_bytes = gpu_bytes;
     out.cpu_bytes = cpu_bytes;
@@ -307,12 +345,13 @@ Speed speed(const Setup& s, const Estimate& e, long prompt_tokens, long depth) {
     int qk_dim = a.kind == AttentionKind::Mla ? a.kv_lora_rank + a.rope_dim : a.head_dim;
     double attn = 4.0 * a.heads * qk_dim *
                   (a.full_layers * avg_depth + a.window_layers * std::min(avg_depth, static_cast<double>(a.window)));
-    double flops = active_flops + attn;
-    out.prefill_flops = flops;
+    out.weight_flops = active_flops;
+    out.attention_flops = attn;
+    double cost = active_flops * moe_prefill_factor(m) + attn * calibration::kAttentionFlopsWeight;
     // Offloaded weights cross the host link once per micro-batch.
     if (e.placement.cpu_weight_gib > 0 && d.host_link_gbs > 0)
         out.transfer_s = e.placement.cpu_weight_gib * kGiB / (d.host_link_gbs * 1e9) / calibration::kUbatch;
-    double t_token = flops / (d.fp16_tflops * 1e12 * k.prefill_efficiency) + out.transfer_s;
+    double t_token = cost / (achieved_tflops(d) * 1e12) + out.transfer_s;
     out.prefill_tps = 1.0 / t_token;
     out.ttft_s = prompt_tokens / out.prefill_tps + calibration::kFirstTokenLatencyS;
     return out;

@@ -26,26 +26,50 @@ struct BackendConstants {
     double bandwidth_efficiency;  // achieved / theoretical memory bandwidth while decoding
     double layer_overhead_us;     // fixed cost per layer per decode step (kernel launches, sync)
     double prefill_efficiency;    // achieved / dense FP16 matrix throughput while prefilling
-    double runtime_gib;           // driver/runtime context per device
+    double runtime_gib;           // driver/runtime context per device (CUDA ~0.3 GiB with lazy loading, catalog_notes §4)
 };
 
 // Fitted by scripts/accuracy (least squares on log error over the bench rows of
 // each backend); see docs/accuracy.md for the fit and its residuals.
 constexpr BackendConstants backend_constants(std::string_view backend) {
-    if (backend == "cuda") return {0.80, 3.0, 0.30, 0.45};
-    if (backend == "rocm") return {0.65, 6.0, 0.20, 0.55};
-    if (backend == "metal") return {0.72, 4.0, 0.60, 0.25};
-    if (backend == "vulkan") return {0.70, 5.0, 0.25, 0.40};
-    if (backend == "sycl") return {0.55, 8.0, 0.20, 0.40};
-    return {0.60, 2.0, 0.40, 0.10};  // cpu
+    if (backend == "cuda") return {1.00, 75.0, 0.633, 0.30};  // 417 decode / 347 prefill rows
+    if (backend == "rocm") return {0.94, 65.0, 0.412, 0.55};  // 54 decode / 16 prefill rows
+    if (backend == "metal") return {0.98, 135.0, 0.754, 0.25};  // 167 decode / 134 prefill rows
+    if (backend == "vulkan") return {0.66, 55.0, 0.259, 0.40};  // 51 decode / 50 prefill rows
+    // No measurements: sycl as Vulkan-class; cpu from STREAM-like sustained bandwidth.
+    if (backend == "sycl") return {0.55, 60.0, 0.138, 0.40};
+    return {0.55, 20.0, 0.30, 0.10};  // cpu
 }
 
 // Offloaded weights are multiplied on the CPU during decode (llama.cpp does not
 // stream them over PCIe for single tokens): host RAM bandwidth at this efficiency.
 constexpr double kHostBandwidthEfficiency = 0.55;
 
+// A single decode stream cannot keep the very widest memory systems busy (too
+// few independent loads to fill every channel of HBM): achieved bandwidth is
+// peak x efficiency / (1 + peak / this). Fitted globally over all backends.
+constexpr double kBandwidthSaturationGbs = 3000;
+
+// Likewise prompt processing: llama.cpp's quantized matmuls are bound by
+// dequantization and shared memory long before the tensor peak of the largest
+// parts, so achieved TFLOPS = peak x efficiency / (1 + peak / this).
+constexpr double kComputeSaturationTflops = 300;
+
+// Layer split over several GPUs: each extra GPU adds one activation hand-off
+// and synchronisation per token.
+constexpr double kGpuHopS = 0.3e-3;
+
 // An MoE layer launches more kernels than a dense one (router, top-k, gathers,
 // expert matmuls): its fixed per-layer cost is this multiple of the dense cost.
-constexpr double kMoeLayerOverheadFactor = 2.0;
+constexpr double kMoeLayerOverheadFactor = 1.5;
+
+// Prefill: attention (flash-attention kernels on dense f16 tiles) runs closer to
+// peak than quantized weight matmuls, so its FLOPs cost this fraction of theirs.
+constexpr double kAttentionFlopsWeight = 1.0;
+// MoE prefill splits each micro-batch over the experts: each expert multiplies
+// only ubatch x k / E tokens, and small matmuls run far from peak. Weight FLOPs
+// cost 1 + this / (tokens per expert) times a dense model's (16 tokens per
+// expert with this at 16: twice the cost).
+constexpr double kMoeExpertTokens = 32;
 
 }  // namespace runwell::calibration

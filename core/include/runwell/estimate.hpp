@@ -1,6 +1,7 @@
 // The physics: memory needed, where the weights live, how fast tokens come.
 // Every function is pure and no-throw; the inputs are validated catalog types.
 #pragma once
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -33,17 +34,19 @@ struct Setup {
 
 // Memory needed on the device, GiB.
 struct Memory {
-    double weights = 0;          // quantized weights as loaded
+    double weights = 0;          // quantized weights resident on the device
+    double host_weights = 0;     // token-embedding table kept in host RAM (discrete GPUs)
     double kv_cache = 0;         // K/V (or MLA latent) cache for `context` x concurrency
     double recurrent_state = 0;  // linear-attention / SSM state, fixed per sequence
     double compute = 0;          // activation scratch for one micro-batch
     double runtime = 0;          // driver/runtime context
-    double total() const { return weights + kv_cache + recurrent_state + compute + runtime; }
+    double total() const { return weights + kv_cache + recurrent_state + compute + runtime; }  // on the device
 };
 
 struct Placement {
     OffloadKind kind = OffloadKind::None;
     double cpu_weight_gib = 0;      // weights kept in host RAM
+    double cpu_cache_gib = 0;       // KV cache of the CPU layers (layer split)
     double offload_fraction = 0;    // of all weight bytes
     int gpu_layers = 0;             // -ngl for a layer split
     int cpu_expert_layers = 0;      // --n-cpu-moe for an expert split
@@ -60,7 +63,8 @@ struct Speed {
     double gpu_bytes = 0;       // bytes read from device memory per step
     double cpu_bytes = 0;       // bytes read from host memory per step (offload)
     double fixed_s = 0;         // per-step overhead: layers x per-layer cost + GPU hand-offs
-    double prefill_flops = 0;   // FLOPs per prompt token (weights + attention at the average depth)
+    double weight_flops = 0;    // FLOPs per prompt token in weight matmuls (2 x active parameters)
+    double attention_flops = 0; // FLOPs per prompt token in attention at the average depth
     double transfer_s = 0;      // per prompt token: offloaded weights over the host link, per micro-batch
 };
 
@@ -70,8 +74,11 @@ struct Estimate {
     double host_usable_gib = 0; // host RAM available for offload
     Fit fit = Fit::WontRun;
     Placement placement;
-    long safe_context = 0;      // largest context that keeps headroom (0: none)
-    bool safe_context_needs_offload = false;
+    long safe_context = 0;      // largest context on the device alone with 10 % headroom (0: none)
+    long offload_context = 0;   // with CPU offload: largest context host RAM allows too
+    bool over_working_set = false;  // Apple: above the Metal working-set limit but within RAM
+    // The context this setup can actually use: offloaded setups may spill the cache to host RAM.
+    long context_room() const { return fit == Fit::Offload ? std::max(safe_context, offload_context) : safe_context; }
 };
 
 // ---- memory -------------------------------------------------------------
@@ -84,6 +91,7 @@ double kv_bytes_per_token(const Model& m, KvType kv);  // unbounded layers only
 double kv_cache_bytes(const Model& m, long tokens, KvType kv);  // all layers, one sequence
 Memory memory_needed(const Setup& s);
 double usable_gib(const Device& d, int gpus);
+double overcommit_limit_gib(const Device& d);  // most a device can hold at all (Apple: past the working set)
 double default_host_ram_gib(const Device& d);
 double default_host_bandwidth_gbs(const Device& d);
 bool can_offload(const Device& d);
@@ -92,6 +100,10 @@ bool can_offload(const Device& d);
 Estimate estimate_fit(const Setup& s);
 
 // ---- speed ----------------------------------------------------------------
+// What a single stream achieves of the device's peaks (calibration.hpp).
+double achieved_bandwidth_gbs(const Device& d);
+double achieved_tflops(const Device& d);
+double moe_prefill_factor(const Model& m);  // cost of small per-expert matmuls, 1 for dense
 // `depth` = tokens already in the context when decoding.
 Speed speed(const Setup& s, const Estimate& e, long prompt_tokens, long depth);
 
