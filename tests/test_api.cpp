@@ -80,11 +80,18 @@ TEST_CASE("ranking lists only models that run, best first") {
     json r = call(R"({"op":"rank","hardware":"rtx-4090","mode":"interactive","workload":"coding"})");
     REQUIRE(r["ok"] == true);
     REQUIRE(r["models"].size() > 10);
-    double previous = 101;
+    // Grades never rise down the list; within a grade, parameters never rise.
+    std::string order = "SABCDF";
+    size_t previous_grade = 0;
+    double previous_params = 1e9;
     for (const json& m : r["models"]) {
         CHECK(m["fit"] != "wont_run");
-        CHECK(m["score"].get<double>() <= previous);
-        previous = m["score"].get<double>();
+        size_t g = order.find(m["grade"].get<std::string>());
+        CHECK(g >= previous_grade);
+        if (g != previous_grade) previous_params = 1e9;
+        CHECK(m["params_b"].get<double>() <= previous_params);
+        previous_grade = g;
+        previous_params = m["params_b"].get<double>();
     }
 }
 

@@ -110,8 +110,8 @@ function section(title, id, ...children) {
   return h('section', { class: 'card', id, 'aria-labelledby': `${id}-h` }, h('h2', { id: `${id}-h` }, title), ...children);
 }
 
-function figure(label, value, note, cls = '') {
-  return h('div', { class: `figure ${cls}` }, h('span', { class: 'label' }, label), h('strong', { class: 'value' }, value),
+function figure(label, value, note, cls = '', raw = '') {
+  return h('div', { class: `figure ${cls}`, 'data-raw': raw }, h('span', { class: 'label' }, label), h('strong', { class: 'value' }, value),
     note ? h('span', { class: 'note' }, note) : null);
 }
 
@@ -127,11 +127,11 @@ function verdict(r) {
       h('h2', { id: 'verdict-h' }, `${r.model.name} on ${r.hardware.name}${r.query.gpus > 1 ? ` ×${r.query.gpus}` : ''}`)),
     h('p', { class: 'summary', 'data-testid': 'summary' }, r.summary),
     h('div', { class: 'figures' },
-      figure('Decode', r.fit === 'wont_run' ? '—' : `${fmt(r.decode_tps, 1)} tok/s`, `±${band.decode_pct}% · at ${tokens(r.depth)} tokens`, 'decode'),
-      figure('Time to first token', r.fit === 'wont_run' ? '—' : `${fmt(r.ttft_s, 2)} s`, `${tokens(r.prompt_tokens)}-token prompt · ±${band.prefill_pct}%`, 'ttft'),
+      figure('Decode', r.fit === 'wont_run' ? '—' : `${fmt(r.decode_tps, 1)} tok/s`, `±${band.decode_pct}% · at ${tokens(r.depth)} tokens`, 'decode', r.decode_tps),
+      figure('Time to first token', r.fit === 'wont_run' ? '—' : `${fmt(r.ttft_s, 2)} s`, `${tokens(r.prompt_tokens)}-token prompt · ±${band.prefill_pct}%`, 'ttft', r.ttft_s),
       figure('Safe context', r.safe_context ? tokens(r.safe_context) : (r.offload_context ? `${tokens(r.offload_context)}*` : '—'),
-        r.safe_context ? `model limit ${tokens(r.model.max_context)}` : (r.offload_context ? '* only with CPU offload' : 'nothing fits'), 'context'),
-      figure('Memory', `${gib(m.total)} / ${gib(m.usable)}`, `used / usable of ${gib(m.device_total)}`, 'memory'),
+        r.safe_context ? `model limit ${tokens(r.model.max_context)}` : (r.offload_context ? '* only with CPU offload' : 'nothing fits'), 'context', r.safe_context),
+      figure('Memory', `${gib(m.total)} / ${gib(m.usable)}`, `used / usable of ${gib(m.device_total)}`, 'memory', m.total),
       figure('Offload', offload, r.offload.kind === 'none' ? 'all on the device' : `${r.offload.kind} in host RAM`, 'offload'),
       figure('Quantization', r.quant.name, `${r.quant.quality} quality${r.best_quant === r.quant.id ? ' · best here' : ''}`, 'quant')));
 }

@@ -4,16 +4,16 @@ import { h } from './ui.mjs';
 
 export function registerServiceWorker(bannerParent = document.body) {
   if (!('serviceWorker' in navigator)) return;
+  let updating = false;  // reload only for an update the user asked for, not the first install's claim
   const offer = (worker) => {
     if (document.getElementById('update-banner')) return;
     const button = h('button', { type: 'button', class: 'primary' }, 'Update');
-    button.addEventListener('click', () => worker.postMessage('skip-waiting'));
+    button.addEventListener('click', () => { updating = true; worker.postMessage('skip-waiting'); });
     bannerParent.prepend(h('div', { id: 'update-banner', class: 'update', role: 'status' }, 'A new version of runwell is ready. ', button));
   };
-  let reloading = false;
   navigator.serviceWorker.addEventListener('controllerchange', () => {
-    if (reloading || !navigator.serviceWorker.controller) return;
-    reloading = true;
+    if (!updating) return;
+    updating = false;
     location.reload();
   });
   navigator.serviceWorker.register('./sw.js').then((reg) => {

@@ -28,14 +28,16 @@ double reach(double value, double target) {
 }
 }  // namespace
 
-std::string letter(double score) {
-    if (score >= 90) return "S";
-    if (score >= 80) return "A";
-    if (score >= 65) return "B";
-    if (score >= 50) return "C";
-    if (score >= 35) return "D";
-    return "F";
+int grade_band(double score) {
+    if (score >= 90) return 5;
+    if (score >= 80) return 4;
+    if (score >= 65) return 3;
+    if (score >= 50) return 2;
+    if (score >= 35) return 1;
+    return 0;
 }
+
+std::string letter(double score) { return std::string(1, "FDCBAS"[grade_band(score)]); }
 
 double quality_factor(const Quant& q) { return std::exp(-2.0 * q.kld); }
 
@@ -82,6 +84,7 @@ QuantTable quant_table(const Catalog& c, const Setup& base, const Workload& w, c
     QuantTable t;
     for (const Quant& q : c.quants) {
         if (!quant_applies(q, *base.device)) continue;
+        if (q.experts_only && !base.model->moe) continue;  // an expert-only format has nothing to do on a dense model
         Setup s = base;
         s.quant = &q;
         WorkloadResult r = grade_workload(s, w, mode);
@@ -293,7 +296,12 @@ std::vector<RankedModel> rank_models(const Catalog& c, const Setup& base, const 
         s.quant = t.options[t.best].quant;
         out.push_back({&m, s.quant, grade_workload(s, w, mode)});
     }
+    // Within a grade, the most capable (largest) model first: that is what a user
+    // browsing "what runs on my device" is looking for.
     std::stable_sort(out.begin(), out.end(), [](const RankedModel& a, const RankedModel& b) {
+        int ga = grade_band(a.result.score), gb = grade_band(b.result.score);
+        if (ga != gb) return ga > gb;
+        if (a.model->params_b != b.model->params_b) return a.model->params_b > b.model->params_b;
         return a.result.score > b.result.score;
     });
     return out;

@@ -19,6 +19,7 @@ struct WorkloadResult {
 // Score one workload under one mode; the setup's context and concurrency are
 // replaced by the workload's need and the mode's concurrency.
 WorkloadResult grade_workload(const Setup& base, const Workload& w, const Mode& mode);
+int grade_band(double score);  // 5 = S ... 0 = F
 std::string letter(double score);
 double quality_factor(const Quant& q);  // 1 = lossless, from KL divergence
 
@@ -60,7 +61,7 @@ struct RankedModel {
     const Quant* quant = nullptr;  // best quant on this device
     WorkloadResult result;
 };
-// Every catalog model on one device, best first.
+// Every catalog model on one device: best grade first, larger models first within a grade.
 std::vector<RankedModel> rank_models(const Catalog& c, const Setup& base, const Workload& w, const Mode& mode);
 
 }  // namespace runwell

@@ -1,0 +1,142 @@
+// Browser tests of the calculator page in Debian's Chromium (playwright-core).
+// Screenshots land in test-results/screenshots/ for a person to look at.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { serve, launch, ready, shot, ROOT } from './harness.mjs';
+
+const CLI = process.env.RUNWELL_CLI ?? join(ROOT, 'build/core/runwell');
+let server, ctx;
+
+before(async () => { server = await serve(); ctx = await launch(); });
+after(async () => { await ctx?.close(); server?.stop(); });
+
+function cli(query) {
+  return JSON.parse(execFileSync(CLI, ['batch'], { input: `${JSON.stringify({ op: 'estimate', ...query })}\n` }).toString());
+}
+
+async function open(path = '', { width = 1200, height = 900, scheme = 'light' } = {}) {
+  const page = await ctx.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+  page.on('dialog', (d) => { problems.push(`dialog: ${d.message()}`); d.dismiss(); });
+  await page.setViewportSize({ width, height });
+  await page.emulateMedia({ colorScheme: scheme });
+  await page.goto(server.url + path);
+  await ready(page);
+  return { page, problems };
+}
+
+const raw = (page, cls) => page.$eval(`#verdict .figure.${cls}`, (el) => Number(el.dataset.raw));
+
+test('the default page shows a full result with every section', async () => {
+  const { page, problems } = await open();
+  for (const id of ['verdict', 'limits', 'improve', 'memory', 'curve', 'workloads', 'quants', 'commands', 'also', 'feel', 'faq']) {
+    assert.ok(await page.$(`#${id}`), `section #${id}`);
+  }
+  assert.match(await page.textContent('[data-testid=summary]'), /needs ~[\d.]+ GiB/);
+  assert.equal(await page.locator('#workloads tbody tr').count(), 5);
+  assert.ok(await page.locator('#quants tbody tr').count() >= 10);
+  assert.ok(await page.locator('#also tbody tr').count() >= 5);
+  assert.ok(await page.$('#curve svg path.line'));
+  await shot(page, 'calculator-default');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('a shared link shows the same figures as the CLI for the same query', async () => {
+  const query = { model: 'kimi-linear-48b-a3b-instruct', hardware: 'l40', quant: 'Q4_K_M' };
+  const { page, problems } = await open(`?${new URLSearchParams(query)}`);
+  const expected = cli(query);
+  assert.equal(await raw(page, 'decode'), expected.decode_tps);
+  assert.equal(await raw(page, 'ttft'), expected.ttft_s);
+  assert.equal(await raw(page, 'memory'), expected.memory_gib.total);
+  assert.equal(await raw(page, 'context'), expected.safe_context);
+  assert.equal(await page.textContent('[data-testid=fit]'), expected.fit_label);
+  const grades = await page.$$eval('#workloads tbody tr .grade', (els) => els.map((e) => e.textContent));
+  assert.deepEqual(grades, expected.workloads.map((w) => w.grade));
+  await shot(page, 'calculator-kimi-l40');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('the five judged devices all render for Kimi Linear', async () => {
+  for (const hardware of ['apple-m2-ultra-128gb', 'mi100', 'l40', 'v100-32gb', 'rtx-pro-4500-blackwell']) {
+    const { page, problems } = await open(`?model=kimi-linear-48b-a3b-instruct&hardware=${hardware}`);
+    const expected = cli({ model: 'kimi-linear-48b-a3b-instruct', hardware });
+    assert.equal(await raw(page, 'decode'), expected.decode_tps, hardware);
+    assert.equal(await page.textContent('[data-testid=fit]'), expected.fit_label);
+    await shot(page, `kimi-${hardware}`);
+    assert.deepEqual(problems, [], hardware);
+    await page.close();
+  }
+});
+
+test('changing selections updates the result and the URL; back restores the previous one', async () => {
+  const { page, problems } = await open('?model=qwen3-8b&hardware=rtx-4090');
+  await page.click('#quants tbody tr[data-quant="Q8_0"] button');
+  await page.waitForFunction(() => new URL(location.href).searchParams.get('quant') === 'Q8_0');
+  assert.equal(await page.$eval('#quants tr.selected', (el) => el.dataset.quant), 'Q8_0');
+  assert.equal(await raw(page, 'decode'), cli({ model: 'qwen3-8b', hardware: 'rtx-4090', quant: 'Q8_0' }).decode_tps);
+  await page.selectOption('#workload', 'rag');
+  await page.waitForFunction(() => new URL(location.href).searchParams.get('workload') === 'rag');
+  await page.goBack();
+  await page.waitForFunction(() => !new URL(location.href).searchParams.has('workload'));
+  assert.equal(await page.$eval('#workload', (el) => el.value), 'chat');
+  // Typing a device name in the searchable picker selects it.
+  await page.fill('#hardware', 'NVIDIA L40 48GB');
+  await page.dispatchEvent('#hardware', 'change');
+  await page.waitForFunction(() => new URL(location.href).searchParams.get('hardware') === 'l40');
+  assert.match(await page.textContent('#verdict h2'), /NVIDIA L40 48GB/);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('hostile or invalid URL parameters give a readable message, never a blank page', async () => {
+  const hostile = '?model=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E&hardware=rtx-4090&context=abc&gpus=-4&mode=%22%3E%3Cscript%3Ealert(2)%3C/script%3E';
+  const { page, problems } = await open(hostile);
+  const message = await page.textContent('#message');
+  assert.match(message, /unknown model/);
+  assert.match(message, /invalid context/);
+  assert.ok(await page.$('#verdict'), 'a result is still shown');
+  assert.equal(await page.$('img[src=x]'), null, 'no injected markup');
+  await shot(page, 'calculator-hostile-url');
+  // A context beyond the model's limit keeps the page and explains.
+  await page.goto(`${server.url}?model=qwen3-8b&hardware=rtx-4090`);
+  await ready(page);
+  await page.fill('#context', '99999999');
+  await page.dispatchEvent('#context', 'change');
+  await page.waitForFunction(() => !document.getElementById('message').hidden);
+  assert.match(await page.textContent('#message'), /exceeds the model's limit/);
+  assert.ok(await page.$('#verdict'));
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('phone width, dark mode and keyboard-only use', async () => {
+  const { page, problems } = await open('?model=llama-3.1-70b-instruct&hardware=rtx-4090', { width: 390, height: 844, scheme: 'dark' });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 1, `no horizontal scrolling (overflow ${overflow}px)`);
+  await shot(page, 'calculator-phone-dark');
+  // Keyboard: focus the quantization select and change it with arrow keys.
+  await page.focus('#quant');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => new URL(location.href).searchParams.has('quant'));
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('the page makes no request beyond its own origin', async () => {
+  const page = await ctx.newPage();
+  const foreign = [];
+  page.on('request', (r) => { if (!r.url().startsWith(server.url) && !r.url().startsWith('data:')) foreign.push(r.url()); });
+  await page.goto(`${server.url}?model=gpt-oss-20b&hardware=apple-m4-pro-48gb`);
+  await ready(page);
+  await page.click('#feel button');
+  await page.waitForFunction(() => document.querySelector('#feel .stream').textContent.length > 20, null, { timeout: 10000 });
+  assert.deepEqual(foreign, []);
+  await page.close();
+});
