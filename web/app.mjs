@@ -131,7 +131,7 @@ function verdict(r) {
       figure('Time to first token', r.fit === 'wont_run' ? '—' : `${fmt(r.ttft_s, 2)} s`, `${tokens(r.prompt_tokens)}-token prompt · ±${band.prefill_pct}%`, 'ttft', r.ttft_s),
       figure('Safe context', r.safe_context ? tokens(r.safe_context) : (r.offload_context ? `${tokens(r.offload_context)}*` : '—'),
         r.safe_context ? `model limit ${tokens(r.model.max_context)}` : (r.offload_context ? '* only with CPU offload' : 'nothing fits'), 'context', r.safe_context),
-      figure('Memory', `${gib(m.total)} / ${gib(m.usable)}`, `used / usable of ${gib(m.device_total)}`, 'memory', m.total),
+      figure('Memory', `${gib(m.total)} / ${gib(m.usable)}`, `used / usable of ${gib(m.device_total)} · ±${band.memory_pct}%`, 'memory', m.total),
       figure('Offload', offload, r.offload.kind === 'none' ? 'all on the device' : `${r.offload.kind} in host RAM`, 'offload'),
       figure('Quantization', r.quant.name, `${r.quant.quality} quality${r.best_quant === r.quant.id ? ' · best here' : ''}`, 'quant')));
 }

@@ -189,8 +189,11 @@ json notes_json(const std::vector<Note>& notes) {
     return a;
 }
 
-// Expected error of each quantity, from docs/accuracy.md (median absolute % error).
-json error_band() { return {{"decode_pct", 15}, {"prefill_pct", 25}, {"memory_pct", 5}}; }
+// Expected error of each quantity: 80 % of the reference measurements fall within it.
+json error_band() {
+    return {{"decode_pct", calibration::kDecodeErrorBandPct}, {"prefill_pct", calibration::kPrefillErrorBandPct},
+            {"memory_pct", calibration::kMemoryErrorBandPct}};
+}
 
 std::string summary(const Setup& s, const Estimate& e, const Speed& sp) {
     std::string head = s.model->name + " needs ~" + fmt(e.memory.total(), 1) + " GiB with " + s.quant->name + ". " +

@@ -72,4 +72,10 @@ constexpr double kAttentionFlopsWeight = 1.0;
 // expert with this at 16: twice the cost).
 constexpr double kMoeExpertTokens = 32;
 
+// Expected error shown with every result: the 80th percentile of |error| over the
+// reference measurements (docs/accuracy.md); scripts/accuracy --verify checks them.
+constexpr int kDecodeErrorBandPct = 19;
+constexpr int kPrefillErrorBandPct = 50;
+constexpr int kMemoryErrorBandPct = 1;
+
 }  // namespace runwell::calibration
