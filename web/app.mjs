@@ -253,6 +253,28 @@ function feelSection(r) {
     h('button', { type: 'button', class: 'primary', onclick: play }, 'Play at this speed'), ' ', status, out);
 }
 
+function embedSection(state) {
+  const base = new URL('./', location.href);
+  const card = new URL('card.html', base);
+  const attrs = {};
+  for (const key of ['model', 'hardware', 'quant', 'context', 'gpus', 'host_ram_gib', 'kv', 'mode', 'workload']) {
+    if (state[key] !== undefined && state[key] !== '' && state[key] !== DEFAULTS[key]) attrs[key] = state[key];
+  }
+  attrs.model = state.model;
+  attrs.hardware = state.hardware;
+  for (const [k, v] of Object.entries(attrs)) card.searchParams.set(k, v);
+  const esc = (v) => String(v).replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+  const iframe = `<iframe src="${esc(card.href)}" width="400" height="180" style="border:0;border-radius:12px" title="runwell fit card" loading="lazy"></iframe>`;
+  const element = `<script src="${esc(new URL('runwell-card.js', base).href)}" defer></script>\n` +
+    `<runwell-card ${Object.entries(attrs).map(([k, v]) => `${k}="${esc(v)}"`).join(' ')} theme="auto"></runwell-card>`;
+  const preview = h('iframe', { src: card.href, width: 400, height: 180, title: 'Preview of the fit card', class: 'card-preview' });
+  return section('Embed this result', 'embed',
+    h('p', {}, 'Paste either snippet into any page to show a live fit card (400×180, light or dark, ', h('code', {}, 'accent="#hex"'), ' to recolour).'),
+    preview,
+    ...[['iframe', iframe], ['Custom element', element]].map(([label, text]) => h('div', { class: 'command', 'data-embed': label },
+      h('div', { class: 'command-head' }, h('h3', {}, label), copyButton(text)), h('pre', {}, h('code', {}, text)))));
+}
+
 function faqSection(r) {
   return section('Questions', 'faq', ...r.faq.map((f) => h('details', {}, h('summary', {}, f.q), h('p', {}, f.a))));
 }
@@ -288,6 +310,7 @@ function render(state, push) {
     commandsSection(r),
     alsoRunsSection(ranked, r.model.id, (model) => update({ model, quant: '' })),
     feelSection(r),
+    embedSection(state),
     faqSection(r));
   document.title = `${r.model.name} on ${r.hardware.name}: ${r.fit_label} — runwell`;
   return true;

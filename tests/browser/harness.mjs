@@ -21,16 +21,17 @@ async function freePort() {
   });
 }
 
-// Starts scripts/static_server.py on DIR; resolves to {url, stop}.
-export async function serve(dir = DIST) {
-  const port = await freePort();
+// Starts scripts/static_server.py on DIR (on PORT, or a free one); resolves to {url, port, stop}.
+export async function serve(dir = DIST, port = 0) {
+  port ||= await freePort();
   const child = spawn('python3', [join(ROOT, 'scripts/static_server.py'), dir, String(port)], { stdio: 'ignore' });
   const url = `http://127.0.0.1:${port}/`;
   for (let i = 0; i < 100; i++) {
     try { if ((await fetch(url)).ok) break; } catch { /* not up yet */ }
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { url, port, stop: () => child.kill() };
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  return { url, port, stop: async () => { child.kill(); await exited; } };
 }
 
 export async function launch() {

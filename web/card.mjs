@@ -1,0 +1,77 @@
+// The embeddable fit card (card.html?model=…&hardware=…): verdict, decode, TTFT and
+// memory for one setup, linking to the full result. Every parameter is untrusted:
+// values reach the page only as text and through the estimator's own validation.
+import { loadRunwell } from './runwell.mjs';
+import { h, clear, fmt, gib, fitClass } from './ui.mjs';
+
+const QUERY_KEYS = ['model', 'hardware', 'quant', 'context', 'gpus', 'host_ram_gib', 'kv', 'mode', 'workload'];
+const params = new URLSearchParams(location.search);
+const card = document.getElementById('card');
+
+// Theme and accent are presentation only: an allow-list and a strict colour pattern.
+const theme = ['light', 'dark', 'auto'].includes(params.get('theme')) ? params.get('theme') : 'auto';
+document.documentElement.classList.add(theme);
+const accent = params.get('accent') ?? '';
+if (/^#[0-9a-fA-F]{3,8}$/.test(accent)) document.documentElement.style.setProperty('--accent', accent);
+
+function query() {
+  const q = {};
+  for (const key of QUERY_KEYS) if (params.has(key)) q[key] = params.get(key).slice(0, 120);
+  return q;
+}
+
+function fullResultUrl(q) {
+  const url = new URL('./', location.href);
+  for (const [k, v] of Object.entries(q)) url.searchParams.set(k, v);
+  return url.href;
+}
+
+function show(...children) {
+  clear(card);
+  card.append(...children);
+  document.body.dataset.ready = 'true';
+}
+
+async function main() {
+  const q = query();
+  if (!q.model || !q.hardware) {
+    show(h('p', { class: 'error' }, 'This card needs a model and a hardware id.'), footer(q));
+    return;
+  }
+  let r;
+  try {
+    const rw = await loadRunwell('./');
+    r = rw.estimate(q);
+  } catch (err) {
+    show(h('p', { class: 'error', 'data-testid': 'error' }, `Can't show this result: ${err.message}.`), footer(q));
+    return;
+  }
+  const m = r.memory_gib;
+  const scale = Math.max(m.usable, m.total);
+  const bar = h('div', { class: 'bar', role: 'img', 'aria-label': `${fmt(m.total, 1)} of ${fmt(m.usable, 1)} GiB usable` });
+  for (const [cls, v] of [['w', m.weights], ['k', m.kv_cache + m.recurrent_state], ['o', m.compute + m.runtime]]) {
+    const seg = h('span', { class: cls });
+    seg.style.width = `${((100 * v) / scale).toFixed(2)}%`;
+    bar.append(seg);
+  }
+  const runs = r.fit !== 'wont_run';
+  show(
+    h('div', { class: 'head' },
+      h('span', { class: `badge ${fitClass(r.fit)}`, 'data-testid': 'fit' }, r.fit_label),
+      h('span', { class: 'grade', title: `grade for ${r.query.workload}` }, r.grade),
+      h('span', { class: 'title', title: `${r.model.name} on ${r.hardware.name}` }, `${r.model.name} · ${r.hardware.name}`)),
+    h('div', { class: 'figures' },
+      h('div', {}, h('span', {}, 'Decode'), h('strong', { 'data-testid': 'decode' }, runs ? `${fmt(r.decode_tps, 1)} tok/s` : '—')),
+      h('div', {}, h('span', {}, 'First token'), h('strong', {}, runs ? `${fmt(r.ttft_s, 2)} s` : '—')),
+      h('div', {}, h('span', {}, 'Memory'), h('strong', {}, `${gib(m.total)} / ${gib(m.usable)}`))),
+    bar,
+    footer(q, `${r.quant.id} · ${r.summary.includes('offloaded') ? `${fmt(r.offload.percent, 0)}% offloaded · ` : ''}grade ${r.grade}`));
+}
+
+function footer(q, detail = '') {
+  return h('div', { class: 'foot' },
+    h('a', { href: fullResultUrl(q), target: '_blank', rel: 'noopener noreferrer' }, 'Full result →'),
+    h('span', { class: 'muted' }, detail ? `${detail} · runwell` : 'runwell'));
+}
+
+main();
