@@ -45,12 +45,14 @@ function answer(module, request) {
   return result;
 }
 
-// files: {name: text} for CATALOG_FILES; wasmBinary: optional bytes (Node).
+// files: {name: text} for CATALOG_FILES, or a promise of it (fetched while the
+// module compiles); wasmBinary: optional bytes (Node).
 export async function createRunwell({ files, wasmBinary, locateFile } = {}) {
   const options = {};
   if (wasmBinary) options.wasmBinary = wasmBinary;
   if (locateFile) options.locateFile = locateFile;
-  const module = await createRunwellModule(options);
+  let module;
+  [module, files] = await Promise.all([createRunwellModule(options), files]);
   for (const name of CATALOG_FILES) {
     if (typeof files?.[name] !== 'string') throw new RunwellError('catalog_missing', `catalog file ${name} is missing`);
     module.addCatalogFile(name, files[name]);
@@ -69,10 +71,10 @@ export async function createRunwell({ files, wasmBinary, locateFile } = {}) {
 
 // Browser helper: fetch the catalog next to the page and start the module.
 export async function loadRunwell(base = './') {
-  const texts = await Promise.all(CATALOG_FILES.map(async (name) => {
+  const texts = Promise.all(CATALOG_FILES.map(async (name) => {
     const res = await fetch(new URL(`data/${name}`, new URL(base, location.href)));
     if (!res.ok) throw new RunwellError('catalog_missing', `could not load data/${name} (HTTP ${res.status})`);
     return [name, await res.text()];
   }));
-  return createRunwell({ files: Object.fromEntries(texts) });
+  return createRunwell({ files: texts.then(Object.fromEntries) });
 }

@@ -372,6 +372,7 @@ async function main() {
   $('controls').addEventListener('change', onChange);
   $('controls').addEventListener('submit', (e) => { e.preventDefault(); onChange(); });
   window.addEventListener('popstate', () => showState(false));
+  document.body.dataset.readyMs = String(Math.round(performance.now()));  // read by scripts/bench
   document.body.dataset.ready = 'true';
   registerServiceWorker(document.querySelector('main'));
 }
