@@ -8,6 +8,7 @@
 #include "json_reader.hpp"
 #include "runwell/advice.hpp"
 #include "runwell/calibration.hpp"
+#include "runwell/import.hpp"
 
 namespace runwell {
 
@@ -79,7 +80,26 @@ struct Resolved {
     long depth = -1;         // decode depth; -1: middle of the workload's answer
     std::unique_ptr<Model> own_model;
     std::unique_ptr<Device> own_device;
+    std::unique_ptr<Quant> own_quant;
 };
+
+// A custom precision without a published KL divergence gets one interpolated (in log
+// space) from the catalog's GGUF quants of similar bits per weight.
+double estimated_kld(const Catalog& c, double bpw) {
+    const Quant* below = nullptr;
+    const Quant* above = nullptr;
+    for (const Quant& q : c.quants) {
+        if (q.family != "gguf" || q.kld <= 0 || q.experts_only) continue;
+        if (q.bpw_body <= bpw && (!below || q.bpw_body > below->bpw_body)) below = &q;
+        if (q.bpw_body >= bpw && (!above || q.bpw_body < above->bpw_body)) above = &q;
+    }
+    if (!below && !above) return 0.03;
+    if (!below) return above->kld;
+    if (!above) return bpw >= 15 ? 0.0 : below->kld;
+    if (above == below) return below->kld;
+    double t = (bpw - below->bpw_body) / (above->bpw_body - below->bpw_body);
+    return std::exp(std::log(below->kld) * (1 - t) + std::log(above->kld) * t);
+}
 
 template <class T, class Lookup, class ReadInline>
 const T* resolve_entry(ObjectReader& r, const std::string& key, Lookup lookup, ReadInline read_inline,
@@ -101,7 +121,12 @@ const T* resolve_entry(ObjectReader& r, const std::string& key, Lookup lookup, R
     return own.get();
 }
 
-bool parse_setup(const Catalog& c, ObjectReader& r, Resolved& out, json& error, bool model_required) {
+bool req_is_object(ObjectReader& r, const std::string& key) {
+    const json* node = r.object(key, false);
+    return node && node->is_object();
+}
+
+bool parse_setup(const Catalog& c, ObjectReader& r, Resolved& out, json& error, bool model_required, bool hardware_required) {
     Setup& s = out.setup;
     if (!model_required && !r.has("model")) {
         r.object("model", false);
@@ -110,6 +135,10 @@ bool parse_setup(const Catalog& c, ObjectReader& r, Resolved& out, json& error, 
     s.model = resolve_entry<Model>(r, "model", [&](const std::string& id) { return c.model(id); },
                                    [](ObjectReader& i) { return detail::read_model(i, false); }, out.own_model, "model", error);
     if (!s.model) return false;
+    if (!hardware_required && !r.has("hardware")) {
+        r.object("hardware", false);
+        s.device = &c.devices.front();  // the tier list replaces it
+    } else
     s.device = resolve_entry<Device>(r, "hardware", [&](const std::string& id) { return c.device(id); },
                                      [](ObjectReader& i) { return detail::read_device(i, false); }, out.own_device, "hardware", error);
     if (!s.device) return false;
@@ -125,7 +154,7 @@ bool parse_setup(const Catalog& c, ObjectReader& r, Resolved& out, json& error, 
         out.own_device->backend = backend;
         s.device = out.own_device.get();
     }
-    std::string qid = r.str("quant", false);
+    std::string qid = r.has("quant") && req_is_object(r, "quant") ? "" : r.str("quant", false);
     std::string mode = r.str("mode", false);
     std::string workload = r.str("workload", false);
     std::string kv = r.str("kv", false);
@@ -156,6 +185,18 @@ bool parse_setup(const Catalog& c, ObjectReader& r, Resolved& out, json& error, 
     if (!qid.empty()) {
         s.quant = c.quant(qid);
         if (!s.quant) { error = error_response("unknown_quant", "no quantization '" + qid + "' in the catalog", "quant"); return false; }
+    } else if (const json* node = r.object("quant", false); node && node->is_object()) {
+        std::vector<Problem> qp;
+        ObjectReader inner(*node, "quant", qp);
+        Quant q = detail::read_quant(inner, false);
+        if (!qp.empty()) { error = problems_response(qp); return false; }
+        if (q.id.empty()) q.id = "custom";
+        if (q.name.empty()) q.name = "Custom precision";
+        if (q.family.empty()) q.family = "gguf";
+        if (q.runtimes.empty()) q.runtimes = {"llama.cpp", "ollama", "lmstudio"};
+        if (!node->contains("kld")) q.kld = estimated_kld(c, q.bpw_body);
+        out.own_quant = std::make_unique<Quant>(std::move(q));
+        s.quant = out.own_quant.get();
     }
     return true;
 }
@@ -357,6 +398,78 @@ json rank_response(const Catalog& c, Resolved& r, long limit) {
     return {{"ok", true}, {"hardware", r.setup.device->id}, {"mode", r.mode->id}, {"workload", r.workload->id}, {"models", list}};
 }
 
+// A model as an inline query entry (the format "model": {...} accepts), for imported models.
+json model_spec_json(const Model& m) {
+    const Attention& a = m.attention;
+    json att = {{"kind", std::string(to_string(a.kind))}, {"heads", a.heads}, {"full_layers", a.full_layers}};
+    if (a.kind == AttentionKind::Mla) {
+        att["kv_lora_rank"] = a.kv_lora_rank;
+        att["rope_dim"] = a.rope_dim;
+    } else {
+        att["kv_heads"] = a.kv_heads;
+        att["head_dim"] = a.head_dim;
+    }
+    if (a.window_layers) { att["window"] = a.window; att["window_layers"] = a.window_layers; }
+    if (a.linear_layers) { att["linear_layers"] = a.linear_layers; att["linear_state_mib"] = round_to(a.linear_state_mib, 3); }
+    json j = {{"name", m.name}, {"params_b", round_to(m.params_b, 4)}, {"active_params_b", round_to(m.active_params_b, 4)},
+              {"layers", m.layers}, {"hidden", m.hidden}, {"vocab", m.vocab}, {"max_context", m.max_context},
+              {"tied_embeddings", m.tied_embeddings}, {"attention", att}};
+    if (m.moe) {
+        j["moe"] = {{"experts", m.moe->experts}, {"active_experts", m.moe->active_experts}, {"shared_experts", m.moe->shared_experts},
+                    {"expert_params_b", round_to(m.moe->expert_params_b, 4)}};
+    }
+    return j;
+}
+
+json import_response(const Catalog& c, const ImportedModel& imported) {
+    if (!imported.model) {
+        json out = problems_response(imported.problems);
+        if (imported.bytes_needed) out["bytes_needed"] = imported.bytes_needed;
+        return out;
+    }
+    json j = {{"ok", true}, {"model", model_spec_json(*imported.model)}, {"notes", imported.notes}};
+    if (imported.quant) {
+        const Quant& q = *imported.quant;
+        j["quant"] = {{"name", q.name}, {"bits", q.bits}, {"bpw_body", round_to(q.bpw_body, 4)}, {"bpw_embed", round_to(q.bpw_embed, 4)},
+                      {"bpw_output", round_to(q.bpw_output, 4)}, {"kld", round_to(estimated_kld(c, q.bpw_body), 5)}};
+        j["file_weight_gib"] = round_to(imported.file_weight_bytes / calibration::kGiB, 3);
+    }
+    return j;
+}
+
+// Tier list: every device for one model, best grade first, faster first within a grade.
+json devices_response(const Catalog& c, Resolved& r, long limit) {
+    struct Row { const Device* d; const Quant* q; WorkloadResult w; };
+    std::vector<Row> rows;
+    for (const Device& d : c.devices) {
+        Setup s = r.setup;
+        s.device = &d;
+        QuantTable t = quant_table(c, s, *r.workload, *r.mode);
+        if (t.best < 0) continue;
+        s.quant = t.options[t.best].quant;
+        rows.push_back({&d, s.quant, grade_workload(s, *r.workload, *r.mode)});
+    }
+    std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+        int ga = grade_band(a.w.score), gb = grade_band(b.w.score);
+        return ga != gb ? ga > gb : a.w.speed.decode_tps > b.w.speed.decode_tps;
+    });
+    json list = json::array();
+    for (const Row& row : rows) {
+        if (static_cast<long>(list.size()) >= limit) break;
+        json dj = device_json(*row.d);
+        dj["best_quant"] = row.q->id;
+        dj["grade"] = row.w.grade;
+        dj["score"] = round_to(row.w.score, 0);
+        dj["fit"] = std::string(to_string(row.w.estimate.fit));
+        dj["decode_tps"] = round_to(row.w.speed.decode_tps, 1);
+        dj["ttft_s"] = round_to(row.w.speed.ttft_s, 2);
+        dj["needed_gib"] = round_to(row.w.estimate.memory.total(), 1);
+        dj["usable_gib"] = round_to(row.w.estimate.usable_gib, 1);
+        list.push_back(dj);
+    }
+    return {{"ok", true}, {"model", r.setup.model->id}, {"mode", r.mode->id}, {"workload", r.workload->id}, {"devices", list}};
+}
+
 json catalog_response(const Catalog& c) {
     json models = json::array(), devices = json::array(), quants = json::array(), workloads = json::array(), modes = json::array();
     for (const Model& m : c.models) models.push_back(model_json(m));
@@ -389,18 +502,36 @@ std::string Engine::call(const std::string& request_json) const {
     json out;
     if (op == "catalog") {
         out = catalog_response(catalog_);
+    } else if (op == "import_config") {
+        const json* config = r.object("config", true);
+        r.finish();
+        if (!problems.empty()) return problems_response(problems).dump();
+        out = import_response(catalog_, model_from_hf_config(config->is_string() ? config->get<std::string>() : config->dump()));
+    } else if (op == "devices") {
+        Resolved resolved;
+        json error;
+        long limit = r.integer("limit", 1, 100000, false, 100000);
+        if (!parse_setup(catalog_, r, resolved, error, true, false)) return error.dump();
+        r.finish();
+        if (!problems.empty()) return problems_response(problems).dump();
+        out = devices_response(catalog_, resolved, limit);
     } else if (op == "estimate" || op == "rank") {
         Resolved resolved;
         json error;
         long limit = r.integer("limit", 1, 100000, false, 100000);
-        if (!parse_setup(catalog_, r, resolved, error, op == "estimate")) return error.dump();
+        if (!parse_setup(catalog_, r, resolved, error, op == "estimate", true)) return error.dump();
         r.finish();
         if (!problems.empty()) return problems_response(problems).dump();
         out = op == "estimate" ? estimate_response(catalog_, resolved) : rank_response(catalog_, resolved, limit);
     } else {
-        return error_response("unknown_op", "op must be estimate, rank or catalog, got '" + op + "'", "op").dump();
+        return error_response("unknown_op", "op must be estimate, rank, devices, catalog or import_config, got '" + op + "'", "op").dump();
     }
     return out.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string Engine::import_gguf(const std::string& bytes, double file_size) const {
+    if (!loaded_) return error_response("no_catalog", "the catalog is not loaded").dump();
+    return import_response(catalog_, model_from_gguf(bytes, file_size)).dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 }  // namespace runwell

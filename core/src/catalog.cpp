@@ -84,8 +84,8 @@ Model read_model(ObjectReader& r, bool catalog_entry) {
     m.hf_repo = r.str("hf_repo", false);
     m.release = r.str("release", false);
     m.license = r.str("license", false);
-    m.params_b = r.num("params_b", 0.01, kMaxParamsB);
-    m.active_params_b = r.num("active_params_b", 0.01, kMaxParamsB, false, m.params_b);
+    m.params_b = r.num("params_b", 1e-4, kMaxParamsB);  // from 100k parameters (test-sized models)
+    m.active_params_b = r.num("active_params_b", 1e-4, kMaxParamsB, false, m.params_b);
     m.layers = static_cast<int>(r.integer("layers", 1, 4096));
     m.hidden = static_cast<int>(r.integer("hidden", 1, kMaxDim));
     m.vocab = static_cast<int>(r.integer("vocab", 1, 10'000'000));
@@ -144,27 +144,28 @@ Device read_device(ObjectReader& r, bool catalog_entry) {
     return d;
 }
 
-namespace {
-Quant read_quant(ObjectReader& r) {
+Quant read_quant(ObjectReader& r, bool catalog_entry) {
     Quant q;
-    q.id = r.str("id");
-    q.name = r.str("name");
-    q.family = r.str("family");
+    q.id = r.str("id", catalog_entry);
+    q.name = r.str("name", catalog_entry);
+    q.family = r.str("family", catalog_entry);
     q.bits = r.num("bits", 1, 32);
     q.bpw_body = r.num("bpw_body", 1, 32);
     q.bpw_embed = r.num("bpw_embed", 1, 32);
     q.bpw_output = r.num("bpw_output", 1, 32);
-    q.kld = r.num("kld", 0, 10);
+    q.kld = r.num("kld", 0, 10, catalog_entry);
     q.experts_only = r.boolean("experts_only", false);
-    q.runtimes = r.strings("runtimes");
+    q.runtimes = r.strings("runtimes", catalog_entry);
     for (size_t i = 0; i < q.runtimes.size(); ++i)
         if (!kRuntimes.count(q.runtimes[i]))
             r.fail("unknown_value", r.at("runtimes") + "[" + std::to_string(i) + "]", "'" + q.runtimes[i] + "' is not a known runtime");
-    q.source = r.strings("source");
+    q.source = r.strings("source", catalog_entry);
     q.notes = r.str("notes", false);
     r.finish();
     return q;
 }
+
+namespace {
 
 Workload read_workload(ObjectReader& r) {
     Workload w;
@@ -240,7 +241,7 @@ CatalogLoad load_catalog(const std::vector<std::pair<std::string, std::string>>&
             else if (key == "hardware")
                 detail::read_list(root, file, key, out.catalog.devices, p, [](detail::ObjectReader& r) { return detail::read_device(r, true); });
             else if (key == "quants")
-                detail::read_list(root, file, key, out.catalog.quants, p, detail::read_quant);
+                detail::read_list(root, file, key, out.catalog.quants, p, [](detail::ObjectReader& r) { return detail::read_quant(r, true); });
             else if (key == "workloads")
                 detail::read_list(root, file, key, out.catalog.workloads, p, detail::read_workload);
             else if (key == "modes")

@@ -127,5 +127,6 @@ private:
 // Entry readers shared by the catalog loader and by inline query entries.
 Model read_model(ObjectReader& r, bool catalog_entry);
 Device read_device(ObjectReader& r, bool catalog_entry);
+Quant read_quant(ObjectReader& r, bool catalog_entry);
 
 }  // namespace runwell::detail

@@ -16,9 +16,13 @@ public:
     bool ready() const { return loaded_; }
     const Catalog& catalog() const { return catalog_; }
 
-    // Request: {"op": "estimate" | "rank" | "catalog", ...}; see README "Query format".
+    // Request: {"op": "estimate" | "rank" | "devices" | "catalog" | "import_config", ...}; see README "Query format".
     // Response: {"ok": true, ...} or {"ok": false, "error": {"code", "message", "path"}}.
     std::string call(const std::string& request_json) const;
+
+    // The first bytes of a .gguf file -> {"ok", "model": inline spec, "quant": the file's precision}
+    // or an error; "bytes_needed" asks for a longer read when the header did not fit.
+    std::string import_gguf(const std::string& bytes, double file_size) const;
 
 private:
     Catalog catalog_;
