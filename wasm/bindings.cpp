@@ -36,10 +36,14 @@ std::string finish_catalog() {
 }
 
 std::string call(const std::string& request) { return engine.call(request); }
+
+// Binary-safe: Embind passes a Uint8Array into std::string byte for byte.
+std::string import_gguf(const std::string& header, double file_size) { return engine.import_gguf(header, file_size); }
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(runwell) {
     emscripten::function("addCatalogFile", &add_catalog_file);
     emscripten::function("finishCatalog", &finish_catalog);
     emscripten::function("call", &call);
+    emscripten::function("importGguf", &import_gguf);
 }

@@ -45,6 +45,34 @@ function answer(module, request) {
   return result;
 }
 
+// Reads only the header of a .gguf File/Blob: 4 MiB first, more while the header
+// continues, never past 256 MiB. Nothing is uploaded anywhere.
+const GGUF_FIRST_READ = 4 << 20;
+const GGUF_MAX_READ = 256 << 20;
+async function importGguf(module, file) {
+  if (!file || typeof file.slice !== 'function') throw new RunwellError('bad_file', 'expected a file');
+  let length = Math.min(GGUF_FIRST_READ, file.size);
+  for (;;) {
+    const bytes = new Uint8Array(await file.slice(0, length).arrayBuffer());
+    let result;
+    try {
+      result = JSON.parse(module.importGguf(bytes, file.size));
+    } catch (err) {
+      throw new RunwellError('module_failure', `the estimator failed: ${err?.message ?? err}`);
+    }
+    if (result.ok) return result;
+    const more = result.bytes_needed && length < file.size && length < GGUF_MAX_READ;
+    if (result.error.code !== 'truncated' || !more) {
+      if (result.error.code === 'truncated') {
+        throw new RunwellError('truncated', length >= file.size ? 'the file ends inside its header: it is incomplete'
+          : 'the header is larger than 256 MiB: not a GGUF file runwell can read', result.error);
+      }
+      throw new RunwellError(result.error.code, result.error.message, result.error);
+    }
+    length = Math.min(file.size, GGUF_MAX_READ, Math.max(result.bytes_needed, length * 2));
+  }
+}
+
 // files: {name: text} for CATALOG_FILES, or a promise of it (fetched while the
 // module compiles); wasmBinary: optional bytes (Node).
 export async function createRunwell({ files, wasmBinary, locateFile } = {}) {
@@ -65,7 +93,10 @@ export async function createRunwell({ files, wasmBinary, locateFile } = {}) {
   return {
     estimate: (query) => answer(module, { ...normalise(query), op: 'estimate' }),
     rank: (query) => answer(module, { ...normalise(query), op: 'rank' }),
+    devices: (query) => answer(module, { ...normalise(query), op: 'devices' }),
     catalog: () => answer(module, { op: 'catalog' }),
+    importConfig: (text) => answer(module, { op: 'import_config', config: String(text) }),
+    importGguf: (file) => importGguf(module, file),
   };
 }
 

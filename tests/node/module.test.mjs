@@ -75,3 +75,49 @@ test('a broken catalog is refused with every problem listed', async () => {
   await assert.rejects(createRunwell({ files: { ...files, 'quants.json': undefined }, wasmBinary }),
     (e) => e.code === 'catalog_missing');
 });
+
+test('config.json and GGUF imports are bound; the GGUF reader reads only as much as the header needs', async () => {
+  const cfg = rw.importConfig(JSON.stringify({ model_type: 'llama', hidden_size: 4096, intermediate_size: 14336, num_hidden_layers: 32,
+    num_attention_heads: 32, num_key_value_heads: 8, vocab_size: 128256, max_position_embeddings: 131072 }));
+  assert.ok(Math.abs(cfg.model.params_b - 8.03) < 0.1);
+  assert.throws(() => rw.importConfig('{"hidden_size": 40'), (e) => e.code === 'bad_json');
+  // A GGUF header followed by 40 MiB of "tensor data": the reader must stop at the header.
+  const header = ggufHeader();
+  const data = new Uint8Array(40 << 20);
+  let largestRead = 0;
+  const file = {
+    size: header.length + data.length,
+    slice(start, end) {
+      largestRead = Math.max(largestRead, end - start);
+      const whole = new Uint8Array(end - start);
+      whole.set(header.subarray(0, Math.min(end, header.length)));
+      return { arrayBuffer: async () => whole.buffer };
+    },
+  };
+  const imp = await rw.importGguf(file);
+  assert.equal(imp.model.layers, 2);
+  assert.ok(largestRead <= 4 << 20, `read ${largestRead} bytes`);
+  const est = rw.estimate({ model: imp.model, hardware: 'rtx-4090', quant: imp.quant });
+  assert.equal(est.ok, true);
+  const notGguf = { size: 10, slice: () => ({ arrayBuffer: async () => new TextEncoder().encode('not a gguf').buffer }) };
+  await assert.rejects(rw.importGguf(notGguf), (e) => e.code === 'not_gguf');
+});
+
+// A minimal GGUF v3 header (llama, 2 layers) built byte by byte.
+function ggufHeader() {
+  const parts = [];
+  const u32 = (v) => { const b = Buffer.alloc(4); b.writeUInt32LE(v); parts.push(b); };
+  const u64 = (v) => { const b = Buffer.alloc(8); b.writeBigUInt64LE(BigInt(v)); parts.push(b); };
+  const str = (s) => { u64(Buffer.byteLength(s)); parts.push(Buffer.from(s)); };
+  parts.push(Buffer.from('GGUF'));
+  u32(3); u64(3); u64(5);
+  str('general.architecture'); u32(8); str('llama');
+  str('llama.block_count'); u32(4); u32(2);
+  str('llama.embedding_length'); u32(4); u32(256);
+  str('llama.attention.head_count'); u32(4); u32(4);
+  str('llama.context_length'); u32(4); u32(4096);
+  for (const [name, dims, type] of [['token_embd.weight', [256, 512], 1], ['blk.0.attn_q.weight', [256, 256], 12], ['blk.1.attn_q.weight', [256, 256], 12]]) {
+    str(name); u32(dims.length); dims.forEach(u64); u32(type); u64(0);
+  }
+  return new Uint8Array(Buffer.concat(parts));
+}
