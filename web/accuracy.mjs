@@ -1,5 +1,5 @@
 // Renders docs/accuracy.json (written by scripts/accuracy) as the "How accurate is this?" page.
-import { h, clear, fmt } from './ui.mjs';
+import { h, clear, fmt, navBar } from './ui.mjs';
 
 const LABELS = { decode: 'Decode speed', prefill: 'Prompt processing', gguf_size: 'GGUF file size', memory_at_load: 'Memory at load' };
 
@@ -14,6 +14,7 @@ function table(head, rows) {
 }
 
 async function main() {
+  navBar('accuracy.html');
   const root = document.getElementById('report');
   let report;
   try {

@@ -3,10 +3,12 @@
 // comes from the module's JSON response.
 import { loadRunwell, RunwellError } from './runwell.mjs';
 import { registerServiceWorker } from './pwa.mjs';
-import { h, clear, fmt, gib, tokens, gradeClass, fitClass, lineChart, memoryBar, copyButton } from './ui.mjs';
+import { h, clear, fmt, gib, tokens, gradeClass, fitClass, lineChart, memoryBar, copyButton, navBar, pickerLabel, specParam } from './ui.mjs';
 
 const DEFAULTS = { model: 'llama-3.1-8b-instruct', hardware: 'rtx-4090', mode: 'balanced', workload: 'chat', kv: 'f16', gpus: '1' };
 const KEYS = ['model', 'hardware', 'quant', 'context', 'gpus', 'host_ram_gib', 'kv', 'mode', 'workload'];
+// Custom entries travel in the URL as JSON (from the "Bring your own" page).
+const SPECS = { model_spec: 'model', hardware_spec: 'hardware', quant_spec: 'quant' };
 
 const $ = (id) => document.getElementById(id);
 let rw;        // the estimator facade
@@ -17,13 +19,14 @@ function readState() {
   const params = new URLSearchParams(location.search);
   const state = { ...DEFAULTS };
   for (const key of KEYS) if (params.has(key)) state[key] = params.get(key).slice(0, 200);
+  for (const key of Object.keys(SPECS)) if (params.has(key)) state[key] = params.get(key);
   return state;
 }
 
 function writeState(state, push) {
   const params = new URLSearchParams();
-  for (const key of KEYS) {
-    if (state[key] !== undefined && state[key] !== '' && state[key] !== DEFAULTS[key]) params.set(key, state[key]);
+  for (const key of [...KEYS, ...Object.keys(SPECS)]) {
+    if (state[key] !== undefined && state[key] !== null && state[key] !== '' && state[key] !== DEFAULTS[key]) params.set(key, state[key]);
   }
   const url = `${location.pathname}${params.toString() ? `?${params}` : ''}`;
   if (url !== `${location.pathname}${location.search}`) history[push ? 'pushState' : 'replaceState'](null, '', url);
@@ -40,13 +43,13 @@ function fillPickers() {
   byName = { model: new Map(), hardware: new Map() };
   const modelList = $('model-list');
   for (const m of catalog.models) {
-    const label = `${m.name} (${fmt(m.params_b, m.params_b < 10 ? 1 : 0)}B${m.moe ? `, ${fmt(m.active_params_b, 1)}B active` : ''})`;
+    const label = pickerLabel('model', m);
     byName.model.set(label, m.id);
     modelList.append(h('option', { value: label }));
   }
   const hwList = $('hardware-list');
   for (const d of catalog.hardware) {
-    const label = `${d.name} — ${fmt(d.memory_gib, 0)} GiB, ${fmt(d.bandwidth_gbs, 0)} GB/s`;
+    const label = pickerLabel('hardware', d);
     byName.hardware.set(label, d.id);
     hwList.append(h('option', { value: label }));
   }
@@ -67,8 +70,9 @@ function labelFor(kind, id) {
 }
 
 function syncForm(state) {
-  $('model').value = labelFor('model', state.model);
-  $('hardware').value = labelFor('hardware', state.hardware);
+  const custom = (key) => { try { return JSON.parse(state[key]).name ?? 'custom'; } catch { return 'custom'; } };
+  $('model').value = state.model_spec ? `Custom: ${custom('model_spec')}` : labelFor('model', state.model);
+  $('hardware').value = state.hardware_spec ? `Custom: ${custom('hardware_spec')}` : labelFor('hardware', state.hardware);
   $('quant').value = state.quant ?? '';
   $('context').value = state.context ?? '';
   $('gpus').value = state.gpus ?? '1';
@@ -89,12 +93,16 @@ function formState() {
   };
   const model = pick('model');
   const hardware = pick('hardware');
-  $('model-hint').textContent = model ? '' : 'No model matches — pick one from the list.';
-  $('hardware-hint').textContent = hardware ? '' : 'No device matches — pick one from the list.';
+  const keepCustom = (kind) => $(kind).value.startsWith('Custom: ') && state[`${kind}_spec`];
+  $('model-hint').textContent = model || keepCustom('model') ? '' : 'No model matches — pick one from the list.';
+  $('hardware-hint').textContent = hardware || keepCustom('hardware') ? '' : 'No device matches — pick one from the list.';
   return {
     ...state,
     model: model ?? state.model,
     hardware: hardware ?? state.hardware,
+    model_spec: model ? null : state.model_spec,
+    quant_spec: model || $('quant').value ? null : state.quant_spec,
+    hardware_spec: hardware ? null : state.hardware_spec,
     quant: $('quant').value,
     context: $('context').value,
     gpus: $('gpus').value,
@@ -281,12 +289,25 @@ function faqSection(r) {
 
 let current;  // state currently shown
 
+// The estimator query for a state: catalog ids, or the custom specs when present.
+function query(state) {
+  const q = {};
+  for (const key of KEYS) q[key] = state[key];
+  const params = new URLSearchParams();
+  for (const [key, target] of Object.entries(SPECS)) {
+    if (!state[key]) continue;
+    params.set(key, state[key]);
+    q[target] = specParam(params, key);
+  }
+  return q;
+}
+
 function render(state, push) {
   let r;
   try {
-    r = rw.estimate({ ...state, host_ram_gib: state.host_ram_gib, context: state.context });
+    r = rw.estimate(query(state));
   } catch (err) {
-    if (!(err instanceof RunwellError)) throw err;
+    if (!(err instanceof RunwellError) && !(err instanceof Error && /_spec /.test(err.message))) throw err;
     // Keep what was shown; say what is wrong with the input.
     showMessage(`${err.message}.`);
     return false;
@@ -294,7 +315,8 @@ function render(state, push) {
   showMessage('');
   current = state;
   writeState(state, push);
-  const ranked = rw.rank({ hardware: state.hardware, gpus: state.gpus, host_ram_gib: state.host_ram_gib, kv: state.kv,
+  const q = query(state);
+  const ranked = rw.rank({ hardware: q.hardware, gpus: state.gpus, host_ram_gib: state.host_ram_gib, kv: state.kv,
     mode: state.mode, workload: state.workload, limit: 16 });
   const update = (patch) => { const next = { ...current, ...patch }; syncForm(next); render(next, true); };
   const root = $('result');
@@ -310,7 +332,9 @@ function render(state, push) {
     commandsSection(r),
     alsoRunsSection(ranked, r.model.id, (model) => update({ model, quant: '' })),
     feelSection(r),
-    embedSection(state),
+    state.model_spec || state.hardware_spec || state.quant_spec
+      ? section('Embed this result', 'embed', h('p', {}, 'Fit cards show catalog entries; custom models and devices are shared with this page\'s link.'))
+      : embedSection(state),
     faqSection(r));
   document.title = `${r.model.name} on ${r.hardware.name}: ${r.fit_label} — runwell`;
   return true;
@@ -333,6 +357,14 @@ function repairState(state) {
       state[key] = DEFAULTS[key] ?? '';
     }
   }
+  for (const key of Object.keys(SPECS)) {
+    try {
+      specParam(new URLSearchParams(state[key] ? { [key]: state[key] } : {}), key);
+    } catch (err) {
+      problems.push(err.message);
+      delete state[key];
+    }
+  }
   for (const key of ['context', 'gpus', 'host_ram_gib']) {
     if (state[key] !== undefined && state[key] !== '' && !(Number(state[key]) >= 0 && Number(state[key]) <= 1e8)) {
       problems.push(`invalid ${key} "${String(state[key]).slice(0, 30)}"`);
@@ -352,6 +384,7 @@ function showState(push) {
 }
 
 async function main() {
+  navBar('./');
   try {
     rw = await loadRunwell('./');
     catalog = rw.catalog();

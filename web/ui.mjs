@@ -106,3 +106,57 @@ export function copyButton(text) {
   });
   return button;
 }
+
+// The site's navigation, one definition for every page.
+const PAGES = [
+  ['./', 'Calculator'],
+  ['device.html', 'What runs on my device'],
+  ['compare.html', 'Compare'],
+  ['custom.html', 'Bring your own'],
+  ['accuracy.html', 'How accurate is this?'],
+];
+
+export function navBar(current) {
+  const header = document.querySelector('header.top');
+  if (!header) return;
+  clear(header);
+  header.append(h('a', { class: 'brand', href: './' }, 'runwell'),
+    h('nav', { 'aria-label': 'Sections' }, ...PAGES.map(([href, label]) =>
+      h('a', { href, 'aria-current': href === current ? 'page' : null }, label))));
+}
+
+// Parses a JSON spec from a URL parameter; null when absent, throws a readable Error when bad.
+export function specParam(params, key, limit = 4096) {
+  const text = params.get(key);
+  if (text === null || text === '') return null;
+  if (text.length > limit) throw new Error(`${key} is longer than ${limit} characters`);
+  let value;
+  try { value = JSON.parse(text); } catch { throw new Error(`${key} is not valid JSON`); }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error(`${key} must be a JSON object`);
+  return value;
+}
+
+export function pickerLabel(kind, entry) {
+  if (kind === 'model') return `${entry.name} (${fmt(entry.params_b, entry.params_b < 10 ? 1 : 0)}B${entry.moe ? `, ${fmt(entry.active_params_b, 1)}B active` : ''})`;
+  return `${entry.name} — ${fmt(entry.memory_gib, 0)} GiB, ${fmt(entry.bandwidth_gbs, 0)} GB/s`;
+}
+
+// A searchable picker: <input list> over the catalog; returns {input, list, idOf, labelOf}.
+export function searchablePicker(kind, entries, { id, placeholder }) {
+  const list = h('datalist', { id: `${id}-list` });
+  const byLabel = new Map();
+  for (const e of entries) {
+    const label = pickerLabel(kind, e);
+    byLabel.set(label, e.id);
+    list.append(h('option', { value: label }));
+  }
+  const input = h('input', { id, name: id, type: 'search', list: `${id}-list`, placeholder, autocomplete: 'off' });
+  const idOf = (text) => {
+    const t = text.trim();
+    if (byLabel.has(t)) return byLabel.get(t);
+    for (const [label, value] of byLabel) if (value === t || label.split(' (')[0].split(' — ')[0] === t) return value;
+    return null;
+  };
+  const labelOf = (value) => { for (const [label, v] of byLabel) if (v === value) return label; return value ?? ''; };
+  return { input, list, idOf, labelOf };
+}

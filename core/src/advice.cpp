@@ -254,9 +254,9 @@ std::vector<Command> run_commands(const Setup& s, const Estimate& e) {
     if (gguf) {
         std::string server = "llama-server -m " + gguf_file(s) + " -c " + ctx + offload_flags(s, e) + " -fa on" + kv_flags(s);
         if (s.gpus > 1 && can_offload(d)) server += " --split-mode layer";
-        out.push_back({"llama.cpp", "llama.cpp server",
-                       "# download a " + q.id + " GGUF of " + s.model->hf_repo + " as " + gguf_file(s) + "\n" + server +
-                           " --port 8080"});
+        std::string fetch = s.model->hf_repo.empty() ? "# your GGUF file, saved as " + gguf_file(s)
+                                                     : "# download a " + q.id + " GGUF of " + s.model->hf_repo + " as " + gguf_file(s);
+        out.push_back({"llama.cpp", "llama.cpp server", fetch + "\n" + server + " --port 8080"});
         if (d.backend != "metal")
             out.push_back({"docker", "llama.cpp in Docker",
                            "docker run --rm -it " + docker_devices(d) + "-v \"$PWD\":/models -p 8080:8080 " + docker_image(d) +
