@@ -275,7 +275,7 @@ function embedSection(state) {
   const iframe = `<iframe src="${esc(card.href)}" width="400" height="180" style="border:0;border-radius:12px" title="runwell fit card" loading="lazy"></iframe>`;
   const element = `<script src="${esc(new URL('runwell-card.js', base).href)}" defer></script>\n` +
     `<runwell-card ${Object.entries(attrs).map(([k, v]) => `${k}="${esc(v)}"`).join(' ')} theme="auto"></runwell-card>`;
-  const preview = h('iframe', { src: card.href, width: 400, height: 180, title: 'Preview of the fit card', class: 'card-preview' });
+  const preview = h('iframe', { src: card.href, width: 400, height: 180, title: 'Preview of the fit card', class: 'card-preview', loading: 'lazy' });
   return section('Embed this result', 'embed',
     h('p', {}, 'Paste either snippet into any page to show a live fit card (400×180, light or dark, ', h('code', {}, 'accent="#hex"'), ' to recolour).'),
     preview,
@@ -288,6 +288,7 @@ function faqSection(r) {
 }
 
 let current;  // state currently shown
+let rankTimer;  // pending "also runs" ranking
 
 // The estimator query for a state: catalog ids, or the custom specs when present.
 function query(state) {
@@ -303,6 +304,7 @@ function query(state) {
 }
 
 function render(state, push) {
+  const started = performance.now();
   let r;
   try {
     r = rw.estimate(query(state));
@@ -316,9 +318,9 @@ function render(state, push) {
   current = state;
   writeState(state, push);
   const q = query(state);
-  const ranked = rw.rank({ hardware: q.hardware, gpus: state.gpus, host_ram_gib: state.host_ram_gib, kv: state.kv,
-    mode: state.mode, workload: state.workload, limit: 16 });
   const update = (patch) => { const next = { ...current, ...patch }; syncForm(next); render(next, true); };
+  // The ranking of every other model is not needed for the first frame: fill it right after.
+  const alsoRunsPlaceholder = section('Also runs on this device', 'also', h('p', { class: 'loading' }, 'Ranking the catalog…'));
   const root = $('result');
   clear(root);
   root.append(
@@ -330,13 +332,20 @@ function render(state, push) {
     workloadsSection(r),
     quantsSection(r, (quant) => update({ quant })),
     commandsSection(r),
-    alsoRunsSection(ranked, r.model.id, (model) => update({ model, quant: '' })),
+    alsoRunsPlaceholder,
     feelSection(r),
     state.model_spec || state.hardware_spec || state.quant_spec
       ? section('Embed this result', 'embed', h('p', {}, 'Fit cards show catalog entries; custom models and devices are shared with this page\'s link.'))
       : embedSection(state),
     faqSection(r));
+  clearTimeout(rankTimer);
+  rankTimer = setTimeout(() => {
+    const ranked = rw.rank({ hardware: q.hardware, gpus: state.gpus, host_ram_gib: state.host_ram_gib, kv: state.kv,
+      mode: state.mode, workload: state.workload, limit: 16 });
+    alsoRunsPlaceholder.replaceWith(alsoRunsSection(ranked, r.model.id, (model) => update({ model, quant: '' })));
+  }, 0);
   document.title = `${r.model.name} on ${r.hardware.name}: ${r.fit_label} — runwell`;
+  document.body.dataset.renderMs = (performance.now() - started).toFixed(1);  // read by scripts/bench
   return true;
 }
 

@@ -39,6 +39,7 @@ test('the default page shows a full result with every section', async () => {
   assert.match(await page.textContent('[data-testid=summary]'), /needs ~[\d.]+ GiB/);
   assert.equal(await page.locator('#workloads tbody tr').count(), 5);
   assert.ok(await page.locator('#quants tbody tr').count() >= 10);
+  await page.waitForSelector('#also tbody tr');  // ranked right after the first frame
   assert.ok(await page.locator('#also tbody tr').count() >= 5);
   assert.ok(await page.$('#curve svg path.line'));
   await shot(page, 'calculator-default');
