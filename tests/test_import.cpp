@@ -226,3 +226,12 @@ TEST_CASE("imported models are estimated through the API like catalog entries") 
     CHECK(cfg["ok"] == false);
     CHECK(cfg["error"]["code"] == "bad_json");
 }
+
+TEST_CASE("GGUF: absurd dimensions are refused, not cast (libFuzzer regression)") {
+    // Found by fuzz_import: a block_count of 2^32 - 1 used to be cast to int (undefined behaviour).
+    Gguf g = tiny_llama();
+    g.kv_u32("llama.block_count", 0xFFFFFFFFu);  // a second key with the same name overrides the first
+    auto r = nlohmann::json::parse(test::engine().import_gguf(g.bytes(), 0));
+    CHECK(r["ok"] == false);
+    CHECK(r["error"]["message"].get<std::string>().find("impossible model") != std::string::npos);
+}

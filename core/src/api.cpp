@@ -434,6 +434,18 @@ json import_response(const Catalog& c, const ImportedModel& imported) {
                       {"bpw_output", round_to(q.bpw_output, 4)}, {"kld", round_to(estimated_kld(c, q.bpw_body), 5)}};
         j["file_weight_gib"] = round_to(imported.file_weight_bytes / calibration::kGiB, 3);
     }
+    // What a file describes must pass the same validation as any inline entry.
+    std::vector<Problem> problems;
+    ObjectReader model_reader(j["model"], "model", problems);
+    detail::read_model(model_reader, false);
+    if (j.contains("quant")) {
+        ObjectReader quant_reader(j["quant"], "quant", problems);
+        detail::read_quant(quant_reader, false);
+    }
+    if (!problems.empty()) {
+        for (Problem& p : problems) p.message = "the file describes an impossible model: " + p.message;
+        return problems_response(problems);
+    }
     return j;
 }
 

@@ -213,25 +213,25 @@ ImportedModel model_from_gguf(const std::string& bytes, double file_size) {
     m.id = "custom";
     const Value* name = get("general.name");
     m.name = name && !name->text.empty() ? name->text.substr(0, 120) : "Custom " + arch;
-    m.layers = static_cast<int>(num("block_count"));
-    m.hidden = static_cast<int>(num("embedding_length"));
-    m.vocab = static_cast<int>(vocab);
+    m.layers = to_dim(num("block_count"));
+    m.hidden = to_dim(num("embedding_length"));
+    m.vocab = to_dim(vocab);
     m.max_context = static_cast<long>(std::clamp(num("context_length", 4096), 256.0, 1e8));
     m.params_b = elements / 1e9;
     m.tied_embeddings = output_elements == 0;
     if (m.layers <= 0 || m.hidden <= 0 || m.vocab <= 0)
         return fail("missing_field", "block_count, embedding_length or the vocabulary is missing for '" + arch + "'");
     Attention& a = m.attention;
-    a.heads = static_cast<int>(num("attention.head_count"));
+    a.heads = to_dim(num("attention.head_count"));
     if (a.heads <= 0) return fail("missing_field", arch + ".attention.head_count is missing");
     double kv_lora = num("attention.kv_lora_rank");
     if (kv_lora > 0) {
         a.kind = AttentionKind::Mla;
-        a.kv_lora_rank = static_cast<int>(kv_lora);
-        a.rope_dim = static_cast<int>(num("rope.dimension_count", 64));
+        a.kv_lora_rank = to_dim(kv_lora);
+        a.rope_dim = to_dim(num("rope.dimension_count", 64));
     } else {
-        a.kv_heads = static_cast<int>(num("attention.head_count_kv", a.heads));
-        a.head_dim = static_cast<int>(num("attention.key_length", static_cast<double>(m.hidden) / a.heads));
+        a.kv_heads = to_dim(num("attention.head_count_kv", a.heads));
+        a.head_dim = to_dim(num("attention.key_length", static_cast<double>(m.hidden) / a.heads));
         a.kind = a.kv_heads < a.heads ? AttentionKind::Gqa : AttentionKind::Mha;
         if (a.kv_heads <= 0) a.kv_heads = a.heads;
     }
@@ -240,7 +240,7 @@ ImportedModel model_from_gguf(const std::string& bytes, double file_size) {
     if (window > 0) {
         int sliding = arch == "gemma2" || arch == "gpt-oss" ? m.layers / 2 : (arch.rfind("gemma3", 0) == 0 ? m.layers - m.layers / 6 : 0);
         if (sliding > 0) {
-            a.window = static_cast<int>(window);
+            a.window = to_dim(window);
             a.window_layers = sliding;
             a.full_layers -= sliding;
         } else {
@@ -250,9 +250,9 @@ ImportedModel model_from_gguf(const std::string& bytes, double file_size) {
     double experts = num("expert_count"), used = num("expert_used_count");
     if (experts > 1 && used > 0 && expert_elements > 0) {
         Moe moe;
-        moe.experts = static_cast<int>(experts);
-        moe.active_experts = static_cast<int>(std::min(used, experts));
-        moe.shared_experts = static_cast<int>(num("expert_shared_count"));
+        moe.experts = to_dim(experts);
+        moe.active_experts = to_dim(std::min(used, experts));
+        moe.shared_experts = to_dim(num("expert_shared_count"));
         moe.expert_params_b = expert_elements / 1e9;
         m.moe = moe;
         m.active_params_b = (elements - expert_elements * (1 - used / experts)) / 1e9;  // as config.json: embeddings included

@@ -76,29 +76,29 @@ ImportedModel model_from_hf_config(const std::string& config_json) {
     Model m;
     m.id = "custom";
     m.name = text(root, "_name_or_path").empty() ? "Custom " + (type.empty() ? std::string("model") : type) : text(root, "_name_or_path");
-    m.layers = static_cast<int>(layers);
-    m.hidden = static_cast<int>(hidden);
-    m.vocab = static_cast<int>(vocab);
+    m.layers = to_dim(layers);
+    m.hidden = to_dim(hidden);
+    m.vocab = to_dim(vocab);
     m.tied_embeddings = tied;
     m.max_context = static_cast<long>(std::clamp(number(c, {"max_position_embeddings", "n_positions", "seq_length"}, 4096), 256.0, 1e8));
     m.source = {"config.json"};
 
     // Attention: MLA (DeepSeek, Kimi), GQA/MHA otherwise.
     Attention& a = m.attention;
-    a.heads = static_cast<int>(heads);
+    a.heads = to_dim(heads);
     const double kv_lora = number(c, {"kv_lora_rank"});
     double attn_params;
     if (kv_lora > 0) {
         a.kind = AttentionKind::Mla;
-        a.kv_lora_rank = static_cast<int>(kv_lora);
-        a.rope_dim = static_cast<int>(number(c, {"qk_rope_head_dim"}, 64));
+        a.kv_lora_rank = to_dim(kv_lora);
+        a.rope_dim = to_dim(number(c, {"qk_rope_head_dim"}, 64));
         double nope = number(c, {"qk_nope_head_dim"}, 128), v = number(c, {"v_head_dim"}, 128), q_lora = number(c, {"q_lora_rank"});
         double q = q_lora > 0 ? hidden * q_lora + q_lora * heads * (nope + a.rope_dim) : hidden * heads * (nope + a.rope_dim);
         attn_params = q + hidden * (kv_lora + a.rope_dim) + kv_lora * heads * (nope + v) + heads * v * hidden;
     } else {
         a.kind = kv_heads < heads ? AttentionKind::Gqa : AttentionKind::Mha;
-        a.kv_heads = static_cast<int>(kv_heads);
-        a.head_dim = static_cast<int>(head_dim);
+        a.kv_heads = to_dim(kv_heads);
+        a.head_dim = to_dim(head_dim);
         attn_params = hidden * heads * head_dim * 2 + hidden * kv_heads * head_dim * 2;
     }
     a.full_layers = m.layers;
@@ -109,20 +109,20 @@ ImportedModel model_from_hf_config(const std::string& config_json) {
     int linear = count_layers(c, "layer_types", "linear_attention");
     if (sliding < 0 && window > 0) {
         if (type == "gemma2") sliding = m.layers / 2;
-        else if (type.rfind("gemma3", 0) == 0) sliding = m.layers - m.layers / static_cast<int>(number(c, {"sliding_window_pattern"}, 6));
+        else if (type.rfind("gemma3", 0) == 0) sliding = m.layers - m.layers / std::max(1, to_dim(number(c, {"sliding_window_pattern"}, 6)));
         else if (type == "gpt_oss") sliding = m.layers / 2;
         else if (flag(c, "use_sliding_window", type == "mistral")) sliding = m.layers;  // every layer windowed
         else sliding = 0;
     }
     if (linear < 0 && number(c, {"full_attention_interval"}) > 0)  // Qwen3-Next: one full layer every N
-        linear = m.layers - m.layers / static_cast<int>(number(c, {"full_attention_interval"}));
+        linear = m.layers - m.layers / std::max(1, to_dim(number(c, {"full_attention_interval"})));
     if (c.contains("linear_attn_config") && c["linear_attn_config"].is_object()) {  // Kimi Linear
         const json& l = c["linear_attn_config"];
         if (l.contains("full_attn_layers") && l["full_attn_layers"].is_array())
-            linear = m.layers - static_cast<int>(l["full_attn_layers"].size());
+            linear = m.layers - to_dim(l["full_attn_layers"].size());
     }
     if (sliding > 0 && window > 0) {
-        a.window = static_cast<int>(std::min(window, 1e8));
+        a.window = to_dim(std::min(window, 1e8));
         a.window_layers = std::min(sliding, m.layers);
         a.full_layers -= a.window_layers;
     }
@@ -154,9 +154,9 @@ ImportedModel model_from_hf_config(const std::string& config_json) {
         total += dense_layers * (attn_params + 3 * hidden * inter) + moe_layers * (per_moe_layer_fixed + experts * expert);
         active_total += dense_layers * (attn_params + 3 * hidden * inter) + moe_layers * (per_moe_layer_fixed + active * expert);
         Moe moe;
-        moe.experts = static_cast<int>(experts);
-        moe.active_experts = static_cast<int>(std::min(active, experts));
-        moe.shared_experts = static_cast<int>(number(c, {"n_shared_experts", "num_shared_experts"}));
+        moe.experts = to_dim(experts);
+        moe.active_experts = to_dim(std::min(active, experts));
+        moe.shared_experts = to_dim(number(c, {"n_shared_experts", "num_shared_experts"}));
         moe.expert_params_b = moe_layers * experts * expert / 1e9;
         m.moe = moe;
     } else {

@@ -10,6 +10,13 @@
 
 namespace runwell {
 
+// Dimensions read from files are untrusted doubles: NaN, negative or huge values
+// become 0 or 10^9 (both rejected later by validation) instead of undefined casts.
+inline int to_dim(double v) {
+    if (!(v > 0)) return 0;
+    return v > 1e9 ? 1'000'000'000 : static_cast<int>(v);
+}
+
 struct ImportedModel {
     std::optional<Model> model;
     std::optional<Quant> quant;          // GGUF only: the file's measured precision
