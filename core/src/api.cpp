@@ -378,6 +378,19 @@ json estimate_response(const Catalog& c, Resolved& r) {
     return j;
 }
 
+// The fields every ranked row shares (a model on a device, or a device for a model).
+void add_grade_fields(json& row, const Quant& q, const WorkloadResult& w) {
+    row["best_quant"] = q.id;
+    row["grade"] = w.grade;
+    row["score"] = round_to(w.score, 0);
+    row["fit"] = std::string(to_string(w.estimate.fit));
+    row["decode_tps"] = round_to(w.speed.decode_tps, 1);
+    row["ttft_s"] = round_to(w.speed.ttft_s, 2);
+    row["safe_context"] = w.estimate.context_room();
+    row["needed_gib"] = round_to(w.estimate.memory.total(), 1);
+    row["usable_gib"] = round_to(w.estimate.usable_gib, 1);
+}
+
 json rank_response(const Catalog& c, Resolved& r, long limit) {
     std::vector<RankedModel> ranked = rank_models(c, r.setup, *r.workload, *r.mode);
     json list = json::array();
@@ -385,14 +398,7 @@ json rank_response(const Catalog& c, Resolved& r, long limit) {
         if (static_cast<long>(list.size()) >= limit) break;
         if (m.result.estimate.fit == Fit::WontRun) continue;
         json mj = model_json(*m.model);
-        mj["best_quant"] = m.quant->id;
-        mj["grade"] = m.result.grade;
-        mj["score"] = round_to(m.result.score, 0);
-        mj["fit"] = std::string(to_string(m.result.estimate.fit));
-        mj["decode_tps"] = round_to(m.result.speed.decode_tps, 1);
-        mj["ttft_s"] = round_to(m.result.speed.ttft_s, 2);
-        mj["safe_context"] = m.result.estimate.context_room();
-        mj["memory_gib"] = round_to(m.result.estimate.memory.total(), 1);
+        add_grade_fields(mj, *m.quant, m.result);
         list.push_back(mj);
     }
     return {{"ok", true}, {"hardware", r.setup.device->id}, {"mode", r.mode->id}, {"workload", r.workload->id}, {"models", list}};
@@ -469,14 +475,7 @@ json devices_response(const Catalog& c, Resolved& r, long limit) {
     for (const Row& row : rows) {
         if (static_cast<long>(list.size()) >= limit) break;
         json dj = device_json(*row.d);
-        dj["best_quant"] = row.q->id;
-        dj["grade"] = row.w.grade;
-        dj["score"] = round_to(row.w.score, 0);
-        dj["fit"] = std::string(to_string(row.w.estimate.fit));
-        dj["decode_tps"] = round_to(row.w.speed.decode_tps, 1);
-        dj["ttft_s"] = round_to(row.w.speed.ttft_s, 2);
-        dj["needed_gib"] = round_to(row.w.estimate.memory.total(), 1);
-        dj["usable_gib"] = round_to(row.w.estimate.usable_gib, 1);
+        add_grade_fields(dj, *row.q, row.w);
         list.push_back(dj);
     }
     return {{"ok", true}, {"model", r.setup.model->id}, {"mode", r.mode->id}, {"workload", r.workload->id}, {"devices", list}};

@@ -3,6 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { serve, launch, ready, shot } from './harness.mjs';
+import { ggufHeader } from '../support/gguf.mjs';
 
 let server, ctx;
 before(async () => { server = await serve(); ctx = await launch(); });
@@ -91,25 +92,6 @@ test('compare shows setups side by side, adds one, and isolates a bad one', asyn
   await page.close();
 });
 
-// A minimal GGUF v3 header (llama, 2 layers, Q4_K) built byte by byte.
-function gguf() {
-  const parts = [];
-  const u32 = (v) => { const b = Buffer.alloc(4); b.writeUInt32LE(v); parts.push(b); };
-  const u64 = (v) => { const b = Buffer.alloc(8); b.writeBigUInt64LE(BigInt(v)); parts.push(b); };
-  const str = (x) => { u64(Buffer.byteLength(x)); parts.push(Buffer.from(x)); };
-  parts.push(Buffer.from('GGUF')); u32(3); u64(3); u64(6);
-  str('general.architecture'); u32(8); str('llama');
-  str('general.name'); u32(8); str('Tiny Test Llama');
-  str('llama.block_count'); u32(4); u32(2);
-  str('llama.embedding_length'); u32(4); u32(256);
-  str('llama.attention.head_count'); u32(4); u32(4);
-  str('llama.context_length'); u32(4); u32(4096);
-  for (const [name, dims, type] of [['token_embd.weight', [256, 512], 1], ['blk.0.attn_q.weight', [256, 256], 12], ['blk.1.attn_q.weight', [256, 256], 12]]) {
-    str(name); u32(dims.length); dims.forEach(u64); u32(type); u64(0);
-  }
-  return Buffer.concat(parts);
-}
-
 test('bring your own: config.json and .gguf open in the calculator; bad files are explained', async () => {
   const { page, problems } = await open('custom.html');
   await page.fill('#config', '{"model_type":"llama","hidden_size":4096');
@@ -119,7 +101,7 @@ test('bring your own: config.json and .gguf open in the calculator; bad files ar
     num_hidden_layers: 32, num_attention_heads: 32, num_key_value_heads: 8, vocab_size: 128256, max_position_embeddings: 131072 }));
   await page.click('#read-config');
   assert.match(await page.textContent('#model-status'), /8\.03B parameters/);
-  await page.setInputFiles('#gguf', { name: 'tiny.gguf', mimeType: 'application/octet-stream', buffer: gguf() });
+  await page.setInputFiles('#gguf', { name: 'tiny.gguf', mimeType: 'application/octet-stream', buffer: ggufHeader() });
   await page.waitForFunction(() => /Tiny Test Llama/.test(document.getElementById('model-status').textContent));
   assert.match(await page.textContent('#model-status'), /bits per weight/);
   await page.setInputFiles('#gguf', { name: 'photo.gguf', mimeType: 'image/png', buffer: Buffer.from('\x89PNG\r\n\x1a\n not a model') });
@@ -132,7 +114,7 @@ test('bring your own: config.json and .gguf open in the calculator; bad files ar
   await page.click('#device-form button[type=submit]');
   assert.match(await page.textContent('#device-status'), /What runs on it/);
   // Back to a good model, then open the shareable calculator link.
-  await page.setInputFiles('#gguf', { name: 'tiny.gguf', mimeType: 'application/octet-stream', buffer: gguf() });
+  await page.setInputFiles('#gguf', { name: 'tiny.gguf', mimeType: 'application/octet-stream', buffer: ggufHeader() });
   await page.waitForFunction(() => /Tiny Test Llama/.test(document.getElementById('model-status').textContent));
   await shot(page, 'custom');
   await page.click('#open-model');

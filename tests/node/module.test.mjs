@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { pathToFileURL, fileURLToPath } from 'node:url';
+import { ggufHeader } from '../support/gguf.mjs';
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const wasmDir = process.env.RUNWELL_WASM_DIR ?? join(root, 'build-wasm/wasm');
@@ -82,7 +83,7 @@ test('config.json and GGUF imports are bound; the GGUF reader reads only as much
   assert.ok(Math.abs(cfg.model.params_b - 8.03) < 0.1);
   assert.throws(() => rw.importConfig('{"hidden_size": 40'), (e) => e.code === 'bad_json');
   // A GGUF header followed by 40 MiB of "tensor data": the reader must stop at the header.
-  const header = ggufHeader();
+  const header = new Uint8Array(ggufHeader());
   const data = new Uint8Array(40 << 20);
   let largestRead = 0;
   const file = {
@@ -102,22 +103,3 @@ test('config.json and GGUF imports are bound; the GGUF reader reads only as much
   const notGguf = { size: 10, slice: () => ({ arrayBuffer: async () => new TextEncoder().encode('not a gguf').buffer }) };
   await assert.rejects(rw.importGguf(notGguf), (e) => e.code === 'not_gguf');
 });
-
-// A minimal GGUF v3 header (llama, 2 layers) built byte by byte.
-function ggufHeader() {
-  const parts = [];
-  const u32 = (v) => { const b = Buffer.alloc(4); b.writeUInt32LE(v); parts.push(b); };
-  const u64 = (v) => { const b = Buffer.alloc(8); b.writeBigUInt64LE(BigInt(v)); parts.push(b); };
-  const str = (s) => { u64(Buffer.byteLength(s)); parts.push(Buffer.from(s)); };
-  parts.push(Buffer.from('GGUF'));
-  u32(3); u64(3); u64(5);
-  str('general.architecture'); u32(8); str('llama');
-  str('llama.block_count'); u32(4); u32(2);
-  str('llama.embedding_length'); u32(4); u32(256);
-  str('llama.attention.head_count'); u32(4); u32(4);
-  str('llama.context_length'); u32(4); u32(4096);
-  for (const [name, dims, type] of [['token_embd.weight', [256, 512], 1], ['blk.0.attn_q.weight', [256, 256], 12], ['blk.1.attn_q.weight', [256, 256], 12]]) {
-    str(name); u32(dims.length); dims.forEach(u64); u32(type); u64(0);
-  }
-  return new Uint8Array(Buffer.concat(parts));
-}
