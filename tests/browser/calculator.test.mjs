@@ -141,3 +141,25 @@ test('the page makes no request beyond its own origin', async () => {
   assert.deepEqual(foreign, []);
   await page.close();
 });
+
+test('random hostile URL states never break the page (bounded fuzz of the URL state)', async () => {
+  // Deterministic PRNG so a failure reproduces; 40 URLs mixing valid ids, junk, markup and huge numbers.
+  let seed = 1234567;
+  const rand = (n) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+  const values = ['qwen3-8b', 'l40', 'Q4_K_M', '', 'NaN', '-1', '1e309', '0x10', '<svg onload=alert(1)>', '"]}', '%00', 'x'.repeat(300),
+    '{"params_b":1e400}', '{"kind":"cpu"', 'scale-out', 'q4_0', '99999999999', '../../etc/passwd', '\u202e', 'javascript:alert(1)'];
+  const keys = ['model', 'hardware', 'quant', 'context', 'gpus', 'host_ram_gib', 'kv', 'mode', 'workload', 'model_spec', 'hardware_spec', 'quant_spec', 'junk'];
+  const page = await ctx.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+  page.on('dialog', (d) => { problems.push(`dialog ${d.message()}`); d.dismiss(); });
+  for (let i = 0; i < 40; i++) {
+    const params = new URLSearchParams();
+    for (let k = 0; k < 1 + rand(5); k++) params.set(keys[rand(keys.length)], values[rand(values.length)]);
+    await page.goto(`${server.url}?${params}`);
+    await ready(page);
+    assert.ok(await page.$('#verdict') || !(await page.$eval('#message', (el) => el.hidden)), `?${params}: a result or a message`);
+  }
+  assert.deepEqual(problems, []);
+  await page.close();
+});
