@@ -322,10 +322,18 @@ Speed speed(const Setup& s, const Estimate& e, long prompt_tokens, long depth) {
     // Decode: one step reads the active weights and each sequence's cache.
     double weights_read = decode_weight_bytes(m, *s.quant, n);
     double kv_read = (kv_cache_bytes(m, depth, s.kv) + recurrent_state_bytes(m)) * n;
-    double weight_cpu_share = e.placement.offload_fraction;
-    double kv_cpu_share = e.placement.kind == OffloadKind::Layers ? weight_cpu_share : 0.0;
-    double gpu_bytes = weights_read * (1 - weight_cpu_share) + kv_read * (1 - kv_cpu_share);
-    double cpu_bytes = weights_read * weight_cpu_share + kv_read * kv_cpu_share;
+    // Host RAM serves what the CPU-side part reads: whole layers (weights and cache) for a
+    // layer split; for an expert split only the routed experts a step touches.
+    double cpu_bytes = 0;
+    if (e.placement.kind == OffloadKind::Layers) {
+        double share = 1.0 - static_cast<double>(e.placement.gpu_layers) / m.layers;
+        cpu_bytes = (weights_read + kv_read) * share;
+    } else if (e.placement.kind == OffloadKind::Experts) {
+        double experts = expert_weight_bytes(m, *s.quant);
+        double touched = experts > 0 ? (weights_read - (weight_bytes(m, *s.quant) - embedding_params(m) * s.quant->bpw_embed / 8.0 - experts)) / experts : 0;
+        cpu_bytes = e.placement.cpu_weight_gib * kGiB * std::clamp(touched, 0.0, 1.0);
+    }
+    double gpu_bytes = weights_read + kv_read - cpu_bytes;
     double t_mem = gpu_bytes / (achieved_bandwidth_gbs(d) * 1e9);
     if (cpu_bytes > 0) t_mem += cpu_bytes / (host.host_bw * 1e9 * calibration::kHostBandwidthEfficiency);
     double active_flops = 2.0 * m.active_params_b * 1e9;
