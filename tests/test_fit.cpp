@@ -98,13 +98,22 @@ TEST_CASE("grades never exceed what the fit allows") {
     }
 }
 
-TEST_CASE("the best quant for a roomy device is not the smallest one") {
+TEST_CASE("the best quant for a roomy device is near-lossless and the fastest of the near-equal ones") {
     const Catalog& c = test::catalog();
     Setup s = test::setup("llama-3.1-8b-instruct", "h100-sxm", "Q4_K_M");
     QuantTable t = quant_table(c, s, *c.workload("chat"), *c.mode("balanced"));
     REQUIRE(t.best >= 0);
-    // Everything fits at >2,000 GB/s, so quality decides: at least Q6_K.
-    CHECK(t.options[t.best].quant->bpw_body >= 6.5);
+    const QuantOption& best = t.options[t.best];
+    // Everything fits at >2,000 GB/s: quality decides, so nothing below Q5_K_M (KLD 0.011)...
+    CHECK(best.quant->kld <= 0.011);
+    double top = 0, bf16_tps = 0;
+    for (const QuantOption& o : t.options) {
+        top = std::max(top, o.score);
+        if (o.quant->id == "BF16") bf16_tps = o.decode_tps;
+    }
+    // ...but among scores within half a point of the top, the fastest wins over BF16.
+    CHECK(best.score >= top - 0.5);
+    CHECK(best.decode_tps > bf16_tps);
     // And on a 8 GB card a 14B must drop to a small quant or offload.
     Setup small = test::setup("qwen3-14b", "rtx-4060", "Q4_K_M");
     QuantTable ts = quant_table(c, small, *c.workload("chat"), *c.mode("balanced"));

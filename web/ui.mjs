@@ -41,7 +41,7 @@ export function fmt(value, decimals = 1) {
   return value.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
 }
 
-export const gib = (v) => `${fmt(v, v < 10 ? 1 : 0)} GiB`;
+export const gib = (v) => `${fmt(v, v < 100 ? 1 : 0)} GiB`;
 
 export function tokens(t) {
   if (!Number.isFinite(t)) return '—';
