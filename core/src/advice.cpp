@@ -274,10 +274,13 @@ std::vector<Command> run_commands(const Setup& s, const Estimate& e) {
                        "lms import " + gguf_file(s) + "\nlms load " + s.model->id + " --context-length " + ctx +
                            (e.placement.kind == OffloadKind::None ? " --gpu max" : " --gpu " + std::to_string(1.0 - e.placement.offload_fraction).substr(0, 4))});
     }
-    if (d.backend == "metal" && (q.family == "mlx" || q.id == "BF16")) {
-        std::string bits = q.bits >= 16 ? "" : " -q --q-bits " + std::to_string(static_cast<int>(q.bits));
-        out.push_back({"mlx", "MLX (mlx-lm)",
-                       "mlx_lm.convert --hf-path " + s.model->hf_repo + bits + " --mlx-path ./" + s.model->id + "-mlx\nmlx_lm.server --model ./" +
+    if (d.backend == "metal" && !s.model->hf_repo.empty()) {
+        // MLX converts from the original weights; its widths are 2-6 and 8 bits (quants.csv): the nearest one.
+        int bits = q.bits >= 16 ? 16 : std::clamp(static_cast<int>(std::lround(q.bits)), 2, 8);
+        if (bits == 7) bits = 8;
+        std::string flags = bits == 16 ? "" : " -q --q-bits " + std::to_string(bits);
+        out.push_back({"mlx", "MLX (mlx-lm)" + std::string(q.family == "mlx" ? "" : ", nearest to " + q.id),
+                       "mlx_lm.convert --hf-path " + s.model->hf_repo + flags + " --mlx-path ./" + s.model->id + "-mlx\nmlx_lm.server --model ./" +
                            s.model->id + "-mlx --port 8080"});
     }
     bool vllm_ok = std::find(q.runtimes.begin(), q.runtimes.end(), "vllm") != q.runtimes.end() &&
