@@ -135,7 +135,9 @@ function verdict(r) {
       h('h2', { id: 'verdict-h' }, `${r.model.name} on ${r.hardware.name}${r.query.gpus > 1 ? ` ×${r.query.gpus}` : ''}`)),
     h('p', { class: 'summary', 'data-testid': 'summary' }, r.summary),
     h('div', { class: 'figures' },
-      figure('Decode', r.fit === 'wont_run' ? '—' : `${fmt(r.decode_tps, 1)} tok/s`, `±${band.decode_pct}% · at ${tokens(r.depth)} tokens`, 'decode', r.decode_tps),
+      figure('Decode', r.fit === 'wont_run' ? '—' : `${fmt(r.decode_tps, 1)} tok/s`,
+        r.query.concurrency > 1 ? `per stream · ${r.query.concurrency} streams = ${fmt(r.aggregate_tps, 0)} tok/s total · ±${band.decode_pct}%`
+          : `±${band.decode_pct}% · at ${tokens(r.depth)} tokens`, 'decode', r.decode_tps),
       figure('Time to first token', r.fit === 'wont_run' ? '—' : `${fmt(r.ttft_s, 2)} s`, `${tokens(r.prompt_tokens)}-token prompt · ±${band.prefill_pct}%`, 'ttft', r.ttft_s),
       figure('Safe context', r.safe_context ? tokens(r.safe_context) : (r.offload_context ? `${tokens(r.offload_context)}*` : '—'),
         r.safe_context ? `model limit ${tokens(r.model.max_context)}` : (r.offload_context ? '* only with CPU offload' : 'nothing fits'), 'context', r.safe_context),
