@@ -107,16 +107,20 @@ double weight_bytes(const Model& m, const Quant& q) {
     return (embed + output + body * q.bpw_body) / 8.0;
 }
 
+namespace {
+// Each sequence picks k of E experts per layer; N sequences touch 1 - (1 - k/E)^N
+// of them (independent routing). 1 for dense models: every weight is read.
+double touched_expert_share(const Model& m, int concurrency) {
+    if (!m.moe || m.moe->experts == 0) return 1.0;
+    double k_over_e = static_cast<double>(m.moe->active_experts) / m.moe->experts;
+    return 1.0 - std::pow(1.0 - k_over_e, std::max(1, concurrency));
+}
+}  // namespace
+
 double decode_weight_bytes(const Model& m, const Quant& q, int concurrency) {
     // The embedding table is a lookup (one row per token), not a full read.
     double read = weight_bytes(m, q) - embedding_params(m) * q.bpw_embed / 8.0;
-    if (m.moe && m.moe->experts > 0) {
-        // Each sequence picks k of E experts per layer; N sequences touch
-        // 1 - (1 - k/E)^N of them (independent routing).
-        double k_over_e = static_cast<double>(m.moe->active_experts) / m.moe->experts;
-        double touched = 1.0 - std::pow(1.0 - k_over_e, std::max(1, concurrency));
-        read -= expert_weight_bytes(m, q) * (1.0 - touched);
-    }
+    read -= expert_weight_bytes(m, q) * (1.0 - touched_expert_share(m, concurrency));
     return std::max(read, 0.0);
 }
 
@@ -329,9 +333,7 @@ Speed speed(const Setup& s, const Estimate& e, long prompt_tokens, long depth) {
         double share = 1.0 - static_cast<double>(e.placement.gpu_layers) / m.layers;
         cpu_bytes = (weights_read + kv_read) * share;
     } else if (e.placement.kind == OffloadKind::Experts) {
-        double experts = expert_weight_bytes(m, *s.quant);
-        double touched = experts > 0 ? (weights_read - (weight_bytes(m, *s.quant) - embedding_params(m) * s.quant->bpw_embed / 8.0 - experts)) / experts : 0;
-        cpu_bytes = e.placement.cpu_weight_gib * kGiB * std::clamp(touched, 0.0, 1.0);
+        cpu_bytes = e.placement.cpu_weight_gib * kGiB * touched_expert_share(m, n);
     }
     double gpu_bytes = weights_read + kv_read - cpu_bytes;
     double t_mem = gpu_bytes / (achieved_bandwidth_gbs(d) * 1e9);
