@@ -2,8 +2,6 @@
 // Emscripten, under Node). Targets live in scripts/bench, not in tests.
 #include <chrono>
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -12,13 +10,6 @@
 
 namespace {
 using Clock = std::chrono::steady_clock;
-
-std::string read(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
 
 // Runs fn n times, returns microseconds per call; `sink` keeps the optimiser honest.
 template <class F>
@@ -32,8 +23,8 @@ volatile double sink = 0;
 
 int main(int argc, char** argv) {
     std::string dir = argc > 1 ? argv[1] : RUNWELL_DATA_DIR;
-    std::vector<std::pair<std::string, std::string>> files;
-    for (const char* f : {"models.json", "hardware.json", "quants.json", "workloads.json", "modes.json"}) files.emplace_back(f, read(dir + "/" + f));
+    std::vector<runwell::Problem> problems;
+    auto files = runwell::read_catalog_dir(dir, problems);
     runwell::Engine engine;
     double load_us = per_call_us(5, [&] { engine.load(files); });
     if (!engine.ready()) { std::fprintf(stderr, "bench: catalog did not load\n"); return 1; }

@@ -1,7 +1,5 @@
 // Shared by the test files: the bundled catalog, loaded once, and small helpers.
 #pragma once
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include <catch2/catch.hpp>
@@ -12,17 +10,10 @@
 
 namespace test {
 
-inline std::string read_data(const std::string& name) {
-    std::ifstream in(std::string(RUNWELL_DATA_DIR) + "/" + name, std::ios::binary);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
 inline std::vector<std::pair<std::string, std::string>> bundled_files() {
-    std::vector<std::pair<std::string, std::string>> files;
-    for (const char* name : {"models.json", "hardware.json", "quants.json", "workloads.json", "modes.json"})
-        files.emplace_back(name, read_data(name));
+    std::vector<runwell::Problem> problems;
+    auto files = runwell::read_catalog_dir(RUNWELL_DATA_DIR, problems);
+    REQUIRE(problems.empty());
     return files;
 }
 

@@ -6,10 +6,8 @@
 //   runwell list models|hardware|quants|workloads|modes
 // --data DIR points at the catalog (default: the data/ folder this binary was built with).
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <map>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -33,26 +31,10 @@ const char* kUsage =
     "       runwell list models|hardware|quants|workloads|modes\n"
     "options for all: --data DIR (catalog folder)\n";
 
-bool read_file(const std::string& path, std::string& out) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return false;
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    out = ss.str();
-    return true;
-}
-
 int load(runwell::Engine& engine, const std::string& dir) {
-    std::vector<std::pair<std::string, std::string>> files;
-    for (const char* name : {"models.json", "hardware.json", "quants.json", "workloads.json", "modes.json"}) {
-        std::string text;
-        if (!read_file(dir + "/" + name, text)) {
-            std::cerr << "runwell: cannot read " << dir << "/" << name << "\n";
-            return 2;
-        }
-        files.emplace_back(name, text);
-    }
-    auto problems = engine.load(files);
+    std::vector<runwell::Problem> problems;
+    auto files = runwell::read_catalog_dir(dir, problems);
+    if (problems.empty()) problems = engine.load(files);
     for (const auto& p : problems) std::cerr << "runwell: catalog: " << p.path << ": " << p.message << " [" << p.code << "]\n";
     return problems.empty() ? 0 : 2;
 }

@@ -2,8 +2,6 @@
 // bundled catalog. Every answer must be one JSON object with "ok".
 #include <cstddef>
 #include <cstdint>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -14,13 +12,9 @@ namespace {
 const runwell::Engine& engine() {
     static const runwell::Engine e = [] {
         runwell::Engine x;
-        std::vector<std::pair<std::string, std::string>> files;
-        for (const char* f : {"models.json", "hardware.json", "quants.json", "workloads.json", "modes.json"}) {
-            std::ifstream in(std::string(RUNWELL_DATA_DIR) + "/" + f);
-            std::ostringstream ss;
-            ss << in.rdbuf();
-            files.emplace_back(f, ss.str());
-        }
+        std::vector<runwell::Problem> problems;
+        auto files = runwell::read_catalog_dir(RUNWELL_DATA_DIR, problems);
+        if (!problems.empty()) __builtin_trap();
         if (!x.load(files).empty()) __builtin_trap();
         return x;
     }();

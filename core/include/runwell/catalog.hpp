@@ -122,6 +122,10 @@ struct CatalogLoad {
 // a catalog with problems must not be used.
 CatalogLoad load_catalog(const std::vector<std::pair<std::string, std::string>>& named_texts);
 
+// The catalog's files in a folder (models, hardware, quants, workloads, modes), named and
+// read for load_catalog. An unreadable file is a "missing_file" problem; the rest are still read.
+std::vector<std::pair<std::string, std::string>> read_catalog_dir(const std::string& dir, std::vector<Problem>& problems);
+
 bool known_backend(std::string_view backend);  // cuda, rocm, metal, vulkan, sycl, cpu
 std::string_view to_string(DeviceKind kind);
 std::string_view to_string(AttentionKind kind);
