@@ -3,29 +3,28 @@
 // comes from the module's JSON response.
 import { loadRunwell, RunwellError } from './runwell.mjs';
 import { registerServiceWorker } from './pwa.mjs';
-import { h, clear, fmt, gib, tokens, gradeClass, fitClass, lineChart, memoryBar, copyButton, navBar, pickerLabel, specParam } from './ui.mjs';
+import { h, clear, fmt, gib, tokens, gradeClass, fitClass, lineChart, memoryBar, copyButton, navBar, pickerIndex, specParam, QUERY_KEYS } from './ui.mjs';
 
 const DEFAULTS = { model: 'llama-3.1-8b-instruct', hardware: 'rtx-4090', mode: 'balanced', workload: 'chat', kv: 'f16', gpus: '1' };
-const KEYS = ['model', 'hardware', 'quant', 'context', 'gpus', 'host_ram_gib', 'kv', 'mode', 'workload'];
 // Custom entries travel in the URL as JSON (from the "Bring your own" page).
 const SPECS = { model_spec: 'model', hardware_spec: 'hardware', quant_spec: 'quant' };
 
 const $ = (id) => document.getElementById(id);
 let rw;        // the estimator facade
 let catalog;   // {models, hardware, quants, workloads, modes}
-let byName;    // display name -> id, per picker
+let pickers;   // {model, hardware}: label <-> id for the searchable inputs
 
 function readState() {
   const params = new URLSearchParams(location.search);
   const state = { ...DEFAULTS };
-  for (const key of KEYS) if (params.has(key)) state[key] = params.get(key).slice(0, 200);
+  for (const key of QUERY_KEYS) if (params.has(key)) state[key] = params.get(key).slice(0, 200);
   for (const key of Object.keys(SPECS)) if (params.has(key)) state[key] = params.get(key);
   return state;
 }
 
 function writeState(state, push) {
   const params = new URLSearchParams();
-  for (const key of [...KEYS, ...Object.keys(SPECS)]) {
+  for (const key of [...QUERY_KEYS, ...Object.keys(SPECS)]) {
     if (state[key] !== undefined && state[key] !== null && state[key] !== '' && state[key] !== DEFAULTS[key]) params.set(key, state[key]);
   }
   const url = `${location.pathname}${params.toString() ? `?${params}` : ''}`;
@@ -40,19 +39,10 @@ function showMessage(text) {
 
 // ---- pickers ---------------------------------------------------------------
 function fillPickers() {
-  byName = { model: new Map(), hardware: new Map() };
-  const modelList = $('model-list');
-  for (const m of catalog.models) {
-    const label = pickerLabel('model', m);
-    byName.model.set(label, m.id);
-    modelList.append(h('option', { value: label }));
-  }
-  const hwList = $('hardware-list');
-  for (const d of catalog.hardware) {
-    const label = pickerLabel('hardware', d);
-    byName.hardware.set(label, d.id);
-    hwList.append(h('option', { value: label }));
-  }
+  pickers = {
+    model: pickerIndex('model', catalog.models, $('model-list')),
+    hardware: pickerIndex('hardware', catalog.hardware, $('hardware-list')),
+  };
   const quant = $('quant');
   for (const q of catalog.quants) quant.append(h('option', { value: q.id }, `${q.name} (${q.quality})`));
   const workload = $('workload');
@@ -64,15 +54,10 @@ function fillPickers() {
   }
 }
 
-function labelFor(kind, id) {
-  for (const [label, value] of byName[kind]) if (value === id) return label;
-  return id;
-}
-
 function syncForm(state) {
   const custom = (key) => { try { return JSON.parse(state[key]).name ?? 'custom'; } catch { return 'custom'; } };
-  $('model').value = state.model_spec ? `Custom: ${custom('model_spec')}` : labelFor('model', state.model);
-  $('hardware').value = state.hardware_spec ? `Custom: ${custom('hardware_spec')}` : labelFor('hardware', state.hardware);
+  $('model').value = state.model_spec ? `Custom: ${custom('model_spec')}` : pickers.model.labelOf(state.model);
+  $('hardware').value = state.hardware_spec ? `Custom: ${custom('hardware_spec')}` : pickers.hardware.labelOf(state.hardware);
   $('quant').value = state.quant ?? '';
   $('context').value = state.context ?? '';
   $('gpus').value = state.gpus ?? '1';
@@ -84,13 +69,7 @@ function syncForm(state) {
 
 function formState() {
   const state = readState();
-  const pick = (kind) => {
-    const text = $(kind).value.trim();
-    if (byName[kind].has(text)) return byName[kind].get(text);
-    // A typed id or an exact name also selects.
-    for (const [label, id] of byName[kind]) if (id === text || label.split(' (')[0].split(' — ')[0] === text) return id;
-    return null;
-  };
+  const pick = (kind) => pickers[kind].idOf($(kind).value);
   const model = pick('model');
   const hardware = pick('hardware');
   const keepCustom = (kind) => $(kind).value.startsWith('Custom: ') && state[`${kind}_spec`];
@@ -267,7 +246,7 @@ function embedSection(state) {
   const base = new URL('./', location.href);
   const card = new URL('card.html', base);
   const attrs = {};
-  for (const key of ['model', 'hardware', 'quant', 'context', 'gpus', 'host_ram_gib', 'kv', 'mode', 'workload']) {
+  for (const key of QUERY_KEYS) {
     if (state[key] !== undefined && state[key] !== '' && state[key] !== DEFAULTS[key]) attrs[key] = state[key];
   }
   attrs.model = state.model;
@@ -295,7 +274,7 @@ let rankTimer;  // pending "also runs" ranking
 // The estimator query for a state: catalog ids, or the custom specs when present.
 function query(state) {
   const q = {};
-  for (const key of KEYS) q[key] = state[key];
+  for (const key of QUERY_KEYS) q[key] = state[key];
   const params = new URLSearchParams();
   for (const [key, target] of Object.entries(SPECS)) {
     if (!state[key]) continue;

@@ -2,9 +2,8 @@
 // memory for one setup, linking to the full result. Every parameter is untrusted:
 // values reach the page only as text and through the estimator's own validation.
 import { loadRunwell } from './runwell.mjs';
-import { h, clear, fmt, gib, fitClass } from './ui.mjs';
+import { h, clear, fmt, gib, fitClass, QUERY_KEYS } from './ui.mjs';
 
-const QUERY_KEYS = ['model', 'hardware', 'quant', 'context', 'gpus', 'host_ram_gib', 'kv', 'mode', 'workload'];
 const params = new URLSearchParams(location.search);
 const card = document.getElementById('card');
 

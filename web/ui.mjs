@@ -3,6 +3,9 @@
 
 const SVG = 'http://www.w3.org/2000/svg';
 
+// The query fields a result is made of, as URL parameters (calculator, fit card).
+export const QUERY_KEYS = ['model', 'hardware', 'quant', 'context', 'gpus', 'host_ram_gib', 'kv', 'mode', 'workload'];
+
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
   setAttrs(el, attrs);
@@ -141,16 +144,15 @@ export function pickerLabel(kind, entry) {
   return `${entry.name} — ${fmt(entry.memory_gib, 0)} GiB, ${fmt(entry.bandwidth_gbs, 0)} GB/s`;
 }
 
-// A searchable picker: <input list> over the catalog; returns {input, list, idOf, labelOf}.
-export function searchablePicker(kind, entries, { id, placeholder }) {
-  const list = h('datalist', { id: `${id}-list` });
+// Fills a <datalist> with catalog entries and maps between labels and ids: a label,
+// an id or an exact name picks an entry.
+export function pickerIndex(kind, entries, list) {
   const byLabel = new Map();
   for (const e of entries) {
     const label = pickerLabel(kind, e);
     byLabel.set(label, e.id);
     list.append(h('option', { value: label }));
   }
-  const input = h('input', { id, name: id, type: 'search', list: `${id}-list`, placeholder, autocomplete: 'off' });
   const idOf = (text) => {
     const t = text.trim();
     if (byLabel.has(t)) return byLabel.get(t);
@@ -158,5 +160,12 @@ export function searchablePicker(kind, entries, { id, placeholder }) {
     return null;
   };
   const labelOf = (value) => { for (const [label, v] of byLabel) if (v === value) return label; return value ?? ''; };
-  return { input, list, idOf, labelOf };
+  return { idOf, labelOf };
+}
+
+// A searchable picker: <input list> over the catalog; returns {input, list, idOf, labelOf}.
+export function searchablePicker(kind, entries, { id, placeholder }) {
+  const list = h('datalist', { id: `${id}-list` });
+  const input = h('input', { id, name: id, type: 'search', list: `${id}-list`, placeholder, autocomplete: 'off' });
+  return { input, list, ...pickerIndex(kind, entries, list) };
 }
