@@ -145,13 +145,14 @@ std::vector<Note> limits(const Setup& s, const Estimate& e, const Speed& sp, con
         out.push_back({"unified_memory", "Shared-memory contention",
                        "The OS, apps and the model share " + gib(d.memory_gib) + "; the GPU may use " + gib(e.usable_gib) +
                            (d.backend == "metal" ? " (macOS working-set limit; sudo sysctl iogpu.wired_limit_mb raises it)." : ".")});
-    double ceiling = d.bandwidth_gbs * 1e9 /
-                     std::max(1.0, decode_weight_bytes(*s.model, *s.quant, s.concurrency) + kv_cache_bytes(*s.model, w.prompt_tokens, s.kv));
-    if (e.fit != Fit::Offload && sp.decode_tps < w.decode_target_tps)
+    if (e.fit != Fit::Offload && sp.decode_tps < w.decode_target_tps) {
+        double weights = decode_weight_bytes(*s.model, *s.quant, s.concurrency);
+        double ceiling = d.bandwidth_gbs * 1e9 / std::max(1.0, weights + kv_cache_bytes(*s.model, w.prompt_tokens, s.kv));
         out.push_back({"bandwidth", "Memory bandwidth",
-                       "Each token reads " + gib(decode_weight_bytes(*s.model, *s.quant, s.concurrency) / calibration::kGiB) + " of weights; at " +
+                       "Each token reads " + gib(weights / calibration::kGiB) + " of weights; at " +
                            fixed(d.bandwidth_gbs, 0) + " GB/s the ceiling is " + fixed(ceiling, 0) + " tok/s and about " +
                            fixed(sp.decode_tps, 1) + " tok/s is achieved, below the " + fixed(w.decode_target_tps, 0) + " tok/s " + w.name + " target."});
+    }
     if (sp.ttft_s > w.ttft_target_s)
         out.push_back({"compute", "Prompt processing",
                        "A " + tokens(w.prompt_tokens) + "-token prompt takes " + fixed(sp.ttft_s, 1) + " s at " + fixed(sp.prefill_tps, 0) +
