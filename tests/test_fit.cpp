@@ -137,11 +137,11 @@ TEST_CASE("run commands carry the estimate's offload flags") {
     Estimate e = estimate_fit(s);
     auto cmds = run_commands(s, e);
     REQUIRE_FALSE(cmds.empty());
-    CHECK(cmds[0].text.find("-ngl " + std::to_string(e.placement.gpu_layers)) != std::string::npos);
-    CHECK(cmds[0].text.find("-c 8192") != std::string::npos);
+    CHECK(cmds[0].text().find("-ngl " + std::to_string(e.placement.gpu_layers)) != std::string::npos);
+    CHECK(cmds[0].text().find("-c 8192") != std::string::npos);
     Setup moe = test::setup("qwen3-30b-a3b", "rtx-4080", "Q8_0");
     Estimate em = estimate_fit(moe);
-    CHECK(run_commands(moe, em)[0].text.find("--n-cpu-moe " + std::to_string(em.placement.cpu_expert_layers)) != std::string::npos);
+    CHECK(run_commands(moe, em)[0].text().find("--n-cpu-moe " + std::to_string(em.placement.cpu_expert_layers)) != std::string::npos);
     // vLLM is offered only for a full GPU fit of a format it serves.
     for (const Command& c : cmds) CHECK(c.runtime != "vllm");
     Setup mac = test::setup("qwen3-8b", "apple-m4-max-40c-128gb", "MLX_4BIT");

@@ -110,6 +110,12 @@ public:
         ++kv_;
         return *this;
     }
+    Gguf& kv_u8_array(const std::string& k, uint64_t n) {
+        key(k); u32(9); u32(0); u64(n);
+        meta_.append(n, '\x01');
+        ++kv_;
+        return *this;
+    }
     Gguf& tensor(const std::string& name, std::vector<uint64_t> dims, uint32_t type) {
         str_to(tensors_, name);
         put(tensors_, static_cast<uint32_t>(dims.size()));
@@ -234,4 +240,23 @@ TEST_CASE("GGUF: absurd dimensions are refused, not cast (libFuzzer regression)"
     auto r = nlohmann::json::parse(test::engine().import_gguf(g.bytes(), 0));
     CHECK(r["ok"] == false);
     CHECK(r["error"]["message"].get<std::string>().find("impossible model") != std::string::npos);
+}
+
+TEST_CASE("GGUF: unused metadata is skipped, not stored, and the header size is bounded (amplification reproduction)") {
+    // 40,000 small uint8 arrays (~40 MB) under keys the importer does not use: before the fix each
+    // value was kept as a double (8x); now they are skipped and the model still reads.
+    Gguf g = tiny_llama();
+    for (int i = 0; i < 40000; ++i) g.kv_u8_array("junk." + std::to_string(i), 1000);
+    ImportedModel r = model_from_gguf(g.bytes(), 0);
+    REQUIRE(r.model);
+    CHECK(r.model->layers == 2);
+    // A header past 64 MiB is refused outright instead of asking for ever more bytes.
+    Gguf huge = tiny_llama();
+    for (int i = 0; i < 70; ++i) huge.kv_u8_array("junk." + std::to_string(i), 1u << 20);
+    std::string bytes = huge.bytes();
+    ImportedModel cut = model_from_gguf(bytes.substr(0, 65u << 20), 0);
+    CHECK(problem(cut) == "too_large");
+    ImportedModel partial = model_from_gguf(bytes.substr(0, 8u << 20), 0);
+    CHECK(problem(partial) == "truncated");
+    CHECK(partial.bytes_needed <= (64 << 20));
 }

@@ -45,12 +45,11 @@ function answer(module, request) {
   return result;
 }
 
-// Reads only the header of a .gguf File/Blob: 4 MiB first, more while the header
-// continues, never past 256 MiB. Nothing is uploaded anywhere.
+// Reads only the header of a .gguf File/Blob: 4 MiB first, then as much as the
+// core asks for while the header continues (the core bounds it). Nothing is uploaded.
 const GGUF_FIRST_READ = 4 << 20;
-const GGUF_MAX_READ = 256 << 20;
 async function importGguf(module, file) {
-  if (!file || typeof file.slice !== 'function') throw new RunwellError('bad_file', 'expected a file');
+  if (!file || typeof file.slice !== 'function' || !Number.isFinite(file.size)) throw new RunwellError('bad_file', 'expected a file');
   let length = Math.min(GGUF_FIRST_READ, file.size);
   for (;;) {
     const bytes = new Uint8Array(await file.slice(0, length).arrayBuffer());
@@ -61,15 +60,11 @@ async function importGguf(module, file) {
       throw new RunwellError('module_failure', `the estimator failed: ${err?.message ?? err}`);
     }
     if (result.ok) return result;
-    const more = result.bytes_needed && length < file.size && length < GGUF_MAX_READ;
-    if (result.error.code !== 'truncated' || !more) {
-      if (result.error.code === 'truncated') {
-        throw new RunwellError('truncated', length >= file.size ? 'the file ends inside its header: it is incomplete'
-          : 'the header is larger than 256 MiB: not a GGUF file runwell can read', result.error);
-      }
-      throw new RunwellError(result.error.code, result.error.message, result.error);
+    if (result.error.code !== 'truncated') throw new RunwellError(result.error.code, result.error.message, result.error);
+    if (length >= file.size || !(result.bytes_needed > length)) {
+      throw new RunwellError('truncated', 'the file ends inside its header: it is incomplete', result.error);
     }
-    length = Math.min(file.size, GGUF_MAX_READ, Math.max(result.bytes_needed, length * 2));
+    length = Math.min(file.size, result.bytes_needed);
   }
 }
 

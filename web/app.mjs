@@ -3,7 +3,7 @@
 // comes from the module's JSON response.
 import { loadRunwell, RunwellError } from './runwell.mjs';
 import { registerServiceWorker } from './pwa.mjs';
-import { h, clear, fmt, gib, tokens, gradeClass, fitClass, lineChart, memoryBar, copyButton, navBar, pickerIndex, specParam, QUERY_KEYS } from './ui.mjs';
+import { h, clear, fmt, gib, tokens, gradeClass, fitClass, lineChart, memoryBar, copyButton, navBar, pickerIndex, specParam, withRepairs, QUERY_KEYS } from './ui.mjs';
 
 const DEFAULTS = { model: 'llama-3.1-8b-instruct', hardware: 'rtx-4090', mode: 'balanced', workload: 'chat', kv: 'f16', gpus: '1' };
 // Custom entries travel in the URL as JSON (from the "Bring your own" page).
@@ -385,11 +385,22 @@ async function main() {
   }
   fillPickers();
   if (!showState(false)) {
-    // The combination in the link is invalid as a whole (e.g. a context beyond the model's limit).
-    const state = { ...readState(), context: '' };
-    repairState(state);
+    // The combination in the link is invalid as a whole (e.g. a context beyond the model's limit,
+    // several GPUs of a Mac): the fields the core rejects go back to their defaults.
+    let state = readState();
+    let problems = repairState(state);
+    try {
+      const specOf = (field, s) => Object.keys(SPECS).find((key) => SPECS[key] === field && s[key]) ?? field;
+      const asked = withRepairs((s) => rw.estimate(query(s)), state, DEFAULTS, specOf);
+      state = asked.query;
+      problems = [...problems, ...asked.problems];
+    } catch {
+      for (const key of Object.keys(SPECS)) delete state[key];
+      problems.push('a custom entry the estimator cannot use');
+    }
     syncForm(state);
     render(state, false);
+    showMessage(`The link had ${problems.join('; ')} — showing the default instead.`);
   }
   const onChange = () => { const next = formState(); render(next, true); };
   $('controls').addEventListener('change', onChange);

@@ -1,7 +1,7 @@
 // Compare two to four setups side by side; each setup is "model,hardware,quant"
 // in a repeated ?s= parameter, so a comparison is a link.
 import { loadRunwell } from './runwell.mjs';
-import { h, clear, fmt, gib, tokens, gradeClass, fitClass, navBar, searchablePicker } from './ui.mjs';
+import { h, clear, fmt, gib, tokens, gradeClass, fitClass, navBar, searchablePicker, withRepairs } from './ui.mjs';
 
 const main = document.getElementById('page');
 const DEFAULT = ['llama-3.1-8b-instruct,rtx-4090,', 'llama-3.1-8b-instruct,apple-m4-pro-48gb,'];
@@ -49,8 +49,10 @@ function render(list) {
     for (const el of [mp.input, hp.input, quant]) el.addEventListener('change', update);
     let body;
     try {
-      const r = rw.estimate({ model: s.model, hardware: s.hardware, quant: s.quant });
-      body = h('table', {}, h('tbody', {}, ...ROWS.map(([label, cell]) => h('tr', {}, h('th', { scope: 'row' }, label), h('td', {}, cell(r))))));
+      const { result: r, problems } = withRepairs(rw.estimate, { model: s.model, hardware: s.hardware, quant: s.quant },
+        { model: s.model, hardware: s.hardware });  // only the quantization can fall back (to the best one)
+      body = h('div', {}, problems.length ? h('p', { class: 'message', role: 'alert' }, `The link had ${problems.join('; ')}: dropped.`) : null,
+        h('table', {}, h('tbody', {}, ...ROWS.map(([label, cell]) => h('tr', {}, h('th', { scope: 'row' }, label), h('td', {}, cell(r)))))));
     } catch (err) {
       body = h('p', { class: 'message', role: 'alert' }, `${err.message}.`);
     }

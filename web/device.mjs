@@ -1,7 +1,7 @@
 // "What runs on my device": the whole catalog ranked by the module for one device
 // (a catalog id or a custom device from the URL), with filters and sorting in the URL.
 import { loadRunwell, RunwellError } from './runwell.mjs';
-import { h, clear, fmt, tokens, gradeClass, fitClass, navBar, searchablePicker, specParam } from './ui.mjs';
+import { h, clear, fmt, tokens, gradeClass, fitClass, navBar, searchablePicker, specParam, withRepairs } from './ui.mjs';
 
 const FILTERS = { hardware: 'rtx-4090', gpus: '1', mode: 'balanced', workload: 'chat', sort: 'grade', moe: 'any', max_b: '', min_ctx: '', license: '' };
 const $ = (id) => document.getElementById(id);
@@ -58,18 +58,28 @@ function deviceQuery(s) {
   return s.hardware_spec ? specParam(new URLSearchParams({ hardware_spec: s.hardware_spec }), 'hardware_spec') : s.hardware;
 }
 
-function render(s, push) {
+// notes: what was wrong with the link, shown above the result.
+function render(s, push, notes = []) {
   let ranked, hardware;
+  const box = $('message');
+  const show = (list) => { box.hidden = !list.length; box.textContent = list.length ? `The link had ${list.join('; ')} — showing the default instead.` : ''; };
   try {
     hardware = deviceQuery(s);
-    ranked = rw.rank({ hardware, gpus: s.gpus, mode: s.mode, workload: s.workload });
   } catch (err) {
-    const box = $('message');
+    notes.push(err.message);
+    s.hardware_spec = null;
+    hardware = s.hardware;
+  }
+  try {
+    const asked = withRepairs(rw.rank, { hardware, gpus: s.gpus, mode: s.mode, workload: s.workload }, FILTERS);
+    ranked = asked.result;
+    for (const key of ['gpus', 'mode', 'workload']) s[key] = String(asked.query[key] ?? FILTERS[key]);
+    show([...notes, ...asked.problems]);
+  } catch (err) {
     box.hidden = false;
     box.textContent = `${err.message}.`;
     return;
   }
-  $('message').hidden = true;
   save(s, push);
   const d = typeof hardware === 'string' ? catalog.hardware.find((x) => x.id === hardware) : { name: hardware.name ?? 'Custom device', ...hardware };
   $('title').textContent = `What runs on ${d.name}${Number(s.gpus) > 1 ? ` ×${s.gpus}` : ''}?`;
@@ -120,20 +130,20 @@ async function main() {
     return;
   }
   let s = state();
+  const notes = [];
   if (!s.hardware_spec && !catalog.hardware.some((d) => d.id === s.hardware)) {
-    $('message').hidden = false;
-    $('message').textContent = `Unknown device "${s.hardware.slice(0, 60)}"; showing ${FILTERS.hardware}.`;
+    notes.push(`unknown device "${s.hardware.slice(0, 60)}"`);
     s.hardware = FILTERS.hardware;
   }
+  render(s, false, notes);
   buildControls(s);
-  render(s, false);
   $('controls').addEventListener('change', () => {
     if (rebuilding) return;
     s = readControls(s);
     render(s, true);
   });
   $('controls').addEventListener('submit', (e) => e.preventDefault());
-  window.addEventListener('popstate', () => { s = state(); buildControls(s); render(s, false); });
+  window.addEventListener('popstate', () => { s = state(); render(s, false); buildControls(s); });
 }
 
 main();

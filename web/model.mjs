@@ -1,7 +1,7 @@
 // A model's page: its architecture as the estimator sees it, and a tier list of
 // every catalog device for it (best quant, grade, speed), computed in the module.
 import { loadRunwell } from './runwell.mjs';
-import { h, clear, fmt, tokens, gib, gradeClass, fitClass, navBar } from './ui.mjs';
+import { h, clear, fmt, tokens, gib, gradeClass, fitClass, navBar, withRepairs } from './ui.mjs';
 
 const main = document.getElementById('page');
 
@@ -15,8 +15,8 @@ async function start() {
   navBar('');
   const params = new URLSearchParams(location.search);
   const id = (params.get('id') ?? '').slice(0, 120);
-  const mode = params.get('mode') ?? 'balanced';
-  const workload = params.get('workload') ?? 'chat';
+  let mode = (params.get('mode') ?? 'balanced').slice(0, 60);
+  let workload = (params.get('workload') ?? 'chat').slice(0, 60);
   let rw, catalog;
   try {
     rw = await loadRunwell('./');
@@ -24,8 +24,12 @@ async function start() {
   } catch (err) { fail(`The estimator could not start: ${err.message}`); return; }
   const m = catalog.models.find((x) => x.id === id);
   if (!m) { fail(id ? `No model "${id}" in the catalog.` : 'Which model? Add ?id= to the address, or pick one on the calculator.'); return; }
-  let tiers;
-  try { tiers = rw.devices({ model: id, mode, workload }); } catch (err) { fail(`${err.message}.`); return; }
+  let tiers, problems;
+  try {
+    const asked = withRepairs(rw.devices, { model: id, mode, workload }, { mode: 'balanced', workload: 'chat' });
+    ({ result: tiers, problems } = asked);
+    ({ mode, workload } = asked.query);
+  } catch (err) { fail(`${err.message}.`); return; }
   document.title = `${m.name} — which devices run it? — runwell`;
   const sel = (name, options, value) => h('select', { name, id: name }, ...options.map((o) => h('option', { value: o.id, selected: o.id === value }, o.name)));
   const form = h('form', { class: 'controls', id: 'controls' },
@@ -43,6 +47,7 @@ async function start() {
   clear(main);
   main.append(
     h('h1', {}, m.name),
+    problems.length ? h('div', { class: 'message', role: 'alert', id: 'message' }, `The link had ${problems.join('; ')} — showing the default instead.`) : null,
     h('p', { class: 'lede' }, `${fmt(m.params_b, m.params_b < 10 ? 2 : 1)}B parameters${m.moe ? ` (${fmt(m.active_params_b, 1)}B active per token, mixture of experts)` : ''} · ${m.layers} layers · ${m.attention.toUpperCase()} attention${m.sliding_window ? `, sliding window ${m.sliding_window}` : ''}${m.linear_layers ? `, ${m.linear_layers} linear-attention layers` : ''} · context ${tokens(m.max_context)} · ${m.license}`),
     h('p', {}, h('a', { href: `https://huggingface.co/${m.hf_repo}`, rel: 'noopener noreferrer' }, m.hf_repo), ' · ',
       h('a', { href: `./?model=${encodeURIComponent(id)}` }, 'Open in the calculator')),

@@ -1,6 +1,8 @@
 // Small DOM helpers shared by the pages. Text always goes in as text nodes,
 // never as HTML, so catalog or URL content cannot inject markup.
 
+import { RunwellError } from './runwell.mjs';
+
 const SVG = 'http://www.w3.org/2000/svg';
 
 // The query fields a result is made of, as URL parameters (calculator, fit card).
@@ -168,4 +170,25 @@ export function searchablePicker(kind, entries, { id, placeholder }) {
   const list = h('datalist', { id: `${id}-list` });
   const input = h('input', { id, name: id, type: 'search', list: `${id}-list`, placeholder, autocomplete: 'off' });
   return { input, list, ...pickerIndex(kind, entries, list) };
+}
+
+// Asks the core; when it rejects a field of the query (its error names the path),
+// that field goes back to the page's default (or is dropped) and the core is asked
+// again, so a bad link still renders, with a note. The core stays the validator.
+// fieldOf maps the core's field name to the query's (e.g. "quant" -> "quant_spec").
+export function withRepairs(ask, query, defaults = {}, fieldOf = (field) => field) {
+  let q = { ...query };
+  const problems = [];
+  for (let tries = 0; tries <= Object.keys(query).length; tries += 1) {
+    try {
+      return { result: ask(q), query: q, problems };
+    } catch (err) {
+      const key = fieldOf(String(err?.path ?? '').split(/[.[]/)[0], q);
+      if (!(err instanceof RunwellError) || !(key in q) || q[key] === defaults[key]) throw err;
+      problems.push(`${key}: ${err.message}`);
+      q = { ...q };
+      if (defaults[key] === undefined) delete q[key]; else q[key] = defaults[key];
+    }
+  }
+  throw new RunwellError('unrepairable', 'the link could not be repaired');
 }

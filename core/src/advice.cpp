@@ -218,21 +218,36 @@ std::vector<Note> improvements(const Catalog& c, const Setup& s, const Estimate&
     return out;
 }
 
-namespace {
-std::string gguf_file(const Setup& s) { return s.model->id + "-" + s.quant->id + ".gguf"; }
-
-std::string kv_flags(const Setup& s) {
-    if (s.kv == KvType::F16) return "";
-    std::string t(to_string(s.kv));
-    return " --cache-type-k " + t + " --cache-type-v " + t;
+std::string Command::text() const {
+    std::string out;
+    for (const ShellLine& l : lines) out += (out.empty() ? "" : "\n") + l.text();
+    return out;
 }
 
-std::string offload_flags(const Setup& s, const Estimate& e) {
-    if (!can_offload(*s.device)) return "";
+namespace {
+// Built from validated ids only (catalog.cpp: is_id), and quoted as a word anyway.
+std::string gguf_file(const Setup& s) { return s.model->id + "-" + s.quant->id + ".gguf"; }
+
+void add_kv_flags(ShellLine& l, const Setup& s) {
+    if (s.kv == KvType::F16) return;
+    std::string t(to_string(s.kv));
+    l.args({"--cache-type-k", t, "--cache-type-v", t});
+}
+
+void add_offload_flags(ShellLine& l, const Setup& s, const Estimate& e) {
+    if (!can_offload(*s.device)) return;
     const Placement& p = e.placement;
-    if (p.kind == OffloadKind::Experts) return " -ngl 99 --n-cpu-moe " + std::to_string(p.cpu_expert_layers);
-    if (p.kind == OffloadKind::Layers) return " -ngl " + std::to_string(p.gpu_layers);
-    return " -ngl 99";
+    if (p.kind == OffloadKind::Experts) l.args({"-ngl", "99", "--n-cpu-moe", std::to_string(p.cpu_expert_layers)});
+    else if (p.kind == OffloadKind::Layers) l.args({"-ngl", std::to_string(p.gpu_layers)});
+    else l.args({"-ngl", "99"});
+}
+
+// The llama.cpp server options shared by the native and the Docker command.
+void add_server_options(ShellLine& l, const Setup& s, const Estimate& e, const std::string& model_path) {
+    l.args({"-m", model_path, "-c", std::to_string(s.context)});
+    add_offload_flags(l, s, e);
+    l.args({"-fa", "on"});
+    add_kv_flags(l, s);
 }
 
 std::string docker_image(const Device& d) {
@@ -243,11 +258,11 @@ std::string docker_image(const Device& d) {
     return "ghcr.io/ggml-org/llama.cpp:server";
 }
 
-std::string docker_devices(const Device& d) {
-    if (d.backend == "cuda") return "--gpus all ";
-    if (d.backend == "rocm" || d.backend == "vulkan") return "--device /dev/kfd --device /dev/dri ";
-    if (d.backend == "sycl") return "--device /dev/dri ";
-    return "";
+std::vector<std::string> docker_devices(const Device& d) {
+    if (d.backend == "cuda") return {"--gpus", "all"};
+    if (d.backend == "rocm" || d.backend == "vulkan") return {"--device", "/dev/kfd", "--device", "/dev/dri"};
+    if (d.backend == "sycl") return {"--device", "/dev/dri"};
+    return {};
 }
 }  // namespace
 
@@ -255,42 +270,57 @@ std::vector<Command> run_commands(const Setup& s, const Estimate& e) {
     std::vector<Command> out;
     const Device& d = *s.device;
     const Quant& q = *s.quant;
-    std::string ctx = std::to_string(s.context);
-    bool gguf = q.family == "gguf";
-    if (gguf) {
-        std::string server = "llama-server -m " + gguf_file(s) + " -c " + ctx + offload_flags(s, e) + " -fa on" + kv_flags(s);
-        if (s.gpus > 1 && can_offload(d)) server += " --split-mode layer";
-        std::string fetch = s.model->hf_repo.empty() ? "# your GGUF file, saved as " + gguf_file(s)
-                                                     : "# download a " + q.id + " GGUF of " + s.model->hf_repo + " as " + gguf_file(s);
-        out.push_back({"llama.cpp", "llama.cpp server", fetch + "\n" + server + " --port 8080"});
-        if (d.backend != "metal")
-            out.push_back({"docker", "llama.cpp in Docker",
-                           "docker run --rm -it " + docker_devices(d) + "-v \"$PWD\":/models -p 8080:8080 " + docker_image(d) +
-                               " \\\n  -m /models/" + gguf_file(s) + " -c " + ctx + offload_flags(s, e) + " -fa on" + kv_flags(s) +
-                               " --host 0.0.0.0 --port 8080"});
-        out.push_back({"ollama", "Ollama",
-                       "printf 'FROM ./" + gguf_file(s) + "\\nPARAMETER num_ctx " + ctx + "\\n' > Modelfile\nollama create " +
-                           s.model->id + " -f Modelfile\nollama run " + s.model->id});
-        out.push_back({"lmstudio", "LM Studio (lms CLI)",
-                       "lms import " + gguf_file(s) + "\nlms load " + s.model->id + " --context-length " + ctx +
-                           (e.placement.kind == OffloadKind::None ? " --gpu max" : " --gpu " + std::to_string(1.0 - e.placement.offload_fraction).substr(0, 4))});
+    const std::string ctx = std::to_string(s.context);
+    const std::string file = gguf_file(s);
+    if (q.family == "gguf") {
+        ShellLine fetch;
+        fetch.comment(s.model->hf_repo.empty() ? "your GGUF file, saved as " + file
+                                               : "download a " + q.id + " GGUF of " + s.model->hf_repo + " as " + file);
+        ShellLine server;
+        server.arg("llama-server");
+        add_server_options(server, s, e, file);
+        if (s.gpus > 1 && can_offload(d)) server.args({"--split-mode", "layer"});
+        server.args({"--port", "8080"});
+        out.push_back({"llama.cpp", "llama.cpp server", {fetch, server}});
+        if (d.backend != "metal") {
+            ShellLine docker;
+            docker.args({"docker", "run", "--rm", "-it"}).args(docker_devices(d));
+            docker.arg("-v").literal("\"$PWD\":/models", "$PWD:/models").args({"-p", "8080:8080", docker_image(d)});
+            add_server_options(docker, s, e, "/models/" + file);
+            docker.args({"--host", "0.0.0.0", "--port", "8080"});
+            out.push_back({"docker", "llama.cpp in Docker", {docker}});
+        }
+        ShellLine modelfile, create, run;
+        modelfile.args({"printf", "FROM ./%s\\nPARAMETER num_ctx %s\\n", file, ctx}).redirect_to("Modelfile");
+        create.args({"ollama", "create", s.model->id, "-f", "Modelfile"});
+        run.args({"ollama", "run", s.model->id});
+        out.push_back({"ollama", "Ollama", {modelfile, create, run}});
+        ShellLine import, load;
+        import.args({"lms", "import", file});
+        load.args({"lms", "load", s.model->id, "--context-length", ctx, "--gpu",
+                   e.placement.kind == OffloadKind::None ? "max" : std::to_string(1.0 - e.placement.offload_fraction).substr(0, 4)});
+        out.push_back({"lmstudio", "LM Studio (lms CLI)", {import, load}});
     }
     if (d.backend == "metal" && !s.model->hf_repo.empty()) {
         // MLX converts from the original weights; its widths are 2-6 and 8 bits (quants.csv): the nearest one.
         int bits = q.bits >= 16 ? 16 : std::clamp(static_cast<int>(std::lround(q.bits)), 2, 8);
         if (bits == 7) bits = 8;
-        std::string flags = bits == 16 ? "" : " -q --q-bits " + std::to_string(bits);
-        out.push_back({"mlx", "MLX (mlx-lm)" + std::string(q.family == "mlx" ? "" : ", nearest to " + q.id),
-                       "mlx_lm.convert --hf-path " + s.model->hf_repo + flags + " --mlx-path ./" + s.model->id + "-mlx\nmlx_lm.server --model ./" +
-                           s.model->id + "-mlx --port 8080"});
+        ShellLine convert, serve;
+        convert.args({"mlx_lm.convert", "--hf-path", s.model->hf_repo});
+        if (bits != 16) convert.args({"-q", "--q-bits", std::to_string(bits)});
+        convert.args({"--mlx-path", "./" + s.model->id + "-mlx"});
+        serve.args({"mlx_lm.server", "--model", "./" + s.model->id + "-mlx", "--port", "8080"});
+        out.push_back({"mlx", "MLX (mlx-lm)" + std::string(q.family == "mlx" ? "" : ", nearest to " + q.id), {convert, serve}});
     }
     bool vllm_ok = std::find(q.runtimes.begin(), q.runtimes.end(), "vllm") != q.runtimes.end() &&
-                   (d.backend == "cuda" || d.backend == "rocm") && e.placement.kind == OffloadKind::None;
+                   (d.backend == "cuda" || d.backend == "rocm") && e.placement.kind == OffloadKind::None && !s.model->hf_repo.empty();
     if (vllm_ok) {
-        std::string quant_flag = q.id == "FP8" ? " --quantization fp8" : (q.id == "NVFP4" ? " --quantization modelopt_fp4" : "");
-        out.push_back({"vllm", "vLLM",
-                       "vllm serve " + s.model->hf_repo + " --max-model-len " + ctx + " --tensor-parallel-size " +
-                           std::to_string(std::max(1, s.gpus)) + quant_flag + " --gpu-memory-utilization 0.90"});
+        ShellLine serve;
+        serve.args({"vllm", "serve", s.model->hf_repo, "--max-model-len", ctx, "--tensor-parallel-size", std::to_string(std::max(1, s.gpus))});
+        if (q.id == "FP8") serve.args({"--quantization", "fp8"});
+        if (q.id == "NVFP4") serve.args({"--quantization", "modelopt_fp4"});
+        serve.args({"--gpu-memory-utilization", "0.90"});
+        out.push_back({"vllm", "vLLM", {serve}});
     }
     return out;
 }

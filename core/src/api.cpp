@@ -160,13 +160,17 @@ bool parse_setup(const Catalog& c, ObjectReader& r, Resolved& out, json& error, 
     std::string kv = r.str("kv", false);
     s.gpus = static_cast<int>(r.integer("gpus", 1, 64, false, 1));
     s.context = r.integer("context", 256, 100'000'000, false, 0);
-    s.host_ram_gib = r.num("host_ram_gib", 0, 65536, false);
+    s.host_ram_gib = r.num("host_ram_gib", 0, 65536, false, -1);  // absent: the device kind's default; 0: none
     s.host_bandwidth_gbs = r.num("host_bandwidth_gbs", 0, 100000, false);
     s.gpu_layers = static_cast<int>(r.integer("gpu_layers", 0, 4096, false, -1));
     s.cpu_moe_layers = static_cast<int>(r.integer("cpu_moe_layers", 0, 4096, false, -1));
     out.prompt_tokens = r.integer("prompt_tokens", 1, 100'000'000, false, 0);
     out.depth = r.integer("depth", 0, 100'000'000, false, -1);
     if (!problems.empty()) { error = problems_response(problems); return false; }
+    if (s.gpus > 1 && !can_offload(*s.device)) {
+        error = error_response("out_of_range", s.device->name + " is one memory pool: \"gpus\" applies only to discrete and datacenter GPUs", "gpus");
+        return false;
+    }
     if (kv.empty() || kv == "f16") s.kv = KvType::F16;
     else if (kv == "q8_0") s.kv = KvType::Q8_0;
     else if (kv == "q4_0") s.kv = KvType::Q4_0;
@@ -182,6 +186,8 @@ bool parse_setup(const Catalog& c, ObjectReader& r, Resolved& out, json& error, 
         return false;
     }
     s.concurrency = out.mode->concurrency;
+    // Decoding happens inside the allocated context: a deeper position does not exist.
+    if (out.depth > s.context) out.depth = s.context;
     if (!qid.empty()) {
         s.quant = c.quant(qid);
         if (!s.quant) { error = error_response("unknown_quant", "no quantization '" + qid + "' in the catalog", "quant"); return false; }
@@ -360,7 +366,11 @@ json estimate_response(const Catalog& c, Resolved& r) {
     j["limits"] = notes_json(limits(s, e, sp, w));
     j["improvements"] = notes_json(improvements(c, s, e, w, mode, qt));
     json cmds = json::array();
-    for (const Command& cmd : run_commands(s, e)) cmds.push_back({{"runtime", cmd.runtime}, {"label", cmd.label}, {"text", cmd.text}});
+    for (const Command& cmd : run_commands(s, e)) {
+        json argv = json::array();
+        for (const ShellLine& line : cmd.lines) argv.push_back(line.argv());
+        cmds.push_back({{"runtime", cmd.runtime}, {"label", cmd.label}, {"text", cmd.text()}, {"argv", argv}});
+    }
     j["commands"] = cmds;
     // Decode speed and TTFT against context depth, for the chart.
     json curve = json::array();
@@ -503,12 +513,14 @@ json catalog_response(const Catalog& c) {
 
 std::string Engine::call(const std::string& request_json) const {
     if (!loaded_) return error_response("no_catalog", "the catalog is not loaded").dump();
-    json req = json::parse(request_json, nullptr, false);
-    if (req.is_discarded()) return error_response("bad_json", "the request is not valid JSON").dump();
+    std::string why;
+    json req = detail::parse_bounded(request_json, why);
+    if (req.is_discarded()) return error_response("bad_json", "the request is " + why).dump();
     if (!req.is_object()) return error_response("wrong_type", "the request must be a JSON object").dump();
     std::vector<Problem> problems;
     ObjectReader r(req, "", problems);
     std::string op = r.str("op", false);
+    if (!problems.empty()) return problems_response(problems).dump();
     if (op.empty()) op = "estimate";
     json out;
     if (op == "catalog") {

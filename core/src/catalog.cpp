@@ -21,12 +21,18 @@ constexpr double kMaxParamsB = 20000;  // 20T parameters: far above any released
 constexpr long kMaxContext = 100'000'000;
 constexpr long kMaxDim = 1'000'000;
 
-void check_id(ObjectReader& r, const std::string& id) {
-    if (id.empty()) return;
-    bool ok = id.size() <= 80 && std::all_of(id.begin(), id.end(), [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_';
-    });
-    if (!ok) r.fail("bad_id", r.at("id"), "ids use a-z, 0-9, '-', '.' and '_' (at most 80 characters)");
+void check_id(ObjectReader& r, const std::string& id, bool allow_upper = false) {
+    if (id.empty() || is_id(id, allow_upper)) return;
+    r.fail("bad_id", r.at("id"), std::string("ids use ") + (allow_upper ? "A-Z, " : "") +
+                                     "a-z, 0-9, '-', '.' and '_', do not start with '-' or '.' (at most 80 characters)");
+}
+
+// Text shown to people (page, card, terminal): printable, bounded.
+std::string read_text(ObjectReader& r, const std::string& key, bool required) {
+    std::string v = r.str(key, required);
+    if (!is_display_text(v))
+        r.fail("bad_text", r.at(key), "must be printable UTF-8 without control or direction-override characters (at most 300 bytes)");
+    return v;
 }
 
 template <class Map>
@@ -80,10 +86,12 @@ Model read_model(ObjectReader& r, bool catalog_entry) {
     Model m;
     m.id = r.str("id", catalog_entry);
     check_id(r, m.id);
-    m.name = r.str("name", catalog_entry);
+    m.name = read_text(r, "name", catalog_entry);
     m.hf_repo = r.str("hf_repo", false);
-    m.release = r.str("release", false);
-    m.license = r.str("license", false);
+    if (!m.hf_repo.empty() && !is_hf_repo(m.hf_repo))
+        r.fail("bad_id", r.at("hf_repo"), "a Hugging Face repository is owner/name of A-Z, a-z, 0-9, '-', '.' and '_'");
+    m.release = read_text(r, "release", false);
+    m.license = read_text(r, "license", false);
     m.params_b = r.num("params_b", 1e-4, kMaxParamsB);  // from 100k parameters (test-sized models)
     m.active_params_b = r.num("active_params_b", 1e-4, kMaxParamsB, false, m.params_b);
     m.layers = static_cast<int>(r.integer("layers", 1, 4096));
@@ -120,8 +128,8 @@ Device read_device(ObjectReader& r, bool catalog_entry) {
     Device d;
     d.id = r.str("id", catalog_entry);
     check_id(r, d.id);
-    d.name = r.str("name", catalog_entry);
-    d.vendor = r.str("vendor", catalog_entry);
+    d.name = read_text(r, "name", catalog_entry);
+    d.vendor = read_text(r, "vendor", catalog_entry);
     d.kind = pick(r, "kind", kKinds, DeviceKind::DiscreteGpu);
     d.backend = r.str("backend", catalog_entry);
     if (!d.backend.empty() && !known_backend(d.backend))
@@ -147,8 +155,11 @@ Device read_device(ObjectReader& r, bool catalog_entry) {
 Quant read_quant(ObjectReader& r, bool catalog_entry) {
     Quant q;
     q.id = r.str("id", catalog_entry);
-    q.name = r.str("name", catalog_entry);
+    check_id(r, q.id, true);
+    q.name = read_text(r, "name", catalog_entry);
     q.family = r.str("family", catalog_entry);
+    if (!q.family.empty() && q.family != "gguf" && q.family != "mlx" && q.family != "fp")
+        r.fail("unknown_value", r.at("family"), "'" + q.family + "' is not one of: gguf, mlx, fp");
     q.bits = r.num("bits", 1, 32);
     q.bpw_body = r.num("bpw_body", 1, 32);
     q.bpw_embed = r.num("bpw_embed", 1, 32);
@@ -171,7 +182,7 @@ Workload read_workload(ObjectReader& r) {
     Workload w;
     w.id = r.str("id");
     check_id(r, w.id);
-    w.name = r.str("name");
+    w.name = read_text(r, "name", true);
     w.why = r.str("why");
     w.prompt_tokens = r.integer("prompt_tokens", 1, kMaxContext);
     w.output_tokens = r.integer("output_tokens", 1, kMaxContext);
@@ -189,7 +200,7 @@ Mode read_mode(ObjectReader& r) {
     Mode m;
     m.id = r.str("id");
     check_id(r, m.id);
-    m.name = r.str("name");
+    m.name = read_text(r, "name", true);
     m.description = r.str("description");
     m.concurrency = static_cast<int>(r.integer("concurrency", 1, 4096));
     if (const json* node = r.object("weights", true)) {
@@ -231,8 +242,9 @@ CatalogLoad load_catalog(const std::vector<std::pair<std::string, std::string>>&
     CatalogLoad out;
     auto& p = out.problems;
     for (const auto& [file, text] : named_texts) {
-        json root = json::parse(text, nullptr, /*allow_exceptions=*/false);
-        if (root.is_discarded()) { p.push_back({"bad_json", file, "not valid JSON"}); continue; }
+        std::string why;
+        json root = detail::parse_bounded(text, why);
+        if (root.is_discarded()) { p.push_back({"bad_json", file, why}); continue; }
         if (!root.is_object()) { p.push_back({"wrong_type", file, "expected a JSON object"}); continue; }
         for (auto it = root.begin(); it != root.end(); ++it) {
             const std::string& key = it.key();

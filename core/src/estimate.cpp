@@ -208,7 +208,7 @@ struct Resolved {
     double host_ram, host_bw;
 };
 Resolved resolve_host(const Setup& s) {
-    return {s.host_ram_gib > 0 ? s.host_ram_gib : default_host_ram_gib(*s.device),
+    return {s.host_ram_gib >= 0 ? s.host_ram_gib : default_host_ram_gib(*s.device),
             s.host_bandwidth_gbs > 0 ? s.host_bandwidth_gbs : default_host_bandwidth_gbs(*s.device)};
 }
 
@@ -223,6 +223,12 @@ Placement place(const Setup& s, const Memory& mem, double usable) {
     const double layer_weights = weights / m.layers;
     const double layer_cache = (mem.kv_cache + mem.recurrent_state) / m.layers;
     double excess = mem.total() - usable;
+    // Layers needed to move `bytes` at `per_layer` each, as a count in [0, layers] (the ratio
+    // can be astronomically large or NaN for absurd inputs: clamp before converting).
+    auto layers_for = [&](double bytes, double per_layer) {
+        double n = per_layer > 0 ? std::ceil(bytes / per_layer) : static_cast<double>(m.layers);
+        return std::isfinite(n) ? static_cast<int>(std::clamp(n, 0.0, static_cast<double>(m.layers))) : m.layers;
+    };
     int cpu_layers = 0, cpu_moe = 0;
     if (s.gpu_layers >= 0 && s.gpu_layers < m.layers) {
         cpu_layers = m.layers - s.gpu_layers;
@@ -230,9 +236,9 @@ Placement place(const Setup& s, const Memory& mem, double usable) {
         cpu_moe = std::min(m.layers, s.cpu_moe_layers);
     } else if (excess > 0 && can_offload(*s.device)) {
         if (experts > 0 && excess <= experts * 0.98)
-            cpu_moe = std::min(m.layers, static_cast<int>(std::ceil(m.layers * excess / experts)));
+            cpu_moe = layers_for(excess, experts / m.layers);
         else
-            cpu_layers = std::min(m.layers, static_cast<int>(std::ceil(excess / (layer_weights + layer_cache))));
+            cpu_layers = layers_for(excess, layer_weights + layer_cache);
     }
     if (cpu_moe > 0) {
         p.kind = OffloadKind::Experts;

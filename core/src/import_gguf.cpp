@@ -5,7 +5,9 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <map>
+#include <set>
 
 #include "runwell/import.hpp"
 
@@ -16,6 +18,7 @@ constexpr uint64_t kMaxTensors = 1'000'000;
 constexpr uint64_t kMaxKv = 100'000;
 constexpr uint64_t kMaxString = 1u << 26;      // 64 MiB
 constexpr uint64_t kMaxArray = 100'000'000;
+constexpr size_t kMaxHeaderBytes = 64u << 20;  // the largest header read; real ones (vocabulary + merges) take a few MiB
 
 // ggml_type -> (values per block, bytes per block), from ggml-common.h.
 bool block_size(uint32_t type, double& values, double& bytes) {
@@ -56,6 +59,11 @@ public:
         pos += n;
         return s;
     }
+    void skip_string() {
+        uint64_t n = read<uint64_t>();
+        if (n > kMaxString) { corrupt = true; ok = false; return; }
+        skip(n);
+    }
     void skip(uint64_t n) {
         if (!ok || pos + n > data_.size()) { ok = false; return; }
         pos += n;
@@ -71,6 +79,18 @@ struct Value {
     uint64_t array_length = 0;
     std::vector<double> numbers;  // small numeric arrays (e.g. per-layer head counts)
 };
+
+// The metadata the importer reads: general.architecture and general.name, the
+// vocabulary's length, and these per-architecture keys ("<arch>.<suffix>").
+bool used_key(const std::string& key) {
+    static const std::set<std::string> suffixes = {
+        "block_count", "embedding_length", "context_length", "attention.head_count", "attention.head_count_kv",
+        "attention.key_length", "attention.kv_lora_rank", "rope.dimension_count", "attention.sliding_window",
+        "expert_count", "expert_used_count", "expert_shared_count"};
+    if (key == "general.architecture" || key == "general.name" || key == "tokenizer.ggml.tokens") return true;
+    size_t dot = key.find('.');
+    return dot != std::string::npos && key.size() < 200 && suffixes.count(key.substr(dot + 1));
+}
 
 size_t scalar_size(uint32_t type) {
     switch (type) {
@@ -99,25 +119,28 @@ double read_scalar(Reader& r, uint32_t type) {
     }
 }
 
-Value read_value(Reader& r, uint32_t type) {
+// `keep`: the key is one the importer uses; other values are skipped without being stored,
+// so memory stays bounded by what is needed whatever the header holds.
+Value read_value(Reader& r, uint32_t type, bool keep) {
     Value v;
-    if (type == 8) { v.text = r.string(); return v; }
+    if (type == 8) {
+        if (keep) v.text = r.string();
+        else r.skip_string();
+        return v;
+    }
     if (type != 9) { v.number = read_scalar(r, type); return v; }
     uint32_t item = r.read<uint32_t>();
     uint64_t n = r.read<uint64_t>();
     if (n > kMaxArray || item == 9) { r.corrupt = true; r.ok = false; return v; }
     v.array_length = n;
     if (item == 8) {  // e.g. the tokenizer's vocabulary: skipped string by string
-        for (uint64_t i = 0; i < n && r.ok; ++i) {
-            uint64_t len = r.read<uint64_t>();
-            if (len > kMaxString) { r.corrupt = true; r.ok = false; break; }
-            r.skip(len);
-        }
+        for (uint64_t i = 0; i < n && r.ok; ++i) r.skip_string();
         return v;
     }
     size_t size = scalar_size(item);
     if (!size) { r.corrupt = true; r.ok = false; return v; }
-    if (n <= 4096)  // per-layer values (head counts, window flags) are kept
+    if (n > (std::numeric_limits<uint64_t>::max() / 8)) { r.corrupt = true; r.ok = false; return v; }
+    if (keep && n <= 4096)  // per-layer values (head counts, window flags) of the keys used
         for (uint64_t i = 0; i < n && r.ok; ++i) v.numbers.push_back(read_scalar(r, item));
     else
         r.skip(n * size);
@@ -146,32 +169,50 @@ ImportedModel model_from_gguf(const std::string& bytes, double file_size) {
         std::string key = r.string();
         uint32_t type = r.read<uint32_t>();
         if (!r.ok) break;
-        kv[key] = read_value(r, type);
+        bool keep = used_key(key);
+        Value v = read_value(r, type, keep);
+        if (keep) kv[key] = std::move(v);
     }
-    struct Tensor { std::string name; double elements = 1, bytes = 0; std::vector<uint64_t> dims; };
-    std::vector<Tensor> table;
+    // The tensor table is summed as it is read (nothing per tensor is kept).
+    double elements = 0, weight_bytes = 0, expert_elements = 0, embed_elements = 0, embed_bytes = 0, output_elements = 0, output_bytes = 0;
+    double vocab = 0;
+    uint64_t listed = 0;
     for (uint64_t i = 0; i < tensors && r.ok; ++i) {
-        Tensor t;
-        t.name = r.string();
+        std::string name = r.string();
         uint32_t dims = r.read<uint32_t>();
         if (dims > 8) { r.corrupt = true; r.ok = false; break; }
+        double count = 1;
+        uint64_t second_dim = 0;
         for (uint32_t d = 0; d < dims; ++d) {
             uint64_t n = r.read<uint64_t>();
             if (n > (1ull << 40)) { r.corrupt = true; r.ok = false; break; }
-            t.dims.push_back(n);
-            t.elements *= static_cast<double>(n);
+            if (d == 1) second_dim = n;
+            count *= static_cast<double>(n);
         }
         uint32_t type = r.read<uint32_t>();
         r.read<uint64_t>();  // offset into the data section
+        if (!r.ok) break;
         double values = 0, block_bytes = 0;
-        if (r.ok && !block_size(type, values, block_bytes))
-            return fail("unsupported_tensor_type", "tensor '" + t.name + "' uses ggml type " + std::to_string(type) + ", unknown to runwell");
-        t.bytes = t.elements / values * block_bytes;
-        table.push_back(t);
+        if (!block_size(type, values, block_bytes))
+            return fail("unsupported_tensor_type", "tensor '" + name.substr(0, 80) + "' uses ggml type " + std::to_string(type) + ", unknown to runwell");
+        double bytes_of = count / values * block_bytes;
+        ++listed;
+        elements += count;
+        weight_bytes += bytes_of;
+        if (name.find("_exps") != std::string::npos) expert_elements += count;
+        if (name == "token_embd.weight") {
+            embed_elements = count;
+            embed_bytes = bytes_of;
+            if (dims == 2) vocab = static_cast<double>(second_dim);
+        }
+        if (name == "output.weight") { output_elements = count; output_bytes = bytes_of; }
     }
     if (r.corrupt) return fail("corrupt", "a length in the header is beyond any real file: the file is damaged or not GGUF");
     if (!r.ok) {
-        out.bytes_needed = static_cast<long>(std::min<double>(bytes.size() * 2.0 + (1 << 20), 1u << 30));
+        if (bytes.size() >= kMaxHeaderBytes)
+            return fail("too_large", "the header is larger than " + std::to_string(kMaxHeaderBytes >> 20) +
+                                         " MiB, far beyond any real model's (tokenizers take a few MiB)");
+        out.bytes_needed = static_cast<long>(std::min<double>(bytes.size() * 2.0 + (1 << 20), kMaxHeaderBytes));
         out.problems.push_back({"truncated", "gguf", "the header continues past the bytes read"});
         return out;
     }
@@ -191,20 +232,7 @@ ImportedModel model_from_gguf(const std::string& bytes, double file_size) {
         return std::isfinite(v->number) ? v->number : fallback;
     };
 
-    double elements = 0, weight_bytes = 0, expert_elements = 0, embed_elements = 0, embed_bytes = 0, output_elements = 0, output_bytes = 0;
-    double vocab = 0;
-    for (const Tensor& t : table) {
-        elements += t.elements;
-        weight_bytes += t.bytes;
-        if (t.name.find("_exps") != std::string::npos) expert_elements += t.elements;
-        if (t.name == "token_embd.weight") {
-            embed_elements = t.elements;
-            embed_bytes = t.bytes;
-            if (t.dims.size() == 2) vocab = static_cast<double>(t.dims[1]);
-        }
-        if (t.name == "output.weight") { output_elements = t.elements; output_bytes = t.bytes; }
-    }
-    if (table.empty() || elements <= 0) return fail("missing_field", "the file lists no tensors");
+    if (listed == 0 || elements <= 0) return fail("missing_field", "the file lists no tensors");
     if (file_size > 0 && weight_bytes > file_size * 1.01 + 1e6)
         return fail("corrupt", "the tensor table describes more data than the file holds");
     if (!vocab) vocab = get("tokenizer.ggml.tokens") ? static_cast<double>(get("tokenizer.ggml.tokens")->array_length) : 0;

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "json_reader.hpp"
 #include "runwell/import.hpp"
 
 namespace runwell {
@@ -48,8 +49,9 @@ ImportedModel model_from_hf_config(const std::string& config_json) {
         out.problems.push_back({code, path, message});
         return out;
     };
-    json root = json::parse(config_json, nullptr, false);
-    if (root.is_discarded()) return fail("bad_json", "config.json", "not valid JSON (is the file complete?)");
+    std::string why;
+    json root = detail::parse_bounded(config_json, why);
+    if (root.is_discarded()) return fail("bad_json", "config.json", why == "not valid JSON" ? "not valid JSON (is the file complete?)" : why);
     if (!root.is_object()) return fail("wrong_type", "config.json", "expected a JSON object");
     const json& c = root.contains("text_config") && root["text_config"].is_object() ? root["text_config"] : root;
     std::string type = text(c, "model_type").empty() ? text(root, "model_type") : text(c, "model_type");

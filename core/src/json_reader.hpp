@@ -124,6 +124,20 @@ private:
     std::set<std::string> seen_;
 };
 
+// Untrusted JSON is parsed only after a linear scan bounds its size and nesting,
+// so nothing later (dump, destruction, readers) recurses deeper than this.
+constexpr size_t kMaxJsonDepth = 64;
+constexpr size_t kMaxRequestBytes = 8u << 20;  // a config.json is ~2 KB, the catalog ~200 KB
+// Empty when `text` may be parsed; otherwise the reason (a stable message).
+std::string json_bounds_problem(const std::string& text, size_t max_bytes = kMaxRequestBytes, size_t max_depth = kMaxJsonDepth);
+// Parses within those bounds; `problem` is set (and a discarded value returned) when out of bounds or not JSON.
+json parse_bounded(const std::string& text, std::string& problem, size_t max_bytes = kMaxRequestBytes);
+
+// Strings that reach run commands, file names or a terminal: a closed character set.
+bool is_id(const std::string& s, bool allow_upper = false);          // [a-z0-9._-]{1,80} (quant ids also A-Z)
+bool is_hf_repo(const std::string& s);                               // owner/name as the Hugging Face Hub allows
+bool is_display_text(const std::string& s, size_t max_bytes = 300);  // UTF-8, no control or bidi-override characters
+
 // Entry readers shared by the catalog loader and by inline query entries.
 Model read_model(ObjectReader& r, bool catalog_entry);
 Device read_device(ObjectReader& r, bool catalog_entry);

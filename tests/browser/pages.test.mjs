@@ -57,7 +57,7 @@ test('a custom device from the URL is ranked; a bad one is explained', async () 
   assert.match(await page.textContent('#message'), /not valid JSON/);
   await page.goto(`${server.url}device.html?hardware=%3Cb%3Enope`);
   await ready(page);
-  assert.match(await page.textContent('#message'), /Unknown device/);
+  assert.match(await page.textContent('#message'), /unknown device/i);
   assert.deepEqual(problems, []);
   await page.close();
 });

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "runwell/estimate.hpp"
+#include "runwell/shell.hpp"
 
 namespace runwell {
 
@@ -52,7 +53,8 @@ std::vector<Note> improvements(const Catalog& c, const Setup& s, const Estimate&
 struct Command {
     std::string runtime;  // llama.cpp, docker, ollama, lmstudio, mlx, vllm
     std::string label;
-    std::string text;
+    std::vector<ShellLine> lines;
+    std::string text() const;  // the lines as one paste-able shell snippet
 };
 std::vector<Command> run_commands(const Setup& s, const Estimate& e);
 

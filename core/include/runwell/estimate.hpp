@@ -24,7 +24,7 @@ struct Setup {
     const Quant* quant = nullptr;
     long context = 8192;          // tokens allocated per sequence (llama.cpp n_ctx)
     int gpus = 1;                 // identical devices, llama.cpp layer split
-    double host_ram_gib = 0;      // system RAM for offload (GPUs); 0 = kind default
+    double host_ram_gib = -1;     // system RAM free for offload (GPUs); 0 = none; negative = the kind's default
     double host_bandwidth_gbs = 0;  // system RAM bandwidth; 0 = kind default
     KvType kv = KvType::F16;
     int concurrency = 1;          // sequences decoded together
