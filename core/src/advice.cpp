@@ -41,11 +41,11 @@ std::string letter(double score) { return std::string(1, "FDCBAS"[grade_band(sco
 
 double quality_factor(const Quant& q) { return std::exp(-2.0 * q.kld); }
 
-WorkloadResult grade_workload(const Setup& base, const Workload& w, const Mode& mode) {
+WorkloadResult grade_workload(const Setup& base, const Workload& w, const Mode& mode, GradeContext at) {
     WorkloadResult r;
     r.workload = &w;
     Setup s = base;
-    s.context = std::min(w.context_tokens, s.model->max_context);
+    if (at == GradeContext::Workload) s.context = std::min(w.context_tokens, s.model->max_context);
     s.concurrency = mode.concurrency;
     r.estimate = estimate_fit(s);
     r.speed = speed(s, r.estimate, w.prompt_tokens, w.prompt_tokens + w.output_tokens / 2);
@@ -80,14 +80,14 @@ bool quant_applies(const Quant& q, const Device& d) {
     return false;
 }
 
-QuantTable quant_table(const Catalog& c, const Setup& base, const Workload& w, const Mode& mode) {
+QuantTable quant_table(const Catalog& c, const Setup& base, const Workload& w, const Mode& mode, GradeContext at) {
     QuantTable t;
     for (const Quant& q : c.quants) {
         if (!quant_applies(q, *base.device)) continue;
         if (q.experts_only && !base.model->moe) continue;  // an expert-only format has nothing to do on a dense model
         Setup s = base;
         s.quant = &q;
-        WorkloadResult r = grade_workload(s, w, mode);
+        WorkloadResult r = grade_workload(s, w, mode, at);
         QuantOption o;
         o.quant = &q;
         o.memory_gib = r.estimate.memory.total();
@@ -192,7 +192,7 @@ std::vector<Note> improvements(const Catalog& c, const Setup& s, const Estimate&
     }
     // 4. When speed or fit falls short: the catalog device with the least memory
     // that runs it well at the workload's decode target (the smallest step up).
-    WorkloadResult mine = grade_workload(s, w, mode);
+    WorkloadResult mine = grade_workload(s, w, mode, GradeContext::Setup);
     if (e.fit != Fit::RunsWell || mine.speed.decode_tps < w.decode_target_tps) {
         const Device* best = nullptr;
         double best_tps = 0;
@@ -201,7 +201,7 @@ std::vector<Note> improvements(const Catalog& c, const Setup& s, const Estimate&
             Setup t = s;
             t.device = &other;
             t.gpus = 1;
-            WorkloadResult r = grade_workload(t, w, mode);
+            WorkloadResult r = grade_workload(t, w, mode, GradeContext::Setup);
             if (r.estimate.fit != Fit::RunsWell || r.speed.decode_tps < w.decode_target_tps) continue;
             if (!best || other.memory_gib < best->memory_gib ||
                 (other.memory_gib == best->memory_gib && r.speed.decode_tps > best_tps)) {
@@ -330,10 +330,11 @@ std::vector<RankedModel> rank_models(const Catalog& c, const Setup& base, const 
     for (const Model& m : c.models) {
         Setup s = base;
         s.model = &m;
+        s.context = std::min(base.context, m.max_context);  // each model at the asked context, within its limit
         QuantTable t = quant_table(c, s, w, mode);
         if (t.best < 0) continue;
         s.quant = t.options[t.best].quant;
-        out.push_back({&m, s.quant, grade_workload(s, w, mode)});
+        out.push_back({&m, s.quant, grade_workload(s, w, mode, GradeContext::Setup)});
     }
     // Within a grade, the most capable (largest) model first: that is what a user
     // browsing "what runs on my device" is looking for.

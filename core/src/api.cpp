@@ -291,7 +291,7 @@ json estimate_response(const Catalog& c, Resolved& r) {
     long prompt = std::min(r.prompt_tokens > 0 ? r.prompt_tokens : w.prompt_tokens, s.context);
     long depth = r.depth >= 0 ? r.depth : std::min(s.context, w.prompt_tokens + w.output_tokens / 2);
     Speed sp = speed(s, e, prompt, depth);
-    WorkloadResult headline = grade_workload(s, w, mode);
+    WorkloadResult headline = grade_workload(s, w, mode, GradeContext::Setup);  // the fit shown is at the user's context
     const auto k = calibration::backend_constants(s.device->backend);
 
     json j;
@@ -475,7 +475,7 @@ json devices_response(const Catalog& c, Resolved& r, long limit) {
         QuantTable t = quant_table(c, s, *r.workload, *r.mode);
         if (t.best < 0) continue;
         s.quant = t.options[t.best].quant;
-        rows.push_back({&d, s.quant, grade_workload(s, *r.workload, *r.mode)});
+        rows.push_back({&d, s.quant, grade_workload(s, *r.workload, *r.mode, GradeContext::Setup)});
     }
     std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
         int ga = grade_band(a.w.score), gb = grade_band(b.w.score);

@@ -17,9 +17,11 @@ struct WorkloadResult {
     std::string grade;      // S A B C D F
 };
 
-// Score one workload under one mode; the setup's context and concurrency are
-// replaced by the workload's need and the mode's concurrency.
-WorkloadResult grade_workload(const Setup& base, const Workload& w, const Mode& mode);
+// Which context a grade is computed at: the workload's own need (the per-workload
+// table), or the setup's (the headline, rankings: what the user asked for).
+enum class GradeContext { Workload, Setup };
+// Score one workload under one mode; the setup's concurrency is replaced by the mode's.
+WorkloadResult grade_workload(const Setup& base, const Workload& w, const Mode& mode, GradeContext at = GradeContext::Workload);
 int grade_band(double score);  // 5 = S ... 0 = F
 std::string letter(double score);
 double quality_factor(const Quant& q);  // 1 = lossless, from KL divergence
@@ -39,7 +41,8 @@ struct QuantTable {
     std::vector<QuantOption> options;
     int best = -1;
 };
-QuantTable quant_table(const Catalog& c, const Setup& base, const Workload& w, const Mode& mode);
+QuantTable quant_table(const Catalog& c, const Setup& base, const Workload& w, const Mode& mode,
+                       GradeContext at = GradeContext::Setup);
 
 struct Note {
     std::string code;    // stable: offload, headroom, unified_memory, bandwidth, compute, context, wont_run
