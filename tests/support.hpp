@@ -33,6 +33,7 @@ inline const runwell::Engine& engine() {
 
 inline runwell::Setup setup(const std::string& model, const std::string& device, const std::string& quant, long context = 8192) {
     runwell::Setup s;
+    s.calibration = &catalog().calibration;
     s.model = catalog().model(model);
     s.device = catalog().device(device);
     s.quant = catalog().quant(quant);

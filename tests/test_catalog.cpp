@@ -18,9 +18,18 @@ const std::string kRest =
     R"({"workloads":[{"id":"chat","name":"Chat","why":"w","prompt_tokens":1000,"output_tokens":300,"context_tokens":8192,"decode_target_tps":15,"ttft_target_s":2,"quality_weight":0.5}],)"
     R"("modes":[{"id":"balanced","name":"Balanced","description":"d","concurrency":1,"weights":{"decode":0.3,"ttft":0.2,"context":0.2,"quality":0.3}}]})";
 
+const std::string kCalibration =
+    R"({"calibration":{"provenance":["test"],"backends":{"cuda":{"bandwidth_efficiency":0.9,"layer_overhead_us":30,)"
+    R"("prefill_efficiency":0.5,"gpu_hop_ms":0.3,"decode_rows":10,"prefill_rows":10}},"bandwidth_saturation_gbs":3000,)"
+    R"("compute_saturation_tflops":300,"moe_layer_factor":0.5,"linear_layer_factors":{"gated_delta":1},"host_bandwidth_efficiency":0.35,)"
+    R"("attention_flops_weight":1,"moe_expert_tokens":32,"memory_band_pct":1,)"
+    R"("bands":[{"quantity":"decode","arch":"*","backend":"*","pct":20,"rows":100}]}})";
+
 runwell::CatalogLoad load_with(const std::string& models, const std::string& hardware = kHardware,
-                               const std::string& quants = kQuants, const std::string& rest = kRest) {
-    return load_catalog({{"models.json", models}, {"hardware.json", hardware}, {"quants.json", quants}, {"rest.json", rest}});
+                               const std::string& quants = kQuants, const std::string& rest = kRest,
+                               const std::string& calibration = kCalibration) {
+    return load_catalog({{"models.json", models}, {"hardware.json", hardware}, {"quants.json", quants}, {"rest.json", rest},
+                         {"calibration.json", calibration}});
 }
 
 bool has_problem(const runwell::CatalogLoad& l, const std::string& code, const std::string& path_part) {
@@ -136,4 +145,23 @@ TEST_CASE("bad ids and missing sections are reported") {
     std::string upper = models_json();
     upper.replace(upper.find(R"("id":"m")"), 8, R"("id":"M <b>")");
     CHECK(has_problem(load_with(upper), "bad_id", "models[0].id"));
+    // The fitted constants are part of the catalog: without them nothing can be estimated.
+    CHECK(has_problem(load_with(models_json(), kHardware, kQuants, kRest, "{}"), "missing_section", "calibration"));
+}
+
+TEST_CASE("calibration: strict fields and the band of the narrowest class with enough rows") {
+    std::string bad = kCalibration;
+    const std::string overhead = "\"layer_overhead_us\":30";
+    bad.replace(bad.find(overhead), overhead.size(), "\"layer_overhead_us\":-1");
+    CHECK(has_problem(load_with(models_json(), kHardware, kQuants, kRest, bad), "out_of_range", "calibration.backends.cuda.layer_overhead_us"));
+    std::string unknown = kCalibration;
+    unknown.replace(unknown.find("\"cuda\":{"), 8, "\"opencl\":{");
+    CHECK(has_problem(load_with(models_json(), kHardware, kQuants, kRest, unknown), "unknown_value", "calibration.backends.opencl"));
+    runwell::Calibration c;
+    c.bands = {{"decode", "*", "*", 20, 500}, {"decode", "hybrid", "*", 60, 40}, {"decode", "*", "rocm", 30, 50},
+               {"decode", "hybrid", "rocm", 45, 3}, {"decode", "dense", "cuda", 12, 200}};
+    CHECK(c.band("decode", "dense", "cuda").pct == 12);    // its own class
+    CHECK(c.band("decode", "hybrid", "rocm").pct == 60);   // 3 rows: the wider parent (hybrid anywhere)
+    CHECK(c.band("decode", "hybrid", "rocm").rows == 3);   // and the evidence it really has
+    CHECK(c.band("decode", "moe", "metal").pct == 20);     // no parent with rows: all decode rows
 }

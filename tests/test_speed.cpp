@@ -12,16 +12,12 @@ namespace {
 Speed at(Setup s, long prompt, long depth) { return speed(s, estimate_fit(s), prompt, depth); }
 }  // namespace
 
-TEST_CASE("decode is bytes over achieved bandwidth plus a fixed per-layer cost") {
-    // Llama-3-8B Q4_K_M on an RTX 4090, empty context: the token-embedding table is a
-    // lookup, so a step reads the 4.58 GiB file less 128256 x 4096 x 4.5 bits.
+TEST_CASE("a decode step reads the weights less the embedding table, not the whole file") {
+    // Llama-3-8B Q4_K_M: llama-bench prints 4.58 GiB (XiongjieDai README); the token-embedding
+    // table (128256 x 4096 at Q4_K's 4.5 bits) is a lookup of one row, not a read. Tolerance 3 %.
     Setup s = test::setup("llama-3-8b-instruct", "rtx-4090", "Q4_K_M", 1024);
-    const Model& m = *s.model;
-    double bytes = weight_bytes(m, *s.quant) - 128256.0 * 4096 * 4.5 / 8;
-    auto k = cal::backend_constants("cuda");
-    double bandwidth = 1008e9 * k.bandwidth_efficiency / (1 + 1008 / cal::kBandwidthSaturationGbs);
-    double step = bytes / bandwidth + 32 * k.layer_overhead_us * 1e-6;
-    CHECK(at(s, 1, 0).decode_tps == Approx(1 / step).epsilon(0.001));
+    double expected = 4.58 * test::kGiB - 128256.0 * 4096 * 4.5 / 8;
+    CHECK(at(s, 1, 0).gpu_bytes == Approx(expected).epsilon(0.03));
 }
 
 TEST_CASE("TTFT is the prompt over prefill speed plus a fixed latency") {

@@ -3,7 +3,7 @@
 // answer into one typed RunwellError. No estimator logic lives here.
 import createRunwellModule from './runwell_wasm.mjs';
 
-export const CATALOG_FILES = ['models.json', 'hardware.json', 'quants.json', 'workloads.json', 'modes.json'];
+export const CATALOG_FILES = ['models.json', 'hardware.json', 'quants.json', 'workloads.json', 'modes.json', 'calibration.json'];
 
 export class RunwellError extends Error {
   constructor(code, message, { path = '', problems = [] } = {}) {

@@ -32,7 +32,8 @@ const char* kUsage =
     "       runwell rank --hardware ID [--mode M] [--workload W] [--limit N] [--json]\n"
     "       runwell batch < requests.jsonl\n"
     "       runwell list models|hardware|quants|workloads|modes\n"
-    "options for all: --data DIR (catalog folder)\n";
+    "       runwell fit < rows.jsonl   (fit the calibration constants to measurements; see scripts/accuracy)\n"
+    "options for all: --data DIR (catalog folder), --calibration FILE (fitted constants instead of DIR/calibration.json)\n";
 
 // Text from the catalog or a request, made safe for a terminal: control bytes
 // (escape sequences, carriage returns) and C1 controls become '?'.
@@ -131,16 +132,43 @@ int report(const std::string& response, bool as_json, bool rank) {
                     safe(m["fit"]));
     return 0;
 }
+
+// Removes "--name VALUE" from args; returns VALUE, or `fallback` when absent.
+std::string take_option(std::vector<std::string>& args, const std::string& name, const std::string& fallback) {
+    for (size_t i = 0; i + 1 < args.size(); ++i)
+        if (args[i] == name) {
+            std::string v = args[i + 1];
+            args.erase(args.begin() + static_cast<long>(i), args.begin() + static_cast<long>(i) + 2);
+            return v;
+        }
+    return fallback;
+}
+
+std::string read_stdin() {
+    std::string text;
+    for (int c; (c = std::cin.get()) != EOF;) {
+        if (text.size() >= (256u << 20)) break;  // a bound, far above any measurement set
+        text += static_cast<char>(c);
+    }
+    return text;
+}
 }  // namespace
 
 int main(int argc, char** argv) {
     std::vector<std::string> args(argv + 1, argv + argc);
-    std::string data = RUNWELL_DATA_DIR;
-    for (size_t i = 0; i + 1 < args.size(); ++i)
-        if (args[i] == "--data") { data = args[i + 1]; args.erase(args.begin() + i, args.begin() + i + 2); break; }
+    std::string data = take_option(args, "--data", RUNWELL_DATA_DIR);
+    std::string calibration = take_option(args, "--calibration", "");
     if (args.empty() || args[0] == "--help" || args[0] == "-h") { std::cout << kUsage; return args.empty() ? 2 : 0; }
     runwell::Engine engine;
     if (int rc = load(engine, data)) return rc;
+    if (!calibration.empty()) {
+        std::vector<runwell::Problem> problems;
+        std::string text;
+        if (runwell::read_text_file(calibration, text, problems)) problems = engine.set_calibration(text);
+        for (const auto& p : problems)
+            std::cerr << "runwell: calibration: " << printable(p.path) << ": " << printable(p.message) << " [" << p.code << "]\n";
+        if (!problems.empty()) return 2;
+    }
     const std::string cmd = args[0];
     std::vector<std::string> rest(args.begin() + 1, args.end());
     if (cmd == "batch") {
@@ -161,6 +189,12 @@ int main(int argc, char** argv) {
         }
         if (!line.empty() || too_long) answer();
         return 0;
+    }
+    if (cmd == "fit") {
+        std::string out = engine.fit(read_stdin());
+        json r = json::parse(out, nullptr, false);
+        std::cout << out << "\n";
+        return r.is_object() && r.value("ok", false) ? 0 : 1;
     }
     if (cmd == "list") {
         json cat = json::parse(engine.call(R"({"op":"catalog"})"), nullptr, false);

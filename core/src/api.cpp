@@ -8,6 +8,7 @@
 #include "json_reader.hpp"
 #include "runwell/advice.hpp"
 #include "runwell/calibration.hpp"
+#include "runwell/fit.hpp"
 #include "runwell/import.hpp"
 
 namespace runwell {
@@ -135,6 +136,7 @@ bool parse_setup(const Catalog& c, ObjectReader& r, Resolved& out, json& error, 
     s.model = resolve_entry<Model>(r, "model", [&](const std::string& id) { return c.model(id); },
                                    [](ObjectReader& i) { return detail::read_model(i, false); }, out.own_model, "model", error);
     if (!s.model) return false;
+    s.calibration = &c.calibration;
     if (!hardware_required && !r.has("hardware")) {
         r.object("hardware", false);
         s.device = &c.devices.front();  // the tier list replaces it
@@ -164,6 +166,7 @@ bool parse_setup(const Catalog& c, ObjectReader& r, Resolved& out, json& error, 
     s.host_bandwidth_gbs = r.num("host_bandwidth_gbs", 0, 100000, false);
     s.gpu_layers = static_cast<int>(r.integer("gpu_layers", 0, 4096, false, -1));
     s.cpu_moe_layers = static_cast<int>(r.integer("cpu_moe_layers", 0, 4096, false, -1));
+    s.ubatch = static_cast<int>(r.integer("ubatch", 1, 65536, false, calibration::kDefaultUbatch));
     out.prompt_tokens = r.integer("prompt_tokens", 1, 100'000'000, false, 0);
     out.depth = r.integer("depth", 0, 100'000'000, false, -1);
     if (!problems.empty()) { error = problems_response(problems); return false; }
@@ -236,10 +239,34 @@ json notes_json(const std::vector<Note>& notes) {
     return a;
 }
 
-// Expected error of each quantity: 80 % of the reference measurements fall within it.
-json error_band() {
-    return {{"decode_pct", calibration::kDecodeErrorBandPct}, {"prefill_pct", calibration::kPrefillErrorBandPct},
-            {"memory_pct", calibration::kMemoryErrorBandPct}};
+// Expected error of each quantity for this class of setup (architecture x runtime backend):
+// the 80th percentile of |error| on measurements left out of the fit, and how many back it.
+json error_band(const Setup& s) {
+    const Calibration& c = calibration_of(s);
+    std::string arch(architecture_class(*s.model)), backend(runtime_backend(s));
+    ErrorBand decode = c.band("decode", arch, backend), prefill = c.band("prefill", arch, backend);
+    std::string who = arch + " models on " + backend;
+    std::string evidence = "Checked against " + std::to_string(decode.rows) + " decode and " + std::to_string(prefill.rows) +
+                           " prompt measurements of " + who + " that the constants were not fitted on.";
+    if (decode.rows < 8 || prefill.rows < 8) evidence += " That is few: the bands shown are those of a wider class.";
+    return {{"decode_pct", decode.pct}, {"prefill_pct", prefill.pct}, {"memory_pct", c.memory_band_pct}, {"class", who},
+            {"decode_rows", decode.rows}, {"prefill_rows", prefill.rows}, {"evidence", evidence}};
+}
+
+// Where the estimate stands on thin ground, said plainly.
+json caveats(const Setup& s) {
+    json out = json::array();
+    if (architecture_class(*s.model) == "hybrid")
+        out.push_back({{"code", "young_kernels"},
+                       {"text", "Linear-attention layers (" + std::to_string(s.model->attention.linear_layers) +
+                                    " here) run on kernels that runtimes added in 2025-2026 and still speed up build by build: "
+                                    "an older build can be several times slower, and support itself needs a recent release."}});
+    const BackendFit& k = calibration_of(s).backend(runtime_backend(s));
+    if (k.decode_rows < 20)
+        out.push_back({{"code", "few_measurements"},
+                       {"text", "Few published measurements exist for the " + std::string(runtime_backend(s)) +
+                                    " backend, so its speeds are less certain than CUDA's or Metal's."}});
+    return out;
 }
 
 std::string summary(const Setup& s, const Estimate& e, const Speed& sp) {
@@ -292,7 +319,8 @@ json estimate_response(const Catalog& c, Resolved& r) {
     long depth = r.depth >= 0 ? r.depth : std::min(s.context, w.prompt_tokens + w.output_tokens / 2);
     Speed sp = speed(s, e, prompt, depth);
     WorkloadResult headline = grade_workload(s, w, mode, GradeContext::Setup);  // the fit shown is at the user's context
-    const auto k = calibration::backend_constants(s.device->backend);
+    const Calibration& cal = calibration_of(s);
+    const BackendFit& k = cal.backend(runtime_backend(s));
 
     json j;
     j["ok"] = true;
@@ -327,23 +355,27 @@ json estimate_response(const Catalog& c, Resolved& r) {
     j["summary"] = summary(s, e, sp);
     j["grade"] = headline.grade;
     j["score"] = round_to(headline.score, 0);
-    j["error_band"] = error_band();
+    j["error_band"] = error_band(s);
+    j["caveats"] = caveats(s);
     j["formula"] = {
-        {"decode", {{"device_gb_per_token", round_to(sp.gpu_bytes / 1e9, 4)}, {"achieved_bandwidth_gbs", round_to(achieved_bandwidth_gbs(*s.device), 1)}, {"host_gb_per_token", round_to(sp.cpu_bytes / 1e9, 4)},
-                    {"bandwidth_gbs", s.device->bandwidth_gbs}, {"bandwidth_efficiency", k.bandwidth_efficiency},
+        {"decode", {{"backend", std::string(runtime_backend(s))},
+                    {"device_gb_per_token", round_to(sp.gpu_bytes / 1e9, 4)}, {"achieved_bandwidth_gbs", round_to(achieved_bandwidth_gbs(s), 1)},
+                    {"host_gb_per_token", round_to(sp.cpu_bytes / 1e9, 4)}, {"bandwidth_gbs", s.device->bandwidth_gbs},
+                    {"bandwidth_efficiency", k.bandwidth_efficiency}, {"bandwidth_saturation_gbs", cal.bandwidth_saturation_gbs},
                     {"host_bandwidth_gbs", s.host_bandwidth_gbs > 0 ? s.host_bandwidth_gbs : default_host_bandwidth_gbs(*s.device)},
-                    {"host_bandwidth_efficiency", calibration::kHostBandwidthEfficiency},
-                    {"fixed_ms_per_token", round_to(sp.fixed_s * 1e3, 4)}, {"layer_overhead_us", k.layer_overhead_us},
-                    {"state_layers", s.model->attention.full_layers + s.model->attention.window_layers + s.model->attention.linear_layers},
-                    {"moe_layer_overhead_factor", s.model->moe ? calibration::kMoeLayerOverheadFactor : 1.0},
-                    {"gpu_hops", std::max(0, s.gpus - 1)}, {"gpu_hop_ms", calibration::kGpuHopS * 1e3},
-                    {"bandwidth_saturation_gbs", calibration::kBandwidthSaturationGbs}, {"moe", s.model->moe.has_value()}}},
+                    {"host_bandwidth_efficiency", cal.host_bandwidth_efficiency},
+                    {"fixed_ms_per_token", round_to(sp.fixed_s * 1e3, 4)}, {"attention_ms_per_token", round_to(sp.decode_attention_s * 1e3, 4)}, {"layer_overhead_us", k.layer_overhead_us},
+                    {"layer_units", round_to(sp.layer_units, 2)}, {"layers", s.model->layers},
+                    {"moe_layer_factor", s.model->moe ? cal.moe_layer_factor : 0.0},
+                    {"linear_layers", s.model->attention.linear_layers}, {"linear_kind", s.model->attention.linear_kind},
+                    {"linear_layer_factor", cal.linear_layer_factor(s.model->attention.linear_kind)},
+                    {"gpu_hops", std::max(0, s.gpus - 1)}, {"gpu_hop_ms", k.gpu_hop_ms}}},
         {"prefill", {{"weight_gflops_per_token", round_to(sp.weight_flops / 1e9, 4)},
                      {"attention_gflops_per_token", round_to(sp.attention_flops / 1e9, 4)},
-                     {"attention_flops_weight", calibration::kAttentionFlopsWeight},
-                     {"moe_prefill_factor", round_to(moe_prefill_factor(*s.model), 3)},
-                     {"moe_tokens_per_expert", s.model->moe ? calibration::kUbatch * s.model->moe->active_experts / s.model->moe->experts : 0.0}, {"fp16_tflops", s.device->fp16_tflops},
-                     {"compute_saturation_tflops", calibration::kComputeSaturationTflops}, {"achieved_tflops", round_to(achieved_tflops(*s.device), 2)},
+                     {"attention_flops_weight", cal.attention_flops_weight},
+                     {"moe_prefill_factor", round_to(moe_prefill_factor(s), 3)}, {"ubatch", s.ubatch},
+                     {"fp16_tflops", s.device->fp16_tflops}, {"accelerated_fp16_tflops", s.device->accelerated_fp16_tflops},
+                     {"compute_saturation_tflops", cal.compute_saturation_tflops}, {"achieved_tflops", round_to(achieved_tflops(s), 2)},
                      {"prefill_efficiency", k.prefill_efficiency}, {"transfer_ms_per_token", round_to(sp.transfer_s * 1e3, 5)}}},
         {"memory", {{"kv_bytes_per_token", round_to(kv_bytes_per_token(*s.model, s.kv), 0)},
                     {"routed_expert_params_b", round_to(routed_expert_params_b(*s.model), 2)},
@@ -388,6 +420,22 @@ json estimate_response(const Catalog& c, Resolved& r) {
     return j;
 }
 
+// Only the speed of one setup at a given prompt and depth (the accuracy harness's question):
+// no grades, quant table or advice, so thousands of rows take milliseconds.
+json predict_response(const Catalog& c, Resolved& r) {
+    Setup& s = r.setup;
+    if (!s.quant) s.quant = c.quant("Q4_K_M");
+    Estimate e = estimate_fit(s);
+    long prompt = std::min(r.prompt_tokens > 0 ? r.prompt_tokens : 512, s.context);
+    long depth = std::max(0L, r.depth);
+    Speed sp = speed(s, e, prompt, depth);
+    return {{"ok", true}, {"fit", std::string(to_string(e.fit))}, {"offload", std::string(to_string(e.placement.kind))},
+            {"decode_tps", sp.decode_tps}, {"prefill_tps", sp.prefill_tps}, {"ttft_s", sp.ttft_s},
+            {"backend", std::string(runtime_backend(s))}, {"arch", std::string(architecture_class(*s.model))},
+            {"memory_gib", {{"weights", e.memory.weights}, {"host_weights", e.memory.host_weights}, {"kv_cache", e.memory.kv_cache},
+                            {"compute", e.memory.compute}, {"total", e.memory.total()}}}};
+}
+
 // The fields every ranked row shares (a model on a device, or a device for a model).
 void add_grade_fields(json& row, const Quant& q, const WorkloadResult& w) {
     row["best_quant"] = q.id;
@@ -426,7 +474,11 @@ json model_spec_json(const Model& m) {
         att["head_dim"] = a.head_dim;
     }
     if (a.window_layers) { att["window"] = a.window; att["window_layers"] = a.window_layers; }
-    if (a.linear_layers) { att["linear_layers"] = a.linear_layers; att["linear_state_mib"] = round_to(a.linear_state_mib, 3); }
+    if (a.linear_layers) {
+        att["linear_layers"] = a.linear_layers;
+        att["linear_kind"] = a.linear_kind;
+        att["linear_state_mib"] = round_to(a.linear_state_mib, 3);
+    }
     json j = {{"name", m.name}, {"params_b", round_to(m.params_b, 4)}, {"active_params_b", round_to(m.active_params_b, 4)},
               {"layers", m.layers}, {"hidden", m.hidden}, {"vocab", m.vocab}, {"max_context", m.max_context},
               {"tied_embeddings", m.tied_embeddings}, {"attention", att}};
@@ -538,6 +590,13 @@ std::string Engine::call(const std::string& request_json) const {
         r.finish();
         if (!problems.empty()) return problems_response(problems).dump();
         out = devices_response(catalog_, resolved, limit);
+    } else if (op == "predict") {
+        Resolved resolved;
+        json error;
+        if (!parse_setup(catalog_, r, resolved, error, true, true)) return error.dump();
+        r.finish();
+        if (!problems.empty()) return problems_response(problems).dump();
+        out = predict_response(catalog_, resolved);
     } else if (op == "estimate" || op == "rank") {
         Resolved resolved;
         json error;
@@ -547,7 +606,7 @@ std::string Engine::call(const std::string& request_json) const {
         if (!problems.empty()) return problems_response(problems).dump();
         out = op == "estimate" ? estimate_response(catalog_, resolved) : rank_response(catalog_, resolved, limit);
     } else {
-        return error_response("unknown_op", "op must be estimate, rank, devices, catalog or import_config, got '" + op + "'", "op").dump();
+        return error_response("unknown_op", "op must be estimate, predict, rank, devices, catalog or import_config, got '" + op + "'", "op").dump();
     }
     return out.dump(-1, ' ', false, json::error_handler_t::replace);
 }
@@ -555,6 +614,165 @@ std::string Engine::call(const std::string& request_json) const {
 std::string Engine::import_gguf(const std::string& bytes, double file_size) const {
     if (!loaded_) return error_response("no_catalog", "the catalog is not loaded").dump();
     return import_response(catalog_, model_from_gguf(bytes, file_size)).dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+}  // namespace runwell
+
+namespace runwell {
+
+std::vector<Problem> Engine::set_calibration(const std::string& calibration_json) {
+    std::vector<Problem> problems;
+    Calibration c = read_calibration_json(calibration_json, problems);
+    if (problems.empty()) catalog_.calibration = std::move(c);
+    return problems;
+}
+
+namespace {
+json calibration_json(const Calibration& c) {
+    json backends = json::object();
+    for (const auto& [id, b] : c.backends)
+        backends[id] = {{"bandwidth_efficiency", round_to(b.bandwidth_efficiency, 4)}, {"layer_overhead_us", round_to(b.layer_overhead_us, 2)},
+                        {"prefill_efficiency", round_to(b.prefill_efficiency, 4)}, {"gpu_hop_ms", round_to(b.gpu_hop_ms, 4)},
+                        {"decode_rows", b.decode_rows}, {"prefill_rows", b.prefill_rows}};
+    json linear = json::object();
+    for (const auto& [kind, f] : c.linear_layer_factors) linear[kind] = round_to(f, 4);
+    json bands = json::array();
+    for (const ErrorBand& e : c.bands)
+        bands.push_back({{"quantity", e.quantity}, {"arch", e.arch}, {"backend", e.backend}, {"pct", e.pct}, {"rows", e.rows}});
+    return {{"provenance", c.provenance}, {"backends", backends},
+            {"bandwidth_saturation_gbs", round_to(c.bandwidth_saturation_gbs, 1)}, {"compute_saturation_tflops", round_to(c.compute_saturation_tflops, 2)},
+            {"moe_layer_factor", round_to(c.moe_layer_factor, 4)}, {"linear_layer_factors", linear},
+            {"host_bandwidth_efficiency", round_to(c.host_bandwidth_efficiency, 4)}, {"attention_flops_weight", round_to(c.attention_flops_weight, 4)},
+            {"moe_expert_tokens", round_to(c.moe_expert_tokens, 3)}, {"memory_band_pct", c.memory_band_pct}, {"bands", bands}};
+}
+}  // namespace
+
+std::string Engine::fit(const std::string& rows_jsonl) const {
+    if (!loaded_) return error_response("no_catalog", "the catalog is not loaded").dump();
+    Calibration trial = catalog_.calibration;
+    struct Row {
+        std::unique_ptr<Resolved> setup;
+        Estimate estimate;
+        long prompt = 512, depth = 0;
+        bool decode = true;
+        double measured = 0, weight = 1;
+    };
+    std::vector<Row> rows;
+    size_t line_no = 0;
+    for (size_t start = 0; start < rows_jsonl.size();) {
+        size_t end = rows_jsonl.find('\n', start);
+        std::string line = rows_jsonl.substr(start, end == std::string::npos ? std::string::npos : end - start);
+        start = end == std::string::npos ? rows_jsonl.size() : end + 1;
+        ++line_no;
+        if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+        std::string where = "line " + std::to_string(line_no);
+        std::string why;
+        json row = detail::parse_bounded(line, why);
+        if (row.is_discarded() || !row.is_object()) return error_response("bad_json", where + ": " + (why.empty() ? "expected an object" : why)).dump();
+        std::vector<Problem> problems;
+        ObjectReader outer(row, where, problems);
+        const json* request = outer.object("request", true);
+        std::string quantity = outer.str("quantity");
+        Row r;
+        r.measured = outer.num("measured", 1e-6, 1e9);
+        r.weight = outer.num("weight", 0, 1e6, false, 1);
+        outer.finish();
+        if (!problems.empty()) return problems_response(problems).dump();
+        if (quantity != "decode" && quantity != "prefill") return error_response("unknown_value", where + ": quantity must be decode or prefill").dump();
+        r.decode = quantity == "decode";
+        r.setup = std::make_unique<Resolved>();
+        ObjectReader inner(*request, where + ".request", problems);
+        inner.str("op", false);  // the same request the harness sends as "predict"
+        json error;
+        if (!parse_setup(catalog_, inner, *r.setup, error, true, true)) {
+            error["error"]["message"] = where + ": " + error["error"]["message"].get<std::string>();
+            return error.dump();
+        }
+        inner.finish();
+        if (!problems.empty()) return problems_response(problems).dump();
+        Setup& s = r.setup->setup;
+        if (!s.quant) return error_response("missing_field", where + ": a fitted row names its quant", "quant").dump();
+        s.calibration = &trial;
+        r.estimate = estimate_fit(s);
+        if (r.setup->prompt_tokens > 0) r.prompt = r.setup->prompt_tokens;
+        if (r.setup->depth >= 0) r.depth = r.setup->depth;
+        rows.push_back(std::move(r));
+    }
+    if (rows.empty()) return error_response("missing_field", "no rows to fit").dump();
+
+    // Robust loss: weighted |log(predicted / measured)| (a median fit); a setup the estimator
+    // says cannot run, although it was measured, costs as much as a 20x error.
+    const double kNoRun = std::log(20.0);
+    auto loss = [&] {
+        double sum = 0;
+        for (Row& r : rows) {
+            Speed sp = speed(r.setup->setup, r.estimate, r.prompt, r.depth);
+            double predicted = r.decode ? sp.decode_tps : sp.prefill_tps;
+            sum += r.weight * (predicted > 0 ? std::abs(std::log(predicted / r.measured)) : kNoRun);
+        }
+        return sum;
+    };
+
+    // Which constants the rows inform: counts per backend and per kind of row.
+    std::map<std::string, int> decode_rows, prefill_rows, multi_gpu_rows, linear_decode;
+    int moe_decode = 0, moe_prefill = 0, offload_decode = 0, decode_total = 0, prefill_total = 0;
+    for (const Row& r : rows) {
+        const Setup& s = r.setup->setup;
+        std::string b(runtime_backend(s));
+        if (r.decode) {
+            ++decode_rows[b];
+            ++decode_total;
+            if (s.gpus > 1) ++multi_gpu_rows[b];
+            if (s.model->moe) ++moe_decode;
+            if (s.model->attention.linear_layers > 0) ++linear_decode[s.model->attention.linear_kind];
+            if (r.estimate.placement.kind != OffloadKind::None) ++offload_decode;
+        } else {
+            ++prefill_rows[b];
+            ++prefill_total;
+            if (s.model->moe) ++moe_prefill;
+        }
+    }
+    // Every constant the rows inform is fitted from the same starting guess, so the result depends
+    // on the rows alone; constants no row informs keep the loaded (prior) value.
+    constexpr int kMinRows = 5;
+    std::vector<FitParameter> params;
+    auto add = [&](const std::string& name, double* value, double lo, double hi, double start) {
+        *value = start;
+        params.push_back({name, value, lo, hi});
+    };
+    for (const auto& [b, n] : decode_rows) {
+        if (n < kMinRows) continue;
+        BackendFit& f = trial.backends[b];
+        add(b + ".bandwidth_efficiency", &f.bandwidth_efficiency, 0.2, 1.3, 0.8);
+        add(b + ".layer_overhead_us", &f.layer_overhead_us, 0, 3000, 50);
+        if (multi_gpu_rows[b] >= 3) add(b + ".gpu_hop_ms", &f.gpu_hop_ms, 0, 30, 0.3);
+        else f.gpu_hop_ms = catalog_.calibration.backend(b).gpu_hop_ms;
+    }
+    for (const auto& [b, n] : prefill_rows) {
+        if (n < kMinRows) continue;
+        BackendFit& f = trial.backends[b];
+        if (!decode_rows.count(b) || decode_rows[b] < kMinRows) f = catalog_.calibration.backend(b);
+        add(b + ".prefill_efficiency", &f.prefill_efficiency, 0.01, 2, 0.5);
+    }
+    if (decode_total >= kMinRows) add("bandwidth_saturation_gbs", &trial.bandwidth_saturation_gbs, 300, 1e5, 3000);
+    if (moe_decode >= kMinRows) add("moe_layer_factor", &trial.moe_layer_factor, 0, 5, 0.5);
+    for (const auto& [kind, n] : linear_decode)
+        if (n >= 3) add("linear_layer_factors." + kind, &trial.linear_layer_factors[kind], 0, 100, 2);
+    if (offload_decode >= 3) add("host_bandwidth_efficiency", &trial.host_bandwidth_efficiency, 0.05, 1.5, 0.35);
+    if (prefill_total >= kMinRows) {
+        add("compute_saturation_tflops", &trial.compute_saturation_tflops, 10, 1e4, 300);
+        add("attention_flops_weight", &trial.attention_flops_weight, 0.01, 10, 1);
+    }
+    if (moe_prefill >= kMinRows) add("moe_expert_tokens", &trial.moe_expert_tokens, 0, 512, 32);
+    double total = minimise(params, loss);
+    for (auto& [b, f] : trial.backends) {
+        f.decode_rows = decode_rows.count(b) ? decode_rows[b] : 0;
+        f.prefill_rows = prefill_rows.count(b) ? prefill_rows[b] : 0;
+    }
+    json fitted = json::array();
+    for (const FitParameter& p : params) fitted.push_back(p.name);
+    json out = {{"ok", true}, {"calibration", calibration_json(trial)}, {"loss", total}, {"rows", rows.size()}, {"fitted", fitted}};
+    return out.dump(1, ' ', false, json::error_handler_t::replace);
 }
 
 }  // namespace runwell

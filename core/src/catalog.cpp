@@ -67,6 +67,11 @@ Attention read_attention(ObjectReader& parent, int layers) {
     a.window_head_dim = static_cast<int>(r.integer("window_head_dim", 0, 4096, false));
     a.linear_layers = static_cast<int>(r.integer("linear_layers", 0, 4096, false));
     a.linear_state_mib = r.num("linear_state_mib", 0, 1e6, false);
+    a.linear_kind = r.str("linear_kind", false);
+    if (a.linear_layers > 0 && a.linear_kind.empty()) a.linear_kind = "gated_delta";  // the most common kind
+    if (!a.linear_kind.empty() && a.linear_kind != "gated_delta" && a.linear_kind != "kda" && a.linear_kind != "mamba2" &&
+        a.linear_kind != "short_conv")
+        r.fail("unknown_value", r.at("linear_kind"), "'" + a.linear_kind + "' is not one of: gated_delta, kda, mamba2, short_conv");
     r.finish();
     if (!mla && a.kv_heads > a.heads)
         r.fail("inconsistent", r.at("kv_heads"), "more KV heads than attention heads");
@@ -138,6 +143,7 @@ Device read_device(ObjectReader& r, bool catalog_entry) {
     d.memory_gib = r.num("memory_gib", 0.5, 65536);
     d.bandwidth_gbs = r.num("bandwidth_gbs", 1, 100000);
     d.fp16_tflops = r.num("fp16_tflops", 0.01, 100000);
+    d.accelerated_fp16_tflops = r.num("accelerated_fp16_tflops", 0.01, 100000, false);
     d.host_link_gbs = r.num("host_link_gbs", 0.1, 10000, false);
     if (r.has("usable_gib")) d.usable_gib = r.num("usable_gib", 0.1, 65536);
     d.release_year = static_cast<int>(r.integer("release_year", 1990, 2100, false));
@@ -234,8 +240,72 @@ void read_list(const json& root, const std::string& file, const std::string& key
         out.push_back(std::move(item));
     }
 }
+
+Calibration read_calibration(ObjectReader& r) {
+    Calibration c;
+    c.provenance = r.strings("provenance");
+    if (const json* node = r.object("backends", true); node && node->is_object()) {
+        for (auto it = node->begin(); it != node->end(); ++it) {
+            ObjectReader b(it.value(), r.at("backends." + it.key()), r.problems());
+            if (!known_backend(it.key())) b.fail("unknown_value", b.path(), "'" + it.key() + "' is not a known backend");
+            BackendFit f;
+            f.bandwidth_efficiency = b.num("bandwidth_efficiency", 0.01, 2);
+            f.layer_overhead_us = b.num("layer_overhead_us", 0, 1e5);
+            f.prefill_efficiency = b.num("prefill_efficiency", 0.001, 2);
+            f.gpu_hop_ms = b.num("gpu_hop_ms", 0, 1e3);
+            f.decode_rows = static_cast<int>(b.integer("decode_rows", 0, 1'000'000));
+            f.prefill_rows = static_cast<int>(b.integer("prefill_rows", 0, 1'000'000));
+            b.finish();
+            c.backends[it.key()] = f;
+        }
+    }
+    c.bandwidth_saturation_gbs = r.num("bandwidth_saturation_gbs", 1, 1e12);
+    c.compute_saturation_tflops = r.num("compute_saturation_tflops", 1, 1e12);
+    c.moe_layer_factor = r.num("moe_layer_factor", 0, 100);
+    if (const json* node = r.object("linear_layer_factors", true); node && node->is_object()) {
+        ObjectReader f(*node, r.at("linear_layer_factors"), r.problems());
+        for (auto it = node->begin(); it != node->end(); ++it) c.linear_layer_factors[it.key()] = f.num(it.key(), 0, 1000);
+        f.finish();
+    }
+    c.host_bandwidth_efficiency = r.num("host_bandwidth_efficiency", 0.01, 2);
+    c.attention_flops_weight = r.num("attention_flops_weight", 0, 100);
+    c.moe_expert_tokens = r.num("moe_expert_tokens", 0, 1e4);
+    c.memory_band_pct = static_cast<int>(r.integer("memory_band_pct", 0, 1000));
+    if (const json* node = r.object("bands", true); node && node->is_array()) {
+        for (size_t i = 0; i < node->size(); ++i) {
+            ObjectReader b((*node)[i], r.at("bands[" + std::to_string(i) + "]"), r.problems());
+            ErrorBand band;
+            band.quantity = b.str("quantity");
+            band.arch = b.str("arch");
+            band.backend = b.str("backend");
+            band.pct = static_cast<int>(b.integer("pct", 0, 100000));
+            band.rows = static_cast<int>(b.integer("rows", 0, 1'000'000));
+            b.finish();
+            if (band.quantity != "decode" && band.quantity != "prefill")
+                b.fail("unknown_value", b.at("quantity"), "must be decode or prefill");
+            if (band.backend != "*" && !known_backend(band.backend)) b.fail("unknown_value", b.at("backend"), "not a known backend");
+            c.bands.push_back(band);
+        }
+    } else if (node) {
+        r.fail("wrong_type", r.at("bands"), "expected an array");
+    }
+    r.finish();
+    return c;
+}
 }  // namespace
 }  // namespace detail
+
+Calibration read_calibration_json(const std::string& text, std::vector<Problem>& problems) {
+    std::string why;
+    detail::json root = detail::parse_bounded(text, why);
+    if (root.is_discarded()) { problems.push_back({"bad_json", "calibration", why}); return {}; }
+    if (!root.is_object() || !root.contains("calibration")) {
+        problems.push_back({"missing_section", "calibration", "expected {\"calibration\": {...}}"});
+        return {};
+    }
+    detail::ObjectReader r(root["calibration"], "calibration", problems);
+    return detail::read_calibration(r);
+}
 
 CatalogLoad load_catalog(const std::vector<std::pair<std::string, std::string>>& named_texts) {
     using detail::json;
@@ -258,6 +328,11 @@ CatalogLoad load_catalog(const std::vector<std::pair<std::string, std::string>>&
                 detail::read_list(root, file, key, out.catalog.workloads, p, detail::read_workload);
             else if (key == "modes")
                 detail::read_list(root, file, key, out.catalog.modes, p, detail::read_mode);
+            else if (key == "calibration") {
+                detail::ObjectReader r(it.value(), "calibration", p);
+                out.catalog.calibration = detail::read_calibration(r);
+                out.catalog.has_calibration = true;
+            }
             else
                 p.push_back({"unknown_key", file + ":" + key, "unknown catalog section"});
         }
@@ -269,6 +344,7 @@ CatalogLoad load_catalog(const std::vector<std::pair<std::string, std::string>>&
     if (c.quants.empty()) p.push_back({"missing_section", "quants", "the catalog has no quantizations"});
     if (c.workloads.empty()) p.push_back({"missing_section", "workloads", "the catalog has no workloads"});
     if (c.modes.empty()) p.push_back({"missing_section", "modes", "the catalog has no operating modes"});
+    if (!c.has_calibration) p.push_back({"missing_section", "calibration", "the catalog has no calibration (calibration.json)"});
     for (const char* id : {"Q4_K_M", "F16"})
         if (!c.quants.empty() && !c.quant(id))
             p.push_back({"dangling_reference", "quants", std::string("the estimator needs quantization '") + id + "'"});
@@ -293,7 +369,7 @@ const Workload* Catalog::workload(std::string_view id) const { return find_by_id
 const Mode* Catalog::mode(std::string_view id) const { return find_by_id(modes, id); }
 
 bool known_backend(std::string_view backend) {
-    for (std::string_view b : {"cuda", "rocm", "metal", "vulkan", "sycl", "cpu"})
+    for (std::string_view b : {"cuda", "rocm", "metal", "mlx", "vulkan", "sycl", "cpu"})
         if (b == backend) return true;
     return false;
 }
@@ -315,6 +391,53 @@ std::string_view to_string(AttentionKind kind) {
         case AttentionKind::Mla: return "mla";
     }
     return "unknown";
+}
+
+}  // namespace runwell
+
+namespace runwell {
+
+const BackendFit& Calibration::backend(std::string_view id) const {
+    if (auto it = backends.find(std::string(id)); it != backends.end()) return it->second;
+    // An unmeasured backend is taken as its nearest measured sibling: the other runtime on
+    // the same GPUs (MLX/Metal), or the other portable/vendor path (SYCL and CUDA -> Vulkan,
+    // ROCm <-> Vulkan).
+    static const std::map<std::string_view, std::vector<std::string>> siblings = {
+        {"mlx", {"metal"}}, {"metal", {"mlx"}}, {"sycl", {"vulkan", "rocm"}}, {"rocm", {"vulkan"}},
+        {"vulkan", {"rocm", "cuda"}}, {"cuda", {"vulkan", "rocm"}}};
+    if (auto s = siblings.find(id); s != siblings.end())
+        for (const std::string& other : s->second)
+            if (auto it = backends.find(other); it != backends.end()) return it->second;
+    static const BackendFit neutral;
+    return neutral;
+}
+
+double Calibration::linear_layer_factor(std::string_view kind) const {
+    if (auto it = linear_layer_factors.find(std::string(kind)); it != linear_layer_factors.end()) return it->second;
+    if (auto it = linear_layer_factors.find("gated_delta"); it != linear_layer_factors.end()) return it->second;
+    return 0;
+}
+
+ErrorBand Calibration::band(std::string_view quantity, std::string_view arch, std::string_view backend) const {
+    constexpr int kMinRows = 8;  // fewer out-of-sample rows than this do not make a band of their own
+    auto find = [&](std::string_view a, std::string_view b) -> const ErrorBand* {
+        for (const ErrorBand& e : bands)
+            if (e.quantity == quantity && e.arch == a && e.backend == b) return &e;
+        return nullptr;
+    };
+    const ErrorBand* exact = find(arch, backend);
+    if (exact && exact->rows >= kMinRows) return *exact;
+    // Too few rows of this class: the wider of its two parent classes, so thin evidence never narrows the band.
+    ErrorBand out;
+    out.quantity = std::string(quantity);
+    out.arch = std::string(arch);
+    out.backend = std::string(backend);
+    out.rows = exact ? exact->rows : 0;
+    for (const ErrorBand* parent : {find(arch, "*"), find("*", backend)})
+        if (parent && parent->rows >= kMinRows) out.pct = std::max(out.pct, parent->pct);
+    if (out.pct == 0)
+        if (const ErrorBand* all = find("*", "*")) out.pct = all->pct;
+    return out;
 }
 
 }  // namespace runwell

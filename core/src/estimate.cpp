@@ -72,15 +72,6 @@ double window_kv_bytes_per_token(const Model& m) {
 
 double recurrent_state_bytes(const Model& m) { return m.attention.linear_state_mib * 1024.0 * 1024.0; }
 
-// Compute buffer of one micro-batch: logits for the batch plus activation
-// scratch; fitted to llama.cpp logs (memory_obs: LLaMA-2-7B 73.7 MiB, 70B 148 MiB).
-double compute_bytes(const Model& m) {
-    return calibration::kUbatch * 4.0 * (m.vocab / 2.0 + 6.0 * m.hidden);
-}
-
-int attention_layers(const Model& m) {
-    return std::max(1, m.attention.full_layers + m.attention.window_layers + m.attention.linear_layers);
-}
 }  // namespace
 
 double routed_expert_params_b(const Model& m) {
@@ -135,6 +126,19 @@ double kv_cache_bytes(const Model& m, long tokens, KvType kv) {
     return kv_bytes_per_token(m, kv) * t + windowed;
 }
 
+namespace {
+// Compute buffer of one micro-batch: logits for the batch plus activation
+// scratch; fitted to llama.cpp logs (memory_obs: LLaMA-2-7B 73.7 MiB, 70B 148 MiB).
+double compute_bytes(const Model& m, int ubatch) { return ubatch * 4.0 * (m.vocab / 2.0 + 6.0 * m.hidden); }
+
+// Attention FLOPs of one token against `context` cached tokens (QK and PV products).
+double attention_flops_at(const Model& m, double context) {
+    const Attention& a = m.attention;
+    int qk_dim = a.kind == AttentionKind::Mla ? a.kv_lora_rank + a.rope_dim : a.head_dim;
+    return 4.0 * a.heads * qk_dim * (a.full_layers * context + a.window_layers * std::min(context, static_cast<double>(a.window)));
+}
+}  // namespace
+
 Memory memory_needed(const Setup& s) {
     const Model& m = *s.model;
     int n = std::max(1, s.concurrency);
@@ -149,8 +153,8 @@ Memory memory_needed(const Setup& s) {
     }
     mem.kv_cache = kv_cache_bytes(m, s.context, s.kv) * n / kGiB;
     mem.recurrent_state = recurrent_state_bytes(m) * n / kGiB;
-    mem.compute = compute_bytes(m) * gpus / kGiB;
-    mem.runtime = calibration::backend_constants(s.device->backend).runtime_gib * gpus;
+    mem.compute = compute_bytes(m, s.ubatch) * gpus / kGiB;
+    mem.runtime = calibration::runtime_context_gib(s.device->backend) * gpus;
     return mem;
 }
 
@@ -304,20 +308,39 @@ Estimate estimate_fit(const Setup& s) {
     return e;
 }
 
-double moe_prefill_factor(const Model& m) {
+const Calibration& calibration_of(const Setup& s) {
+    static const Calibration neutral;  // only for a Setup built without a catalog: no fitted effects
+    return s.calibration ? *s.calibration : neutral;
+}
+
+std::string_view runtime_backend(const Setup& s) {
+    if (s.quant && s.quant->family == "mlx" && s.device->backend == "metal") return "mlx";
+    return s.device->backend;
+}
+
+std::string_view architecture_class(const Model& m) {
+    if (m.attention.linear_layers > 0) return "hybrid";
+    return m.moe ? "moe" : "dense";
+}
+
+double moe_prefill_factor(const Setup& s) {
+    const Model& m = *s.model;
     if (!m.moe || m.moe->experts == 0) return 1.0;
-    double tokens_per_expert = calibration::kUbatch * m.moe->active_experts / m.moe->experts;
-    return 1.0 + calibration::kMoeExpertTokens / tokens_per_expert;
+    double tokens_per_expert = static_cast<double>(std::max(1, s.ubatch)) * m.moe->active_experts / m.moe->experts;
+    return 1.0 + calibration_of(s).moe_expert_tokens / tokens_per_expert;
 }
 
-double achieved_bandwidth_gbs(const Device& d) {
-    const auto k = calibration::backend_constants(d.backend);
-    return d.bandwidth_gbs * k.bandwidth_efficiency / (1.0 + d.bandwidth_gbs / calibration::kBandwidthSaturationGbs);
+double achieved_bandwidth_gbs(const Setup& s) {
+    const Calibration& c = calibration_of(s);
+    const Device& d = *s.device;
+    return d.bandwidth_gbs * c.backend(runtime_backend(s)).bandwidth_efficiency / (1.0 + d.bandwidth_gbs / c.bandwidth_saturation_gbs);
 }
 
-double achieved_tflops(const Device& d) {
-    const auto k = calibration::backend_constants(d.backend);
-    return d.fp16_tflops * k.prefill_efficiency / (1.0 + d.fp16_tflops / calibration::kComputeSaturationTflops);
+double achieved_tflops(const Setup& s) {
+    const Calibration& c = calibration_of(s);
+    const Device& d = *s.device;
+    double peak = d.accelerated_fp16_tflops > 0 ? d.accelerated_fp16_tflops : d.fp16_tflops;
+    return peak * c.backend(runtime_backend(s)).prefill_efficiency / (1.0 + peak / c.compute_saturation_tflops);
 }
 
 Speed speed(const Setup& s, const Estimate& e, long prompt_tokens, long depth) {
@@ -325,7 +348,8 @@ Speed speed(const Setup& s, const Estimate& e, long prompt_tokens, long depth) {
     if (e.fit == Fit::WontRun) return out;
     const Model& m = *s.model;
     const Device& d = *s.device;
-    const auto k = calibration::backend_constants(d.backend);
+    const Calibration& cal = calibration_of(s);
+    const BackendFit& k = cal.backend(runtime_backend(s));
     int n = std::max(1, s.concurrency);
     Resolved host = resolve_host(s);
 
@@ -342,32 +366,35 @@ Speed speed(const Setup& s, const Estimate& e, long prompt_tokens, long depth) {
         cpu_bytes = e.placement.cpu_weight_gib * kGiB * touched_expert_share(m, n);
     }
     double gpu_bytes = weights_read + kv_read - cpu_bytes;
-    double t_mem = gpu_bytes / (achieved_bandwidth_gbs(d) * 1e9);
-    if (cpu_bytes > 0) t_mem += cpu_bytes / (host.host_bw * 1e9 * calibration::kHostBandwidthEfficiency);
+    double t_mem = gpu_bytes / (achieved_bandwidth_gbs(s) * 1e9);
+    if (cpu_bytes > 0) t_mem += cpu_bytes / (host.host_bw * 1e9 * cal.host_bandwidth_efficiency);
     double active_flops = 2.0 * m.active_params_b * 1e9;
-    double t_compute = n * active_flops / (achieved_tflops(d) * 1e12);
-    double hops = std::max(0, s.gpus - 1) * calibration::kGpuHopS;
-    double moe_factor = m.moe ? calibration::kMoeLayerOverheadFactor : 1.0;
+    double t_compute = n * active_flops / (achieved_tflops(s) * 1e12);
+    // Fixed cost per step: every layer launches its kernels; an MoE layer adds routing and
+    // gathers, a linear-attention/SSM layer its many small recurrent-state ops (llama.cpp
+    // delta-net graph: ~12-15 ops per layer unfused, one fused op since #19504, plus convs and gates).
+    out.layer_units = m.layers + (m.moe ? cal.moe_layer_factor * m.layers : 0.0) +
+                      cal.linear_layer_factor(m.attention.linear_kind) * m.attention.linear_layers;
+    double hops = std::max(0, s.gpus - 1) * k.gpu_hop_ms * 1e-3;
     out.gpu_bytes = gpu_bytes;
     out.cpu_bytes = cpu_bytes;
-    out.fixed_s = attention_layers(m) * k.layer_overhead_us * 1e-6 * moe_factor + hops;
-    double t_step = std::max(t_mem, t_compute) + out.fixed_s;
+    out.fixed_s = out.layer_units * k.layer_overhead_us * 1e-6 + hops;
+    // Attention over the cached context is compute on top of the weight reads (its own kernels):
+    // small for GQA, large for MLA's absorbed heads at long context.
+    out.decode_attention_s = attention_flops_at(m, static_cast<double>(depth)) * cal.attention_flops_weight / (achieved_tflops(s) * 1e12);
+    double t_step = std::max(t_mem, t_compute) + out.decode_attention_s + out.fixed_s;
     out.decode_tps = 1.0 / t_step;
     out.aggregate_tps = n / t_step;
 
     // Prefill: compute-bound matrix work, attention growing with the prompt.
-    const Attention& a = m.attention;
-    double avg_depth = depth + prompt_tokens / 2.0;
-    int qk_dim = a.kind == AttentionKind::Mla ? a.kv_lora_rank + a.rope_dim : a.head_dim;
-    double attn = 4.0 * a.heads * qk_dim *
-                  (a.full_layers * avg_depth + a.window_layers * std::min(avg_depth, static_cast<double>(a.window)));
+    double attn = attention_flops_at(m, depth + prompt_tokens / 2.0);
     out.weight_flops = active_flops;
     out.attention_flops = attn;
-    double cost = active_flops * moe_prefill_factor(m) + attn * calibration::kAttentionFlopsWeight;
+    double cost = active_flops * moe_prefill_factor(s) + attn * cal.attention_flops_weight;
     // Offloaded weights cross the host link once per micro-batch.
     if (e.placement.cpu_weight_gib > 0 && d.host_link_gbs > 0)
-        out.transfer_s = e.placement.cpu_weight_gib * kGiB / (d.host_link_gbs * 1e9) / calibration::kUbatch;
-    double t_token = cost / (achieved_tflops(d) * 1e12) + out.transfer_s;
+        out.transfer_s = e.placement.cpu_weight_gib * kGiB / (d.host_link_gbs * 1e9) / std::max(1, s.ubatch);
+    double t_token = cost / (achieved_tflops(s) * 1e12) + out.transfer_s;
     out.prefill_tps = 1.0 / t_token;
     out.ttft_s = prompt_tokens / out.prefill_tps + calibration::kFirstTokenLatencyS;
     return out;

@@ -130,6 +130,7 @@ ImportedModel model_from_hf_config(const std::string& config_json) {
     }
     if (linear > 0) {
         a.linear_layers = std::min(linear, a.full_layers);
+        a.linear_kind = c.contains("linear_attn_config") ? "kda" : "gated_delta";  // Kimi Linear's KDA, else Qwen3-Next-style
         a.full_layers -= a.linear_layers;
         // Recurrent state per linear layer ~ heads x head_dim^2 values (f16); 128-dim heads if unstated.
         double hd = number(c, {"linear_key_head_dim"}, 128), vh = number(c, {"linear_num_value_heads"}, heads);

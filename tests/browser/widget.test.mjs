@@ -117,7 +117,7 @@ test('hostile attributes and parameters give a readable message and inject nothi
 test('the card transfer size stays small', () => {
   // Everything card.html loads: page, styles, scripts, module, catalog (gzip, as served compressed).
   const files = ['card.html', 'card.css', 'card.mjs', 'ui.mjs', 'runwell.mjs', 'runwell_wasm.mjs', 'runwell_wasm.wasm',
-    'data/models.json', 'data/hardware.json', 'data/quants.json', 'data/workloads.json', 'data/modes.json'];
+    'data/models.json', 'data/hardware.json', 'data/quants.json', 'data/workloads.json', 'data/modes.json', 'data/calibration.json'];
   let raw = 0, gz = 0;
   for (const f of files) {
     const bytes = readFileSync(join(DIST, f));

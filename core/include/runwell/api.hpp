@@ -24,6 +24,16 @@ public:
     // or an error; "bytes_needed" asks for a longer read when the header did not fit.
     std::string import_gguf(const std::string& bytes, double file_size) const;
 
+    // Replaces the fitted constants (a trial calibration file while fitting, `runwell --calibration`).
+    std::vector<Problem> set_calibration(const std::string& calibration_json);
+
+    // Fits the calibration constants to measurements by calling the estimator itself.
+    // rows_jsonl: one {"request": {an estimate request with quant, prompt_tokens, depth},
+    // "quantity": "decode" | "prefill", "measured": tok/s, "weight": w} per line.
+    // Returns {"ok": true, "calibration": {...}, "loss", "rows"}: the catalog's calibration with
+    // every constant that the rows inform re-fitted (bands and provenance kept for the harness to set).
+    std::string fit(const std::string& rows_jsonl) const;
+
 private:
     Catalog catalog_;
     bool loaded_ = false;

@@ -1,10 +1,16 @@
-// Every empirical constant of the estimator, in one place, with where it
-// comes from. scripts/accuracy re-derives the efficiencies from
-// ../shared/reference/bench_calibration.csv; tests/test_accuracy.cpp pins them.
+// The estimator's constants. Fixed physical and policy constants are here with
+// where they come from; the constants fitted to measurements live in
+// data/calibration.json (loaded into `Calibration`), written by `runwell fit`
+// through scripts/accuracy, with their provenance and out-of-sample error bands.
 #pragma once
+#include <map>
+#include <string>
 #include <string_view>
+#include <vector>
 
-namespace runwell::calibration {
+namespace runwell {
+
+namespace calibration {
 
 constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
 
@@ -12,9 +18,9 @@ constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
 constexpr double kRunsWellShare = 0.85;  // below: room for the OS, browser, a longer chat
 constexpr double kSafeContextShare = 0.90;  // safe context keeps 10 % headroom
 
-// llama.cpp micro-batch (n_ubatch default 512) sizes the compute buffer and the
-// offload transfer granularity during prefill.
-constexpr double kUbatch = 512;
+// llama.cpp's default micro-batch (n_ubatch 512): it sizes the compute buffer, the offload
+// transfer granularity and the tokens each MoE expert sees during prefill.
+constexpr int kDefaultUbatch = 512;
 
 // Host RAM that the OS and the runtime keep for themselves when offloading.
 constexpr double kHostReserveGib = 4.0;
@@ -22,62 +28,59 @@ constexpr double kHostReserveGib = 4.0;
 // Fixed latency before the first token (tokenizer, scheduling, first sampling).
 constexpr double kFirstTokenLatencyS = 0.05;
 
-struct BackendConstants {
-    double bandwidth_efficiency;  // achieved / theoretical memory bandwidth while decoding
-    double layer_overhead_us;     // fixed cost per layer per decode step (kernel launches, sync)
-    double prefill_efficiency;    // achieved / dense FP16 matrix throughput while prefilling
-    double runtime_gib;           // driver/runtime context per device (CUDA ~0.3 GiB with lazy loading, catalog_notes §4)
-};
-
-// Fitted by scripts/accuracy (least squares on log error over the bench rows of
-// each backend); see docs/accuracy.md for the fit and its residuals.
-constexpr BackendConstants backend_constants(std::string_view backend) {
-    if (backend == "cuda") return {1.00, 75.0, 0.633, 0.30};  // 417 decode / 347 prefill rows
-    if (backend == "rocm") return {0.94, 65.0, 0.412, 0.55};  // 54 decode / 16 prefill rows
-    if (backend == "metal") return {0.96, 130.0, 0.753, 0.25};  // 168 decode / 135 prefill rows
-    if (backend == "vulkan") return {0.66, 55.0, 0.259, 0.40};  // 51 decode / 50 prefill rows
-    // No measurements for sycl (Intel GPUs): taken as Vulkan-class.
-    if (backend == "sycl") return backend_constants("vulkan");
-    return {0.72, 920.0, 0.222, 0.10};  // cpu: 12 decode / 4 prefill rows, mostly crowd-sourced (low confidence)
+// Driver/runtime context per device (CUDA ~0.3 GiB with lazy loading, catalog_notes §4).
+constexpr double runtime_context_gib(std::string_view backend) {
+    if (backend == "cuda") return 0.30;
+    if (backend == "rocm") return 0.55;
+    if (backend == "vulkan" || backend == "sycl") return 0.40;
+    if (backend == "metal" || backend == "mlx") return 0.25;
+    return 0.10;  // cpu
 }
 
-// Offloaded weights are multiplied on the CPU during decode (llama.cpp does not
-// stream them over PCIe for single tokens): host RAM bandwidth at this efficiency.
-// Fitted on the offload rows alone (20 rows): the CPU side is slower than its
-// memory bus alone (fewer cores than channels can feed, GPU<->CPU hand-offs).
-constexpr double kHostBandwidthEfficiency = 0.35;
+}  // namespace calibration
 
-// A single decode stream cannot keep the very widest memory systems busy (too
-// few independent loads to fill every channel of HBM): achieved bandwidth is
-// peak x efficiency / (1 + peak / this). Fitted globally over all backends.
-constexpr double kBandwidthSaturationGbs = 3000;
+// What a runtime backend achieves of a device's peaks (fitted per backend).
+struct BackendFit {
+    double bandwidth_efficiency = 1;  // achieved / theoretical memory bandwidth while decoding
+    double layer_overhead_us = 0;     // fixed cost per layer per decode step (kernel launches, sync)
+    double prefill_efficiency = 1;    // achieved / dense FP16 matrix throughput while prefilling
+    double gpu_hop_ms = 0;            // per extra GPU of a layer split, per decode step
+    int decode_rows = 0;              // measurements behind the fit (evidence)
+    int prefill_rows = 0;
+};
 
-// Likewise prompt processing: llama.cpp's quantized matmuls are bound by
-// dequantization and shared memory long before the tensor peak of the largest
-// parts, so achieved TFLOPS = peak x efficiency / (1 + peak / this).
-constexpr double kComputeSaturationTflops = 300;
+// Expected error of one class of results: the 80th percentile of |error| on
+// measurements left out of the fit (cross-validated by source), rounded up.
+struct ErrorBand {
+    std::string quantity;  // decode | prefill
+    std::string arch;      // dense | moe | hybrid | * (any)
+    std::string backend;   // cuda | rocm | vulkan | metal | mlx | sycl | cpu | * (any)
+    int pct = 0;
+    int rows = 0;          // out-of-sample rows of that class
+};
 
-// Layer split over several GPUs: each extra GPU adds one activation hand-off
-// and synchronisation per token.
-constexpr double kGpuHopS = 0.3e-3;
+struct Calibration {
+    std::map<std::string, BackendFit> backends;  // by backend id; a missing one uses "vulkan"'s, then neutral
+    double bandwidth_saturation_gbs = 1e9;   // a single stream cannot fill the widest memory systems
+    double compute_saturation_tflops = 1e9;  // quantized matmuls stay far from the largest tensor peaks
+    double moe_layer_factor = 0;             // extra fixed cost of an MoE layer (router, gathers), x layer overhead
+    // Extra fixed cost of a linear-attention/SSM layer, x layer overhead, by kind (a Kimi KDA
+    // layer launches more small ops than a Qwen3-Next gated-delta layer: separate q/k/v
+    // projections and convolutions, low-rank gates).
+    std::map<std::string, double> linear_layer_factors;
+    double host_bandwidth_efficiency = 1;    // offloaded weights multiplied on the CPU from host RAM
+    double attention_flops_weight = 1;       // attention FLOPs relative to weight-matmul FLOPs in prefill
+    double moe_expert_tokens = 0;            // MoE prefill: small per-expert matmuls cost 1 + this / tokens per expert
+    int memory_band_pct = 1;                 // weights + cache at load vs llama.cpp logs
+    std::vector<ErrorBand> bands;
+    std::vector<std::string> provenance;     // what the constants were fitted on
 
-// An MoE layer launches more kernels than a dense one (router, top-k, gathers,
-// expert matmuls): its fixed per-layer cost is this multiple of the dense cost.
-constexpr double kMoeLayerOverheadFactor = 1.5;
+    const BackendFit& backend(std::string_view id) const;
+    double linear_layer_factor(std::string_view kind) const;  // an unfitted kind: gated_delta's
+    // The band of this class when it has enough out-of-sample rows, else the wider of its
+    // parents (same architecture on any backend, any architecture on this backend).
+    // `rows` is always the class's own out-of-sample evidence.
+    ErrorBand band(std::string_view quantity, std::string_view arch, std::string_view backend) const;
+};
 
-// Prefill: attention (flash-attention kernels on dense f16 tiles) runs closer to
-// peak than quantized weight matmuls, so its FLOPs cost this fraction of theirs.
-constexpr double kAttentionFlopsWeight = 1.0;
-// MoE prefill splits each micro-batch over the experts: each expert multiplies
-// only ubatch x k / E tokens, and small matmuls run far from peak. Weight FLOPs
-// cost 1 + this / (tokens per expert) times a dense model's (16 tokens per
-// expert with this at 16: twice the cost).
-constexpr double kMoeExpertTokens = 32;
-
-// Expected error shown with every result: the 80th percentile of |error| over the
-// reference measurements (docs/accuracy.md); scripts/accuracy --verify checks them.
-constexpr int kDecodeErrorBandPct = 19;
-constexpr int kPrefillErrorBandPct = 49;
-constexpr int kMemoryErrorBandPct = 1;
-
-}  // namespace runwell::calibration
+}  // namespace runwell

@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "runwell/calibration.hpp"
+
 namespace runwell {
 
 // One problem found while reading input: a stable code, where it is, what is wrong.
@@ -33,6 +35,7 @@ struct Attention {
     int window_kv_heads = 0;   // 0 = same as kv_heads
     int window_head_dim = 0;   // 0 = same as head_dim
     int linear_layers = 0;     // linear-attention / SSM layers (fixed state)
+    std::string linear_kind;   // their kind: gated_delta (Qwen3-Next, Qwen3.5), kda (Kimi Linear), mamba2, short_conv
     double linear_state_mib = 0;  // their total recurrent state per sequence, f16
 };
 
@@ -62,6 +65,9 @@ struct Device {
     double memory_gib = 0;      // nameplate memory ("24 GB" cards hold 24 GiB)
     double bandwidth_gbs = 0;   // theoretical peak, 1e9 B/s
     double fp16_tflops = 0;     // dense matrix throughput used for prefill
+    // Matrix throughput of a dedicated path today's runtimes use for prefill (Apple M5 GPU
+    // neural accelerators: llama.cpp Metal tensor API since #16634, MLX >= 0.30); 0 = none.
+    double accelerated_fp16_tflops = 0;
     double host_link_gbs = 0;   // PCIe/C2C to host memory (GPUs only)
     std::optional<double> usable_gib;  // measured override of the usable-memory rule
     int release_year = 0;
@@ -103,6 +109,8 @@ struct Catalog {
     std::vector<Quant> quants;
     std::vector<Workload> workloads;
     std::vector<Mode> modes;
+    Calibration calibration;  // data/calibration.json
+    bool has_calibration = false;
 
     const Model* model(std::string_view id) const;
     const Device* device(std::string_view id) const;
@@ -118,15 +126,21 @@ struct CatalogLoad {
 };
 
 // Each text is one JSON object holding any of the keys "models", "hardware",
-// "quants", "workloads", "modes". Every problem is reported with its path;
+// "quants", "workloads", "modes", "calibration". Every problem is reported with its path;
 // a catalog with problems must not be used.
 CatalogLoad load_catalog(const std::vector<std::pair<std::string, std::string>>& named_texts);
 
-// The catalog's files in a folder (models, hardware, quants, workloads, modes), named and
+// The catalog's files in a folder (kCatalogFiles), named and
 // read for load_catalog. An unreadable file is a "missing_file" problem; the rest are still read.
+// A regular file of bounded size (no FIFOs, devices or huge files); false and a problem otherwise.
+bool read_text_file(const std::string& path, std::string& text, std::vector<Problem>& problems);
+inline constexpr const char* kCatalogFiles[] = {"models.json", "hardware.json", "quants.json", "workloads.json", "modes.json",
+                                                "calibration.json"};
 std::vector<std::pair<std::string, std::string>> read_catalog_dir(const std::string& dir, std::vector<Problem>& problems);
 
-bool known_backend(std::string_view backend);  // cuda, rocm, metal, vulkan, sycl, cpu
+bool known_backend(std::string_view backend);  // cuda, rocm, metal, mlx, vulkan, sycl, cpu
+// Reads a "calibration" object (data/calibration.json, or a trial file for fitting).
+Calibration read_calibration_json(const std::string& text, std::vector<Problem>& problems);
 std::string_view to_string(DeviceKind kind);
 std::string_view to_string(AttentionKind kind);
 

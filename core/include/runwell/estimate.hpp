@@ -19,6 +19,7 @@ std::string_view to_string(OffloadKind kind);
 
 // One configuration to estimate.
 struct Setup {
+    const Calibration* calibration = nullptr;  // the catalog's fitted constants (or trial ones while fitting)
     const Model* model = nullptr;
     const Device* device = nullptr;
     const Quant* quant = nullptr;
@@ -30,6 +31,7 @@ struct Setup {
     int concurrency = 1;          // sequences decoded together
     int gpu_layers = -1;          // force llama.cpp -ngl (layers on the GPU); -1 = automatic
     int cpu_moe_layers = -1;      // force --n-cpu-moe (layers whose experts stay in host RAM); -1 = automatic
+    int ubatch = calibration::kDefaultUbatch;  // llama.cpp -ub: prompt tokens per micro-batch
 };
 
 // Memory needed on the device, GiB.
@@ -62,9 +64,11 @@ struct Speed {
     // step = max(gpu_bytes / (bandwidth x eff) + cpu_bytes / (host bandwidth x host eff), compute) + fixed
     double gpu_bytes = 0;       // bytes read from device memory per step
     double cpu_bytes = 0;       // bytes read from host memory per step (offload)
-    double fixed_s = 0;         // per-step overhead: layers x per-layer cost + GPU hand-offs
+    double layer_units = 0;     // layers weighted by kind: 1 each, + MoE and linear-attention extras
+    double fixed_s = 0;         // per-step overhead: layer units x per-layer cost + GPU hand-offs
     double weight_flops = 0;    // FLOPs per prompt token in weight matmuls (2 x active parameters)
     double attention_flops = 0; // FLOPs per prompt token in attention at the average depth
+    double decode_attention_s = 0;  // per decode step: attention compute over the cached context
     double transfer_s = 0;      // per prompt token: offloaded weights over the host link, per micro-batch
 };
 
@@ -100,10 +104,15 @@ bool can_offload(const Device& d);
 Estimate estimate_fit(const Setup& s);
 
 // ---- speed ----------------------------------------------------------------
-// What a single stream achieves of the device's peaks (calibration.hpp).
-double achieved_bandwidth_gbs(const Device& d);
-double achieved_tflops(const Device& d);
-double moe_prefill_factor(const Model& m);  // cost of small per-expert matmuls, 1 for dense
+const Calibration& calibration_of(const Setup& s);
+// The runtime backend that executes the setup: the device's, or MLX for MLX weights on a Mac.
+std::string_view runtime_backend(const Setup& s);
+// What a single stream achieves of the device's peaks (data/calibration.json).
+double achieved_bandwidth_gbs(const Setup& s);
+double achieved_tflops(const Setup& s);
+double moe_prefill_factor(const Setup& s);  // cost of small per-expert matmuls, 1 for dense
+// The class an error band is looked up by: dense, moe or hybrid (linear-attention/SSM layers).
+std::string_view architecture_class(const Model& m);
 // `depth` = tokens already in the context when decoding.
 Speed speed(const Setup& s, const Estimate& e, long prompt_tokens, long depth);
 
