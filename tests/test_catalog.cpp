@@ -21,9 +21,9 @@ const std::string kRest =
 const std::string kCalibration =
     R"({"calibration":{"provenance":["test"],"backends":{"cuda":{"bandwidth_efficiency":0.9,"layer_overhead_us":30,)"
     R"("prefill_efficiency":0.5,"gpu_hop_ms":0.3,"decode_rows":10,"prefill_rows":10}},"bandwidth_saturation_gbs":3000,)"
-    R"("compute_saturation_tflops":300,"moe_layer_factor":0.5,"linear_layer_factors":{"gated_delta":1},"host_bandwidth_efficiency":0.35,)"
+    R"("compute_saturation_tflops":300,"moe_layer_factor":0.5,"overhead_bandwidth_exponent":0,"linear_layer_factors":{"gated_delta":1},"host_bandwidth_efficiency":0.35,)"
     R"("attention_flops_weight":1,"moe_expert_tokens":32,"memory_band_pct":1,)"
-    R"("bands":[{"quantity":"decode","arch":"*","backend":"*","pct":20,"rows":100}]}})";
+    R"("bands":[{"quantity":"decode","arch":"*","backend":"*","pct":20,"rows":100,"sources":10}]}})";
 
 runwell::CatalogLoad load_with(const std::string& models, const std::string& hardware = kHardware,
                                const std::string& quants = kQuants, const std::string& rest = kRest,
@@ -158,10 +158,13 @@ TEST_CASE("calibration: strict fields and the band of the narrowest class with e
     unknown.replace(unknown.find("\"cuda\":{"), 8, "\"opencl\":{");
     CHECK(has_problem(load_with(models_json(), kHardware, kQuants, kRest, unknown), "unknown_value", "calibration.backends.opencl"));
     runwell::Calibration c;
-    c.bands = {{"decode", "*", "*", 20, 500}, {"decode", "hybrid", "*", 60, 40}, {"decode", "*", "rocm", 30, 50},
-               {"decode", "hybrid", "rocm", 45, 3}, {"decode", "dense", "cuda", 12, 200}};
+    c.bands = {{"decode", "*", "*", 20, 500, 40}, {"decode", "hybrid", "*", 60, 40, 9}, {"decode", "*", "rocm", 30, 50, 6},
+               {"decode", "hybrid", "rocm", 45, 3, 2}, {"decode", "dense", "cuda", 12, 200, 20}, {"decode", "moe", "cuda", 5, 30, 1}};
     CHECK(c.band("decode", "dense", "cuda").pct == 12);    // its own class
-    CHECK(c.band("decode", "hybrid", "rocm").pct == 60);   // 3 rows: the wider parent (hybrid anywhere)
+    CHECK(c.band("decode", "hybrid", "rocm").pct == 60);   // 3 rows: the widest of its own (45) and its parents
     CHECK(c.band("decode", "hybrid", "rocm").rows == 3);   // and the evidence it really has
     CHECK(c.band("decode", "moe", "metal").pct == 20);     // no parent with rows: all decode rows
+    c.bands.push_back({"decode", "moe", "metal", 90, 2, 1});
+    CHECK(c.band("decode", "moe", "cuda").pct == 20);      // 30 rows but one source: not a band of its own
+    CHECK(c.band("decode", "moe", "metal").pct == 90);     // its own few rows are wider than every parent
 }

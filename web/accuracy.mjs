@@ -1,16 +1,28 @@
 // Renders docs/accuracy.json (written by scripts/accuracy) as the "How accurate is this?" page.
 import { h, clear, fmt, navBar } from './ui.mjs';
 
-const LABELS = { decode: 'Decode speed', prefill: 'Prompt processing', gguf_size: 'GGUF file size', memory_at_load: 'Memory at load' };
+const LABELS = { decode: 'Decode speed', prefill: 'Prompt processing' };
+const GROUPS = { backend: 'Runtime backend', arch: 'Architecture class', family: 'Device family', kind: 'Kind of source' };
 
-function statsRow(name, s) {
-  return h('tr', {}, h('th', { scope: 'row' }, String(name)), h('td', {}, String(s.n)), h('td', {}, `${fmt(s.median_ape, 1)}%`),
-    h('td', {}, `${fmt(s.within25, 1)}%`), h('td', {}, `${s.bias > 0 ? '+' : ''}${fmt(s.bias, 1)}%`));
+const pct = (v) => (Number.isFinite(v) ? `${fmt(v, 1)}%` : '—');
+const stat = (s) => (s?.n ? `${pct(s.median)} (${fmt(s.within25, 0)}% within ±25%)` : '—');
+
+function table(caption, head, rows) {
+  return h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': caption }, h('table', {},
+    h('caption', {}, caption),
+    h('thead', {}, h('tr', {}, ...head.map((t) => h('th', { scope: 'col' }, t)))), h('tbody', {}, ...rows)));
 }
 
-function table(head, rows) {
-  return h('div', { class: 'table-wrap' }, h('table', {},
-    h('thead', {}, h('tr', {}, ...head.map((t) => h('th', { scope: 'col' }, t)))), h('tbody', {}, ...rows)));
+function summary(report) {
+  const rows = [];
+  for (const [q, info] of Object.entries(report.quantities)) {
+    for (const [label, key] of [['in sample', 'in_sample'], ['out of sample, by source', 'out_of_sample'], ['out of sample, by device family', 'out_of_sample_by_family']]) {
+      const s = info[key];
+      rows.push(h('tr', { 'data-quantity': q, 'data-kind': key }, h('th', { scope: 'row' }, `${LABELS[q]}, ${label}`), h('td', {}, String(s.n)),
+        h('td', {}, pct(s.median)), h('td', {}, pct(s.within25)), h('td', {}, `±${s.p80}%`), h('td', {}, `${s.bias > 0 ? '+' : ''}${fmt(s.bias, 1)}%`)));
+    }
+  }
+  return table('Error against measurements', ['', 'Rows', 'Median error', 'Within ±25%', '80th percentile', 'Bias'], rows);
 }
 
 async function main() {
@@ -29,31 +41,37 @@ async function main() {
     return;
   }
   clear(root);
-  const summary = table(['Quantity', 'Rows', 'Median error', 'Within ±25%', 'Target', 'Met'],
-    Object.entries(report.quantities).map(([q, info]) => {
-      const t = report.targets[q];
-      const target = `≤ ${t.median_ape_max}%${t.within25_min ? `, ≥ ${t.within25_min}% within ±25%` : ''}`;
-      return h('tr', { 'data-quantity': q }, h('th', { scope: 'row' }, LABELS[q] ?? q), h('td', {}, String(info.summary.n)),
-        h('td', {}, `${fmt(info.summary.median_ape, 1)}%`), h('td', {}, `${fmt(info.summary.within25, 1)}%`), h('td', {}, target),
-        h('td', {}, h('span', { class: `badge small ${info.ok ? 'fit-runs-well' : 'fit-wont-run'}` }, info.ok ? 'yes' : 'no')));
-    }));
-  root.append(h('section', { class: 'card', id: 'summary' }, h('h2', {}, 'Error against measurements'), summary,
-    h('p', { class: 'note' }, `${report.rows_used} rows compared. Error = |predicted − measured| / measured. Bias = median of log(predicted / measured).`)));
+  root.append(h('section', { class: 'card', id: 'summary' }, h('h2', {}, 'Error against measurements'), summary(report),
+    h('p', { class: 'note' }, `${report.rows} measurements of llama.cpp and mlx-lm builds from ${report.build_range}. `
+      + 'Out of sample: each row is predicted by constants fitted without its whole source (or its whole device family).'),
+    report.missed.length ? h('div', { class: 'message', id: 'missed' }, h('strong', {}, 'Targets not met yet: '), report.missed.join('; '), '.') : null));
   root.append(h('div', { class: 'grid2' },
-    ...['decode', 'prefill'].map((q) => h('section', { class: 'card' }, h('h2', {}, `${LABELS[q]}: predicted vs measured`),
-      h('img', { src: `docs/accuracy-${q}.svg`, alt: `Log-log scatter of predicted against measured ${LABELS[q].toLowerCase()}`, class: 'chart' })))));
+    ...Object.keys(report.quantities).map((q) => h('section', { class: 'card' }, h('h2', {}, `${LABELS[q]}: predicted vs measured (out of sample)`),
+      h('img', { src: `docs/accuracy-${q}.svg`, alt: `Log-log scatter of out-of-sample predictions against measured ${LABELS[q].toLowerCase()}; the numbers are in the tables below`, class: 'chart' })))));
   for (const [q, info] of Object.entries(report.quantities)) {
-    const groups = [];
-    for (const byKey of Object.values(info.breakdown)) for (const [name, s] of Object.entries(byKey)) groups.push(statsRow(name, s));
-    root.append(h('section', { class: 'card' }, h('h2', {}, LABELS[q] ?? q),
-      table(['Group', 'Rows', 'Median error', 'Within ±25%', 'Bias'], groups),
-      h('h3', {}, 'Worst rows'),
-      table(['Row', 'Hardware', 'Model', 'Quant', 'Measured', 'Predicted', 'Error'], info.worst.map((w) => h('tr', {},
-        h('td', {}, String(w.id)), h('td', {}, w.hardware), h('td', {}, w.model), h('td', {}, w.quant),
-        h('td', {}, String(w.measured)), h('td', {}, String(w.predicted)), h('td', {}, `${fmt(w.error_pct, 0)}%`))))));
+    const rows = [];
+    for (const [key, label] of Object.entries(GROUPS)) {
+      for (const [name, g] of Object.entries(info.groups[key])) {
+        rows.push(h('tr', {}, h('th', { scope: 'row' }, `${label}: ${name}`), h('td', {}, String(g.out_of_sample.n)),
+          h('td', {}, stat(g.in_sample)), h('td', {}, stat(g.out_of_sample)), h('td', {}, stat(g.out_of_sample_by_family))));
+      }
+    }
+    root.append(h('section', { class: 'card', 'data-quantity': q }, h('h2', {}, LABELS[q]),
+      table(`${LABELS[q]} by group`, ['Group', 'Rows', 'In sample', 'Out of sample (source)', 'Out of sample (family)'], rows),
+      h('h3', {}, 'Worst rows (out of sample)'),
+      table(`${LABELS[q]}: worst rows`, ['Error', 'Device', 'Model', 'Quant', 'Backend', 'Measured', 'Predicted', 'Source'], info.worst.map((w) => h('tr', {},
+        h('td', {}, `${fmt(w.error_pct, 0)}%`), h('td', {}, w.device), h('td', {}, w.model), h('td', {}, w.quant), h('td', {}, w.backend),
+        h('td', {}, String(w.measured)), h('td', {}, String(w.predicted)),
+        h('td', {}, h('a', { href: w.url, rel: 'noopener noreferrer' }, w.source)))))));
   }
+  root.append(h('section', { class: 'card', id: 'bands' }, h('h2', {}, 'Error bands shown with results'),
+    h('p', {}, 'Each result shows the 80th percentile of the out-of-sample error of its class (architecture × backend). A class with fewer than 8 rows or 3 sources shows the wider of its own and its parent classes\' bands.'),
+    table('Error bands', ['Quantity', 'Architecture', 'Backend', 'Band', 'Rows', 'Sources'], report.bands.map((b) => h('tr', {},
+      h('td', {}, b.quantity), h('td', {}, b.arch), h('td', {}, b.backend), h('td', {}, `±${b.pct}%`), h('td', {}, String(b.rows)), h('td', {}, String(b.sources)))))));
+  root.append(h('section', { class: 'card', id: 'llamafile' }, h('h2', {}, 'A different runtime as a check: llamafile (LocalScore)'),
+    h('p', {}, `LocalScore's public results measure llamafile, not the llama.cpp builds runwell predicts, so they are not fitted. Decode: ${stat(report.llamafile.decode)} over ${report.llamafile.decode.n} results; runwell's estimates run ${report.llamafile.decode.bias > 0 ? 'above' : 'below'} them by a median ${fmt(Math.abs(report.llamafile.decode.bias), 0)}%.`)));
   root.append(h('section', { class: 'card', id: 'excluded' }, h('h2', {}, 'Rows not used, and why'),
-    table(['Rows', 'Reason'], Object.entries(report.excluded).map(([why, n]) => h('tr', {}, h('td', {}, String(n)), h('td', {}, why))))));
+    table('Rows not used', ['Rows', 'Reason'], Object.entries(report.excluded).map(([why, n]) => h('tr', {}, h('td', {}, String(n)), h('td', {}, why))))));
   document.body.dataset.ready = 'true';
 }
 

@@ -122,7 +122,10 @@ function verdict(r) {
         r.safe_context ? `model limit ${tokens(r.model.max_context)}` : (r.offload_context ? '* only with CPU offload' : 'nothing fits'), 'context', r.safe_context),
       figure('Memory', `${gib(m.total)} / ${gib(m.usable)}`, `used / usable of ${gib(m.device_total)} · ±${band.memory_pct}%`, 'memory', m.total),
       figure('Offload', offload, r.offload.kind === 'none' ? 'all on the device' : `${r.offload.kind} in host RAM`, 'offload'),
-      figure('Quantization', r.quant.name, `${r.quant.quality} quality${r.best_quant === r.quant.id ? ' · best here' : ''}`, 'quant')));
+      figure('Quantization', r.quant.name, `${r.quant.quality} quality${r.best_quant === r.quant.id ? ' · best here' : ''}`, 'quant')),
+    h('p', { class: 'evidence', 'data-testid': 'evidence' }, `Error bands: ${band.evidence} `,
+      h('a', { href: 'accuracy.html' }, 'How accurate is this?')),
+    r.caveats.length ? h('ul', { class: 'caveats', 'data-testid': 'caveats' }, ...r.caveats.map((c) => h('li', { 'data-code': c.code }, c.text))) : null);
 }
 
 function memorySection(r) {

@@ -246,11 +246,13 @@ json error_band(const Setup& s) {
     std::string arch(architecture_class(*s.model)), backend(runtime_backend(s));
     ErrorBand decode = c.band("decode", arch, backend), prefill = c.band("prefill", arch, backend);
     std::string who = arch + " models on " + backend;
-    std::string evidence = "Checked against " + std::to_string(decode.rows) + " decode and " + std::to_string(prefill.rows) +
-                           " prompt measurements of " + who + " that the constants were not fitted on.";
-    if (decode.rows < 8 || prefill.rows < 8) evidence += " That is few: the bands shown are those of a wider class.";
+    std::string evidence = "80 % of " + std::to_string(decode.rows) + " decode and " + std::to_string(prefill.rows) +
+                           " prompt measurements of " + who + " fell within them, each predicted without its own source.";
+    if (decode.rows < 8 || prefill.rows < 8 || decode.sources < 3 || prefill.sources < 3)
+        evidence += " That is thin evidence, so the bands are widened to a broader class's.";
     return {{"decode_pct", decode.pct}, {"prefill_pct", prefill.pct}, {"memory_pct", c.memory_band_pct}, {"class", who},
-            {"decode_rows", decode.rows}, {"prefill_rows", prefill.rows}, {"evidence", evidence}};
+            {"decode_rows", decode.rows}, {"prefill_rows", prefill.rows}, {"decode_sources", decode.sources},
+            {"prefill_sources", prefill.sources}, {"evidence", evidence}};
 }
 
 // Where the estimate stands on thin ground, said plainly.
@@ -364,7 +366,8 @@ json estimate_response(const Catalog& c, Resolved& r) {
                     {"bandwidth_efficiency", k.bandwidth_efficiency}, {"bandwidth_saturation_gbs", cal.bandwidth_saturation_gbs},
                     {"host_bandwidth_gbs", s.host_bandwidth_gbs > 0 ? s.host_bandwidth_gbs : default_host_bandwidth_gbs(*s.device)},
                     {"host_bandwidth_efficiency", cal.host_bandwidth_efficiency},
-                    {"fixed_ms_per_token", round_to(sp.fixed_s * 1e3, 4)}, {"attention_ms_per_token", round_to(sp.decode_attention_s * 1e3, 4)}, {"layer_overhead_us", k.layer_overhead_us},
+                    {"fixed_ms_per_token", round_to(sp.fixed_s * 1e3, 4)}, {"layer_overhead_ms", round_to(layer_overhead_s(s) * 1e3, 5)},
+                    {"attention_ms_per_token", round_to(sp.decode_attention_s * 1e3, 4)}, {"layer_overhead_us", k.layer_overhead_us},
                     {"layer_units", round_to(sp.layer_units, 2)}, {"layers", s.model->layers},
                     {"moe_layer_factor", s.model->moe ? cal.moe_layer_factor : 0.0},
                     {"linear_layers", s.model->attention.linear_layers}, {"linear_kind", s.model->attention.linear_kind},
@@ -638,10 +641,12 @@ json calibration_json(const Calibration& c) {
     for (const auto& [kind, f] : c.linear_layer_factors) linear[kind] = round_to(f, 4);
     json bands = json::array();
     for (const ErrorBand& e : c.bands)
-        bands.push_back({{"quantity", e.quantity}, {"arch", e.arch}, {"backend", e.backend}, {"pct", e.pct}, {"rows", e.rows}});
+        bands.push_back({{"quantity", e.quantity}, {"arch", e.arch}, {"backend", e.backend}, {"pct", e.pct}, {"rows", e.rows},
+                         {"sources", e.sources}});
     return {{"provenance", c.provenance}, {"backends", backends},
             {"bandwidth_saturation_gbs", round_to(c.bandwidth_saturation_gbs, 1)}, {"compute_saturation_tflops", round_to(c.compute_saturation_tflops, 2)},
-            {"moe_layer_factor", round_to(c.moe_layer_factor, 4)}, {"linear_layer_factors", linear},
+            {"moe_layer_factor", round_to(c.moe_layer_factor, 4)}, {"overhead_bandwidth_exponent", round_to(c.overhead_bandwidth_exponent, 4)},
+            {"linear_layer_factors", linear},
             {"host_bandwidth_efficiency", round_to(c.host_bandwidth_efficiency, 4)}, {"attention_flops_weight", round_to(c.attention_flops_weight, 4)},
             {"moe_expert_tokens", round_to(c.moe_expert_tokens, 3)}, {"memory_band_pct", c.memory_band_pct}, {"bands", bands}};
 }
@@ -754,10 +759,13 @@ std::string Engine::fit(const std::string& rows_jsonl) const {
         if (!decode_rows.count(b) || decode_rows[b] < kMinRows) f = catalog_.calibration.backend(b);
         add(b + ".prefill_efficiency", &f.prefill_efficiency, 0.01, 2, 0.5);
     }
-    if (decode_total >= kMinRows) add("bandwidth_saturation_gbs", &trial.bandwidth_saturation_gbs, 300, 1e5, 3000);
+    if (decode_total >= kMinRows) {
+        add("bandwidth_saturation_gbs", &trial.bandwidth_saturation_gbs, 300, 1e5, 3000);
+        add("overhead_bandwidth_exponent", &trial.overhead_bandwidth_exponent, 0, 2, 0.5);
+    }
     if (moe_decode >= kMinRows) add("moe_layer_factor", &trial.moe_layer_factor, 0, 5, 0.5);
     for (const auto& [kind, n] : linear_decode)
-        if (n >= 3) add("linear_layer_factors." + kind, &trial.linear_layer_factors[kind], 0, 100, 2);
+        add("linear_layer_factors." + kind, &trial.linear_layer_factors[kind], 0, 100, 2);  // one scalar: one row informs it
     if (offload_decode >= 3) add("host_bandwidth_efficiency", &trial.host_bandwidth_efficiency, 0.05, 1.5, 0.35);
     if (prefill_total >= kMinRows) {
         add("compute_saturation_tflops", &trial.compute_saturation_tflops, 10, 1e4, 300);

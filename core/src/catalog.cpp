@@ -262,6 +262,7 @@ Calibration read_calibration(ObjectReader& r) {
     c.bandwidth_saturation_gbs = r.num("bandwidth_saturation_gbs", 1, 1e12);
     c.compute_saturation_tflops = r.num("compute_saturation_tflops", 1, 1e12);
     c.moe_layer_factor = r.num("moe_layer_factor", 0, 100);
+    c.overhead_bandwidth_exponent = r.num("overhead_bandwidth_exponent", 0, 2);
     if (const json* node = r.object("linear_layer_factors", true); node && node->is_object()) {
         ObjectReader f(*node, r.at("linear_layer_factors"), r.problems());
         for (auto it = node->begin(); it != node->end(); ++it) c.linear_layer_factors[it.key()] = f.num(it.key(), 0, 1000);
@@ -280,6 +281,7 @@ Calibration read_calibration(ObjectReader& r) {
             band.backend = b.str("backend");
             band.pct = static_cast<int>(b.integer("pct", 0, 100000));
             band.rows = static_cast<int>(b.integer("rows", 0, 1'000'000));
+            band.sources = static_cast<int>(b.integer("sources", 0, 1'000'000));
             b.finish();
             if (band.quantity != "decode" && band.quantity != "prefill")
                 b.fail("unknown_value", b.at("quantity"), "must be decode or prefill");
@@ -414,29 +416,42 @@ const BackendFit& Calibration::backend(std::string_view id) const {
 
 double Calibration::linear_layer_factor(std::string_view kind) const {
     if (auto it = linear_layer_factors.find(std::string(kind)); it != linear_layer_factors.end()) return it->second;
-    if (auto it = linear_layer_factors.find("gated_delta"); it != linear_layer_factors.end()) return it->second;
+    // An unmeasured kind: KDA runs on llama.cpp's shared delta-net code (#19668), so it costs at
+    // least a gated-delta layer; Mamba2 and short convolutions use long-fused ops (ssm_scan,
+    // ssm_conv) and cost no more than a plain layer.
+    if (kind == "kda")
+        if (auto it = linear_layer_factors.find("gated_delta"); it != linear_layer_factors.end()) return it->second;
     return 0;
 }
 
 ErrorBand Calibration::band(std::string_view quantity, std::string_view arch, std::string_view backend) const {
-    constexpr int kMinRows = 8;  // fewer out-of-sample rows than this do not make a band of their own
+    // Fewer out-of-sample rows or sources than these do not make a band of their own.
+    constexpr int kMinRows = 8, kMinSources = 3;
     auto find = [&](std::string_view a, std::string_view b) -> const ErrorBand* {
         for (const ErrorBand& e : bands)
             if (e.quantity == quantity && e.arch == a && e.backend == b) return &e;
         return nullptr;
     };
     const ErrorBand* exact = find(arch, backend);
-    if (exact && exact->rows >= kMinRows) return *exact;
-    // Too few rows of this class: the wider of its two parent classes, so thin evidence never narrows the band.
+    auto enough = [&](const ErrorBand* e) { return e && e->rows >= kMinRows && e->sources >= kMinSources; };
+    if (enough(exact)) return *exact;
+    // Too few rows of this class: the widest of its own rows' band and its two parent classes',
+    // so thin evidence never narrows the band.
     ErrorBand out;
     out.quantity = std::string(quantity);
     out.arch = std::string(arch);
     out.backend = std::string(backend);
     out.rows = exact ? exact->rows : 0;
+    out.sources = exact ? exact->sources : 0;
+    out.pct = exact ? exact->pct : 0;
+    bool parent_found = false;
     for (const ErrorBand* parent : {find(arch, "*"), find("*", backend)})
-        if (parent && parent->rows >= kMinRows) out.pct = std::max(out.pct, parent->pct);
-    if (out.pct == 0)
-        if (const ErrorBand* all = find("*", "*")) out.pct = all->pct;
+        if (enough(parent)) {
+            out.pct = std::max(out.pct, parent->pct);
+            parent_found = true;
+        }
+    if (!parent_found)
+        if (const ErrorBand* all = find("*", "*")) out.pct = std::max(out.pct, all->pct);
     return out;
 }
 

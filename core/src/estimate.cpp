@@ -343,6 +343,14 @@ double achieved_tflops(const Setup& s) {
     return peak * c.backend(runtime_backend(s)).prefill_efficiency / (1.0 + peak / c.compute_saturation_tflops);
 }
 
+double layer_overhead_s(const Setup& s) {
+    const Calibration& c = calibration_of(s);
+    // Per-layer cost is launches plus many tiny kernels whose run time follows the device's
+    // speed: scaled from a 1000 GB/s reference by (1000 / bandwidth)^exponent.
+    double scale = std::pow(1000.0 / std::max(1.0, s.device->bandwidth_gbs), c.overhead_bandwidth_exponent);
+    return c.backend(runtime_backend(s)).layer_overhead_us * 1e-6 * scale;
+}
+
 Speed speed(const Setup& s, const Estimate& e, long prompt_tokens, long depth) {
     Speed out;
     if (e.fit == Fit::WontRun) return out;
@@ -378,7 +386,7 @@ Speed speed(const Setup& s, const Estimate& e, long prompt_tokens, long depth) {
     double hops = std::max(0, s.gpus - 1) * k.gpu_hop_ms * 1e-3;
     out.gpu_bytes = gpu_bytes;
     out.cpu_bytes = cpu_bytes;
-    out.fixed_s = out.layer_units * k.layer_overhead_us * 1e-6 + hops;
+    out.fixed_s = out.layer_units * layer_overhead_s(s) + hops;
     // Attention over the cached context is compute on top of the weight reads (its own kernels):
     // small for GQA, large for MLA's absorbed heads at long context.
     out.decode_attention_s = attention_flops_at(m, static_cast<double>(depth)) * cal.attention_flops_weight / (achieved_tflops(s) * 1e12);
@@ -394,7 +402,14 @@ Speed speed(const Setup& s, const Estimate& e, long prompt_tokens, long depth) {
     // Offloaded weights cross the host link once per micro-batch.
     if (e.placement.cpu_weight_gib > 0 && d.host_link_gbs > 0)
         out.transfer_s = e.placement.cpu_weight_gib * kGiB / (d.host_link_gbs * 1e9) / std::max(1, s.ubatch);
-    double t_token = cost / (achieved_tflops(s) * 1e12) + out.transfer_s;
+    // Each micro-batch streams the weights it touches once (at ubatch tokens nearly every expert)
+    // and launches every layer's kernels once: per token, both divided by the micro-batch.
+    const double ubatch = std::max(1, s.ubatch);
+    double streamed = decode_weight_bytes(m, *s.quant, std::max(1, s.ubatch));
+    out.prefill_weight_stream_s = streamed / (achieved_bandwidth_gbs(s) * 1e9) / ubatch;
+    out.prefill_compute_s = cost / (achieved_tflops(s) * 1e12);
+    double t_token = std::max(out.prefill_compute_s, out.prefill_weight_stream_s) + out.layer_units * layer_overhead_s(s) / ubatch +
+                     out.transfer_s;
     out.prefill_tps = 1.0 / t_token;
     out.ttft_s = prompt_tokens / out.prefill_tps + calibration::kFirstTokenLatencyS;
     return out;

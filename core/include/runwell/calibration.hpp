@@ -57,12 +57,14 @@ struct ErrorBand {
     std::string backend;   // cuda | rocm | vulkan | metal | mlx | sycl | cpu | * (any)
     int pct = 0;
     int rows = 0;          // out-of-sample rows of that class
+    int sources = 0;       // and the independent sources they come from
 };
 
 struct Calibration {
     std::map<std::string, BackendFit> backends;  // by backend id; a missing one uses "vulkan"'s, then neutral
     double bandwidth_saturation_gbs = 1e9;   // a single stream cannot fill the widest memory systems
     double compute_saturation_tflops = 1e9;  // quantized matmuls stay far from the largest tensor peaks
+    double overhead_bandwidth_exponent = 0;  // per-layer cost scales as (1000 GB/s / bandwidth)^this
     double moe_layer_factor = 0;             // extra fixed cost of an MoE layer (router, gathers), x layer overhead
     // Extra fixed cost of a linear-attention/SSM layer, x layer overhead, by kind (a Kimi KDA
     // layer launches more small ops than a Qwen3-Next gated-delta layer: separate q/k/v
@@ -77,8 +79,8 @@ struct Calibration {
 
     const BackendFit& backend(std::string_view id) const;
     double linear_layer_factor(std::string_view kind) const;  // an unfitted kind: gated_delta's
-    // The band of this class when it has enough out-of-sample rows, else the wider of its
-    // parents (same architecture on any backend, any architecture on this backend).
+    // The band of this class when it has enough out-of-sample rows, else the widest of its own
+    // and its parents' (same architecture on any backend, any architecture on this backend).
     // `rows` is always the class's own out-of-sample evidence.
     ErrorBand band(std::string_view quantity, std::string_view arch, std::string_view backend) const;
 };

@@ -70,6 +70,8 @@ struct Speed {
     double attention_flops = 0; // FLOPs per prompt token in attention at the average depth
     double decode_attention_s = 0;  // per decode step: attention compute over the cached context
     double transfer_s = 0;      // per prompt token: offloaded weights over the host link, per micro-batch
+    double prefill_compute_s = 0;        // per prompt token: matrix and attention FLOPs at the achieved rate
+    double prefill_weight_stream_s = 0;  // per prompt token: the weights read once per micro-batch
 };
 
 struct Estimate {
@@ -110,7 +112,8 @@ std::string_view runtime_backend(const Setup& s);
 // What a single stream achieves of the device's peaks (data/calibration.json).
 double achieved_bandwidth_gbs(const Setup& s);
 double achieved_tflops(const Setup& s);
-double moe_prefill_factor(const Setup& s);  // cost of small per-expert matmuls, 1 for dense
+double moe_prefill_factor(const Setup& s);
+double layer_overhead_s(const Setup& s);  // fixed cost of one plain layer per decode step  // cost of small per-expert matmuls, 1 for dense
 // The class an error band is looked up by: dense, moe or hybrid (linear-attention/SSM layers).
 std::string_view architecture_class(const Model& m);
 // `depth` = tokens already in the context when decoding.
