@@ -2,6 +2,7 @@
 // reported problem is a case here; expected values are the documented behaviour.
 #include <nlohmann/json.hpp>
 
+#include "../core/cli/args.hpp"
 #include "runwell/shell.hpp"
 #include "support.hpp"
 
@@ -130,4 +131,20 @@ TEST_CASE("catalog text with terminal escapes or direction overrides is refused"
     CatalogLoad load = load_catalog(files);
     REQUIRE_FALSE(load.ok());
     CHECK(load.problems.front().code == "bad_text");
+}
+
+TEST_CASE("CLI flags: any bytes become a valid request, never an exception (crash reproduction)") {
+    // Before: `runwell estimate --model $'\xff'` aborted on nlohmann's invalid-UTF-8 exception.
+    json req = {{"op", "estimate"}};
+    bool as_json = false;
+    std::string error;
+    REQUIRE(runwell::cli::build_request({"--model", "\xff\xfe", "--hardware", "l40", "--context", "8192"}, req, as_json, error));
+    std::string text = runwell::cli::request_text(req);
+    json back = json::parse(text, nullptr, false);
+    REQUIRE_FALSE(back.is_discarded());
+    CHECK(back["model"] == "\xEF\xBF\xBD\xEF\xBF\xBD");  // two U+FFFD replacement characters
+    json answer = call(text);
+    CHECK(answer["ok"] == false);
+    CHECK_FALSE(runwell::cli::build_request({"--gpus", std::string(1000, '[')}, req, as_json, error));
+    CHECK(error.find("needs a number") != std::string::npos);
 }

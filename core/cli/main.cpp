@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "args.hpp"
 #include "runwell/api.hpp"
 
 #ifndef RUNWELL_DATA_DIR
@@ -64,30 +65,6 @@ int load(runwell::Engine& engine, const std::string& dir) {
     for (const auto& p : problems)
         std::cerr << "runwell: catalog: " << printable(p.path) << ": " << printable(p.message) << " [" << p.code << "]\n";
     return problems.empty() ? 0 : 2;
-}
-
-// Turns --flag value pairs into a request; numbers stay numbers.
-bool build_request(const std::vector<std::string>& args, json& req, bool& as_json, std::string& error) {
-    static const std::map<std::string, std::pair<std::string, bool>> flags = {
-        {"--model", {"model", false}},        {"--hardware", {"hardware", false}}, {"--quant", {"quant", false}},
-        {"--context", {"context", true}},     {"--gpus", {"gpus", true}},          {"--host-ram", {"host_ram_gib", true}},
-        {"--host-bandwidth", {"host_bandwidth_gbs", true}}, {"--kv", {"kv", false}}, {"--mode", {"mode", false}},
-        {"--workload", {"workload", false}},  {"--limit", {"limit", true}}};
-    for (size_t i = 0; i < args.size(); ++i) {
-        if (args[i] == "--json") { as_json = true; continue; }
-        auto it = flags.find(args[i]);
-        if (it == flags.end()) { error = "unknown option " + args[i]; return false; }
-        if (i + 1 >= args.size()) { error = args[i] + " needs a value"; return false; }
-        const std::string& v = args[++i];
-        if (it->second.second) {
-            json n = json::parse(v, nullptr, false);
-            if (n.is_discarded() || !n.is_number()) { error = args[i - 1] + " needs a number, got '" + v + "'"; return false; }
-            req[it->second.first] = n;
-        } else {
-            req[it->second.first] = v;
-        }
-    }
-    return true;
 }
 
 void print_estimate(const json& r) {
@@ -212,8 +189,11 @@ int main(int argc, char** argv) {
         json req = {{"op", cmd}};
         bool as_json = false;
         std::string error;
-        if (!build_request(rest, req, as_json, error)) { std::cerr << "runwell: " << printable(error) << "\n" << kUsage; return 2; }
-        return report(engine.call(req.dump()), as_json, cmd == "rank");
+        if (!runwell::cli::build_request(rest, req, as_json, error)) {
+            std::cerr << "runwell: " << printable(error) << "\n" << kUsage;
+            return 2;
+        }
+        return report(engine.call(runwell::cli::request_text(req)), as_json, cmd == "rank");
     }
     std::cerr << "runwell: unknown command '" << printable(cmd) << "'\n" << kUsage;
     return 2;
