@@ -17,6 +17,6 @@ struct FitParameter {
 // Coordinate descent: each parameter in turn takes the best of a log-spaced grid in its
 // range, refined by golden-section search around it; sweeps repeat until the loss stops
 // falling. Deterministic. Returns the final loss.
-double minimise(std::vector<FitParameter>& params, const std::function<double()>& loss, int max_sweeps = 8);
+double minimise(std::vector<FitParameter>& params, const std::function<double()>& loss, int max_sweeps = 40);
 
 }  // namespace runwell
