@@ -20,7 +20,7 @@ const std::string kRest =
 
 const std::string kCalibration =
     R"({"calibration":{"provenance":["test"],"backends":{"cuda":{"bandwidth_efficiency":0.9,"layer_overhead_us":30,)"
-    R"("prefill_efficiency":0.5,"gpu_hop_ms":0.3,"decode_rows":10,"prefill_rows":10}},"bandwidth_saturation_gbs":3000,)"
+    R"("prefill_efficiency":0.5,"gpu_hop_ms":0.3,"decode_rows":10,"prefill_rows":10}},"bandwidth_saturation_gbs":3000,"hbm_bandwidth_factor":1,)"
     R"("compute_saturation_tflops":300,"moe_layer_factor":0.5,"overhead_bandwidth_exponent":0,"linear_layer_factors":{"gated_delta":1},"host_bandwidth_efficiency":0.35,)"
     R"("attention_flops_weight":1,"moe_expert_tokens":32,"memory_band_pct":1,)"
     R"("bands":[{"quantity":"decode","arch":"*","backend":"*","pct":20,"rows":100,"sources":10}]}})";

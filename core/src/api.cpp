@@ -364,6 +364,7 @@ json estimate_response(const Catalog& c, Resolved& r) {
                     {"device_gb_per_token", round_to(sp.gpu_bytes / 1e9, 4)}, {"achieved_bandwidth_gbs", round_to(achieved_bandwidth_gbs(s), 1)},
                     {"host_gb_per_token", round_to(sp.cpu_bytes / 1e9, 4)}, {"bandwidth_gbs", s.device->bandwidth_gbs},
                     {"bandwidth_efficiency", k.bandwidth_efficiency}, {"bandwidth_saturation_gbs", cal.bandwidth_saturation_gbs},
+                    {"hbm_bandwidth_factor", has_hbm(*s.device) ? cal.hbm_bandwidth_factor : 1.0},
                     {"host_bandwidth_gbs", s.host_bandwidth_gbs > 0 ? s.host_bandwidth_gbs : default_host_bandwidth_gbs(*s.device)},
                     {"host_bandwidth_efficiency", cal.host_bandwidth_efficiency},
                     {"fixed_ms_per_token", round_to(sp.fixed_s * 1e3, 4)}, {"layer_overhead_ms", round_to(layer_overhead_s(s) * 1e3, 5)},
@@ -644,7 +645,7 @@ json calibration_json(const Calibration& c) {
         bands.push_back({{"quantity", e.quantity}, {"arch", e.arch}, {"backend", e.backend}, {"pct", e.pct}, {"rows", e.rows},
                          {"sources", e.sources}});
     return {{"provenance", c.provenance}, {"backends", backends},
-            {"bandwidth_saturation_gbs", round_to(c.bandwidth_saturation_gbs, 1)}, {"compute_saturation_tflops", round_to(c.compute_saturation_tflops, 2)},
+            {"bandwidth_saturation_gbs", round_to(c.bandwidth_saturation_gbs, 1)}, {"hbm_bandwidth_factor", round_to(c.hbm_bandwidth_factor, 4)}, {"compute_saturation_tflops", round_to(c.compute_saturation_tflops, 2)},
             {"moe_layer_factor", round_to(c.moe_layer_factor, 4)}, {"overhead_bandwidth_exponent", round_to(c.overhead_bandwidth_exponent, 4)},
             {"linear_layer_factors", linear},
             {"host_bandwidth_efficiency", round_to(c.host_bandwidth_efficiency, 4)}, {"attention_flops_weight", round_to(c.attention_flops_weight, 4)},
@@ -720,7 +721,7 @@ std::string Engine::fit(const std::string& rows_jsonl) const {
 
     // Which constants the rows inform: counts per backend and per kind of row.
     std::map<std::string, int> decode_rows, prefill_rows, multi_gpu_rows, linear_decode;
-    int moe_decode = 0, moe_prefill = 0, offload_decode = 0, decode_total = 0, prefill_total = 0;
+    int moe_decode = 0, moe_prefill = 0, offload_decode = 0, decode_total = 0, prefill_total = 0, hbm_decode = 0;
     for (const Row& r : rows) {
         const Setup& s = r.setup->setup;
         std::string b(runtime_backend(s));
@@ -728,6 +729,7 @@ std::string Engine::fit(const std::string& rows_jsonl) const {
             ++decode_rows[b];
             ++decode_total;
             if (s.gpus > 1) ++multi_gpu_rows[b];
+            if (has_hbm(*s.device)) ++hbm_decode;
             if (s.model->moe) ++moe_decode;
             if (s.model->attention.linear_layers > 0) ++linear_decode[s.model->attention.linear_kind];
             if (r.estimate.placement.kind != OffloadKind::None) ++offload_decode;
@@ -764,6 +766,7 @@ std::string Engine::fit(const std::string& rows_jsonl) const {
         add("overhead_bandwidth_exponent", &trial.overhead_bandwidth_exponent, 0, 2, 0.5);
     }
     if (moe_decode >= kMinRows) add("moe_layer_factor", &trial.moe_layer_factor, 0, 5, 0.5);
+    if (hbm_decode >= 3) add("hbm_bandwidth_factor", &trial.hbm_bandwidth_factor, 0.3, 1.5, 1);
     for (const auto& [kind, n] : linear_decode)
         add("linear_layer_factors." + kind, &trial.linear_layer_factors[kind], 0, 100, 2);  // one scalar: one row informs it
     if (offload_decode >= 3) add("host_bandwidth_efficiency", &trial.host_bandwidth_efficiency, 0.05, 1.5, 0.35);

@@ -260,6 +260,7 @@ Calibration read_calibration(ObjectReader& r) {
         }
     }
     c.bandwidth_saturation_gbs = r.num("bandwidth_saturation_gbs", 1, 1e12);
+    c.hbm_bandwidth_factor = r.num("hbm_bandwidth_factor", 0.05, 2);
     c.compute_saturation_tflops = r.num("compute_saturation_tflops", 1, 1e12);
     c.moe_layer_factor = r.num("moe_layer_factor", 0, 100);
     c.overhead_bandwidth_exponent = r.num("overhead_bandwidth_exponent", 0, 2);

@@ -63,6 +63,7 @@ struct ErrorBand {
 struct Calibration {
     std::map<std::string, BackendFit> backends;  // by backend id; a missing one uses "vulkan"'s, then neutral
     double bandwidth_saturation_gbs = 1e9;   // a single stream cannot fill the widest memory systems
+    double hbm_bandwidth_factor = 1;         // share of HBM bandwidth a decode stream reaches, relative to GDDR/LPDDR
     double compute_saturation_tflops = 1e9;  // quantized matmuls stay far from the largest tensor peaks
     double overhead_bandwidth_exponent = 0;  // per-layer cost scales as (1000 GB/s / bandwidth)^this
     double moe_layer_factor = 0;             // extra fixed cost of an MoE layer (router, gathers), x layer overhead

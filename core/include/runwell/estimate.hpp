@@ -110,6 +110,7 @@ const Calibration& calibration_of(const Setup& s);
 // The runtime backend that executes the setup: the device's, or MLX for MLX weights on a Mac.
 std::string_view runtime_backend(const Setup& s);
 // What a single stream achieves of the device's peaks (data/calibration.json).
+bool has_hbm(const Device& d);  // from the catalog's memory_type
 double achieved_bandwidth_gbs(const Setup& s);
 double achieved_tflops(const Setup& s);
 double moe_prefill_factor(const Setup& s);
