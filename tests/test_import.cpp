@@ -63,6 +63,16 @@ TEST_CASE("config.json: sliding window in a multimodal wrapper (Gemma 3 12B, 11.
     CHECK(m.attention.window == 1024);
     CHECK(m.attention.window_layers == 40);  // 5 local : 1 global
     CHECK(m.attention.full_layers == 8);
+    // The catalog entry of the same model agrees with its imported config on what is tied,
+    // so both give the same decode speed (tolerance 3 %: the catalog's params come from the card).
+    Setup imported_setup = test::setup("gemma-3-12b-it", "rtx-4090", "Q4_K_M");
+    const Model* catalog_model = imported_setup.model;
+    CHECK(catalog_model->tied_embeddings == m.tied_embeddings);
+    imported_setup.model = &m;
+    Setup catalog_setup = test::setup("gemma-3-12b-it", "rtx-4090", "Q4_K_M");
+    double a = speed(imported_setup, estimate_fit(imported_setup), 512, 1024).decode_tps;
+    double b = speed(catalog_setup, estimate_fit(catalog_setup), 512, 1024).decode_tps;
+    CHECK(a == Approx(b).epsilon(0.03));
 }
 
 TEST_CASE("config.json: layer types list (gpt-oss-20b, 20.9B, alternating 128-token windows)") {

@@ -95,3 +95,18 @@ TEST_CASE("MoE routed experts follow from total and active parameters") {
     CHECK(routed_expert_params_b(*test::catalog().model("kimi-linear-48b-a3b-instruct")) == Approx(47.11));
     CHECK(routed_expert_params_b(*test::catalog().model("llama-3.1-8b-instruct")) == 0);
 }
+
+TEST_CASE("a tied embedding table is the output head: on the GPU and read every token") {
+    // Qwen3-4B ties its embeddings (config tie_word_embeddings=True). llama.cpp duplicates the
+    // table: a host copy for the lookup and the GPU copy the output matmul reads.
+    Setup s = test::setup("qwen3-4b", "rtx-4090", "Q8_0");
+    const double file = weight_bytes(*s.model, *s.quant);
+    Memory m = memory_needed(s);
+    CHECK(m.weights * test::kGiB == Approx(file).epsilon(1e-9));  // the whole file on the GPU
+    CHECK(m.host_weights * test::kGiB == Approx(embedding_bytes(*s.model, *s.quant)).epsilon(1e-9));
+    CHECK(decode_weight_bytes(*s.model, *s.quant, 1) == Approx(file).epsilon(1e-9));
+    // An untied model reads its own output head and looks the embedding up.
+    Setup u = test::setup("qwen3-8b", "rtx-4090", "Q8_0");
+    CHECK(decode_weight_bytes(*u.model, *u.quant, 1) ==
+          Approx(weight_bytes(*u.model, *u.quant) - embedding_bytes(*u.model, *u.quant)).epsilon(1e-9));
+}

@@ -108,9 +108,12 @@ double touched_expert_share(const Model& m, int concurrency) {
 }
 }  // namespace
 
+double embedding_bytes(const Model& m, const Quant& q) { return embedding_params(m) * q.bpw_embed / 8.0; }
+
 double decode_weight_bytes(const Model& m, const Quant& q, int concurrency) {
-    // The embedding table is a lookup (one row per token), not a full read.
-    double read = weight_bytes(m, q) - embedding_params(m) * q.bpw_embed / 8.0;
+    // The embedding table is a lookup (one row per token), not a full read; a tied table is
+    // also the output head, which every token multiplies in full.
+    double read = weight_bytes(m, q) - (m.tied_embeddings ? 0.0 : embedding_bytes(m, q));
     read -= expert_weight_bytes(m, q) * (1.0 - touched_expert_share(m, concurrency));
     return std::max(read, 0.0);
 }
@@ -148,8 +151,9 @@ Memory memory_needed(const Setup& s) {
     if (can_offload(*s.device)) {
         // llama.cpp keeps the token-embedding table in host RAM (a lookup, not a matmul):
         // its load logs show the GPU model buffer smaller than the file by exactly that table.
-        mem.host_weights = embedding_params(m) * s.quant->bpw_embed / 8.0 / kGiB;
-        mem.weights -= mem.host_weights;
+        // A tied table is the output head too, so the GPU holds a copy (a duplicated tensor).
+        mem.host_weights = embedding_bytes(m, *s.quant) / kGiB;
+        if (!m.tied_embeddings) mem.weights -= mem.host_weights;
     }
     mem.kv_cache = kv_cache_bytes(m, s.context, s.kv) * n / kGiB;
     mem.recurrent_state = recurrent_state_bytes(m) * n / kGiB;

@@ -6,20 +6,9 @@
 #include <vector>
 
 #include "../../core/cli/args.hpp"
+#include "fuzz_engine.hpp"
 #include "runwell/api.hpp"
 
-namespace {
-const runwell::Engine& engine() {
-    static const runwell::Engine e = [] {
-        runwell::Engine x;
-        std::vector<runwell::Problem> problems;
-        auto files = runwell::read_catalog_dir(RUNWELL_DATA_DIR, problems);
-        if (!problems.empty() || !x.load(files).empty()) __builtin_trap();
-        return x;
-    }();
-    return e;
-}
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::vector<std::string> args(1);
@@ -34,7 +23,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (error.empty()) __builtin_trap();
         return 0;
     }
-    auto answer = nlohmann::json::parse(engine().call(runwell::cli::request_text(req)), nullptr, false);
+    auto answer = nlohmann::json::parse(fuzz_engine().call(runwell::cli::request_text(req)), nullptr, false);
     if (answer.is_discarded() || !answer.contains("ok")) __builtin_trap();
     return 0;
 }

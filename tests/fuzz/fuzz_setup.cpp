@@ -13,22 +13,13 @@
 #include <fuzzer/FuzzedDataProvider.h>
 #include <nlohmann/json.hpp>
 
+#include "fuzz_engine.hpp"
 #include "runwell/api.hpp"
 #include "runwell/shell.hpp"
 
 using nlohmann::json;
 
 namespace {
-const runwell::Engine& engine() {
-    static const runwell::Engine e = [] {
-        runwell::Engine x;
-        std::vector<runwell::Problem> problems;
-        auto files = runwell::read_catalog_dir(RUNWELL_DATA_DIR, problems);
-        if (!problems.empty() || !x.load(files).empty()) __builtin_trap();
-        return x;
-    }();
-    return e;
-}
 
 template <class T>
 const T& pick(FuzzedDataProvider& in, const std::vector<T>& from) {
@@ -164,10 +155,10 @@ void check_estimate(const json& r) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-    static const json catalog = json::parse(engine().call(R"({"op":"catalog"})"));
+    static const json catalog = json::parse(fuzz_engine().call(R"({"op":"catalog"})"));
     FuzzedDataProvider in(data, size);
     json req = request(in, catalog);
-    json r = json::parse(engine().call(req.dump(-1, ' ', false, json::error_handler_t::replace)), nullptr, false);
+    json r = json::parse(fuzz_engine().call(req.dump(-1, ' ', false, json::error_handler_t::replace)), nullptr, false);
     require(!r.is_discarded() && r.is_object() && r.contains("ok"));
     if (!r["ok"].get<bool>()) {
         require(r["error"]["code"].is_string() && !r["error"]["code"].get<std::string>().empty());

@@ -91,6 +91,7 @@ struct Estimate {
 double routed_expert_params_b(const Model& m);
 double weight_bytes(const Model& m, const Quant& q);
 double expert_weight_bytes(const Model& m, const Quant& q);
+double embedding_bytes(const Model& m, const Quant& q);  // the token-embedding table
 // Bytes of weights read to decode one step of `concurrency` sequences.
 double decode_weight_bytes(const Model& m, const Quant& q, int concurrency);
 double kv_bytes_per_token(const Model& m, KvType kv);  // unbounded layers only
