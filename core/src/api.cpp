@@ -248,8 +248,11 @@ json error_band(const Setup& s) {
     std::string who = arch + " models on " + backend;
     std::string evidence = "80 % of " + std::to_string(decode.rows) + " decode and " + std::to_string(prefill.rows) +
                            " prompt measurements of " + who + " fell within them, each predicted without its own source.";
-    if (decode.rows < 8 || prefill.rows < 8 || decode.sources < 3 || prefill.sources < 3)
-        evidence += " That is thin evidence, so the bands are widened to a broader class's.";
+    auto thin = [](const ErrorBand& b) { return b.rows < 8 || b.sources < 3; };
+    if (thin(decode) || thin(prefill))
+        evidence += thin(decode) && thin(prefill) ? " That is thin evidence, so both bands are widened to a broader class's."
+                    : std::string(" That is thin evidence for ") + (thin(decode) ? "decode" : "prompt speed") +
+                          ", so that band is widened to a broader class's.";
     return {{"decode_pct", decode.pct}, {"prefill_pct", prefill.pct}, {"memory_pct", c.memory_band_pct}, {"class", who},
             {"decode_rows", decode.rows}, {"prefill_rows", prefill.rows}, {"decode_sources", decode.sources},
             {"prefill_sources", prefill.sources}, {"evidence", evidence}};
