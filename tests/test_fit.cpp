@@ -128,6 +128,13 @@ TEST_CASE("MLX and vLLM formats apply only where their runtime runs") {
     CHECK(quant_applies(*c.quant("FP8"), *c.device("h100-sxm")));
     CHECK_FALSE(quant_applies(*c.quant("FP8"), *c.device("v100-32gb")));  // Volta has no FP8
     CHECK_FALSE(quant_applies(*c.quant("NVFP4"), *c.device("rtx-4090")));  // needs Blackwell
+    // Capabilities come from the catalog, not the release year: Ampere has no FP8, even the
+    // RTX 3090 Ti of 2022 (NVIDIA Ampere GA102 whitepaper: tensor cores FP16/BF16/TF32/INT8/INT4).
+    CHECK_FALSE(quant_applies(*c.quant("FP8"), *c.device("rtx-3090-ti")));
+    CHECK_FALSE(quant_applies(*c.quant("FP8"), *c.device("rtx-3090")));
+    CHECK(quant_applies(*c.quant("FP8"), *c.device("rtx-4060")));
+    CHECK(quant_applies(*c.quant("NVFP4"), *c.device("rtx-5090")));
+    CHECK_FALSE(quant_applies(*c.quant("NVFP4"), *c.device("mi355x")));  // FP4 hardware, but NVFP4 is NVIDIA's format
     CHECK(quant_applies(*c.quant("Q4_K_M"), *c.device("apple-m2-ultra-128gb")));
 }
 

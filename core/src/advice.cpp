@@ -70,9 +70,11 @@ bool quant_applies(const Quant& q, const Device& d) {
     for (const std::string& rt : q.runtimes) {
         if (rt == "mlx" && d.backend == "metal") return true;
         if (rt == "vllm" && (d.backend == "cuda" || d.backend == "rocm") && d.kind != DeviceKind::Unified) {
-            // NVFP4 needs Blackwell tensor cores; FP8 needs Ada/Hopper or newer.
-            if (q.id == "NVFP4" && (d.vendor != "NVIDIA" || d.release_year < 2025)) continue;
-            if (q.id == "FP8" && d.release_year < 2022) continue;
+            // FP8 and NVFP4 run only where the tensor cores have them (hardware.json tensor_formats);
+            // NVFP4 is NVIDIA's own 4-bit format.
+            auto has = [&](const char* f) { return std::find(d.tensor_formats.begin(), d.tensor_formats.end(), f) != d.tensor_formats.end(); };
+            if (q.id == "NVFP4" && (d.vendor != "NVIDIA" || !has("fp4"))) continue;
+            if (q.id == "FP8" && !has("fp8")) continue;
             return true;
         }
         if (rt == "llama.cpp") return q.family == "gguf";

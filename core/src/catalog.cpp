@@ -146,6 +146,10 @@ Device read_device(ObjectReader& r, bool catalog_entry) {
     d.accelerated_fp16_tflops = r.num("accelerated_fp16_tflops", 0.01, 100000, false);
     d.host_link_gbs = r.num("host_link_gbs", 0.1, 10000, false);
     if (r.has("usable_gib")) d.usable_gib = r.num("usable_gib", 0.1, 65536);
+    d.tensor_formats = r.strings("tensor_formats", false);
+    for (size_t i = 0; i < d.tensor_formats.size(); ++i)
+        if (d.tensor_formats[i] != "fp8" && d.tensor_formats[i] != "fp4")
+            r.fail("unknown_value", r.at("tensor_formats") + "[" + std::to_string(i) + "]", "'" + d.tensor_formats[i] + "' is not fp8 or fp4");
     d.release_year = static_cast<int>(r.integer("release_year", 1990, 2100, false));
     d.price_usd = r.num("price_usd", 0, 1e8, false);
     d.tdp_w = r.num("tdp_w", 0, 1e5, false);

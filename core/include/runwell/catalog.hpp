@@ -70,6 +70,7 @@ struct Device {
     double accelerated_fp16_tflops = 0;
     double host_link_gbs = 0;   // PCIe/C2C to host memory (GPUs only)
     std::optional<double> usable_gib;  // measured override of the usable-memory rule
+    std::vector<std::string> tensor_formats;  // low-precision matrix formats in hardware: fp8, fp4 (NVFP4/MXFP4)
     int release_year = 0;
     double price_usd = 0, tdp_w = 0;
     std::vector<std::string> source;
