@@ -1,28 +1,29 @@
 // Renders docs/accuracy.json (written by scripts/accuracy) as the "How accurate is this?" page.
 import { h, clear, fmt, navBar } from './ui.mjs';
 
-const LABELS = { decode: 'Decode speed', prefill: 'Prompt processing' };
+const LABELS = { decode: 'Decode', prefill: 'Prompt' };
 const GROUPS = { backend: 'Runtime backend', arch: 'Architecture class', family: 'Device family', kind: 'Kind of source' };
 
 const pct = (v) => (Number.isFinite(v) ? `${fmt(v, 1)}%` : '—');
 const stat = (s) => (s?.n ? `${pct(s.median)} (${fmt(s.within25, 0)}% within ±25%)` : '—');
 
+// The caption names the table for screen readers; the section heading above says it visually.
 function table(caption, head, rows) {
   return h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': caption }, h('table', {},
-    h('caption', {}, caption),
+    h('caption', { class: 'sr-only' }, caption),
     h('thead', {}, h('tr', {}, ...head.map((t) => h('th', { scope: 'col' }, t)))), h('tbody', {}, ...rows)));
 }
 
 function summary(report) {
   const rows = [];
   for (const [q, info] of Object.entries(report.quantities)) {
-    for (const [label, key] of [['in sample', 'in_sample'], ['out of sample, by source', 'out_of_sample'], ['out of sample, by device family', 'out_of_sample_by_family']]) {
+    for (const [label, key] of [['in sample', 'in_sample'], ['held-out sources', 'out_of_sample'], ['held-out device families', 'out_of_sample_by_family']]) {
       const s = info[key];
       rows.push(h('tr', { 'data-quantity': q, 'data-kind': key }, h('th', { scope: 'row' }, `${LABELS[q]}, ${label}`), h('td', {}, String(s.n)),
         h('td', {}, pct(s.median)), h('td', {}, pct(s.within25)), h('td', {}, `±${s.p80}%`), h('td', {}, `${s.bias > 0 ? '+' : ''}${fmt(s.bias, 1)}%`)));
     }
   }
-  return table('Error against measurements', ['', 'Rows', 'Median error', 'Within ±25%', '80th percentile', 'Bias'], rows);
+  return table('Error against measurements', ['', 'Rows', 'Median', '±25%', 'p80', 'Bias'], rows);
 }
 
 async function main() {
@@ -43,7 +44,8 @@ async function main() {
   clear(root);
   root.append(h('section', { class: 'card', id: 'summary' }, h('h2', {}, 'Error against measurements'), summary(report),
     h('p', { class: 'note' }, `${report.rows} measurements of llama.cpp and mlx-lm builds from ${report.build_range}. `
-      + 'Out of sample: each row is predicted by constants fitted without its whole source (or its whole device family).'),
+      + 'Median: median |error|; ±25%: share of rows within ±25%; p80: 80th percentile of |error|. Held out: each row is '
+      + 'predicted by constants fitted without its whole source (or its whole device family).'),
     report.missed.length ? h('div', { class: 'message', id: 'missed' }, h('strong', {}, 'Targets not met yet: '), report.missed.join('; '), '.') : null));
   root.append(h('div', { class: 'grid2' },
     ...Object.keys(report.quantities).map((q) => h('section', { class: 'card' }, h('h2', {}, `${LABELS[q]}: predicted vs measured (out of sample)`),
