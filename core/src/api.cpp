@@ -383,7 +383,8 @@ json estimate_response(const Catalog& c, Resolved& r) {
                      {"moe_prefill_factor", round_to(moe_prefill_factor(s), 3)}, {"ubatch", s.ubatch},
                      {"fp16_tflops", s.device->fp16_tflops}, {"accelerated_fp16_tflops", s.device->accelerated_fp16_tflops},
                      {"compute_saturation_tflops", cal.compute_saturation_tflops}, {"achieved_tflops", round_to(achieved_tflops(s), 2)},
-                     {"prefill_efficiency", k.prefill_efficiency}, {"transfer_ms_per_token", round_to(sp.transfer_s * 1e3, 5)}}},
+                     {"prefill_efficiency", k.prefill_efficiency}, {"prefill_kernel", std::string(prefill_kernel(*s.quant))},
+                     {"prefill_kernel_factor", cal.prefill_kernel_factor(prefill_kernel(*s.quant))}, {"transfer_ms_per_token", round_to(sp.transfer_s * 1e3, 5)}}},
         {"memory", {{"kv_bytes_per_token", round_to(kv_bytes_per_token(*s.model, s.kv), 0)},
                     {"routed_expert_params_b", round_to(routed_expert_params_b(*s.model), 2)},
                     {"bpw_body", s.quant->bpw_body}}}};
@@ -641,8 +642,9 @@ json calibration_json(const Calibration& c) {
         backends[id] = {{"bandwidth_efficiency", round_to(b.bandwidth_efficiency, 4)}, {"layer_overhead_us", round_to(b.layer_overhead_us, 2)},
                         {"prefill_efficiency", round_to(b.prefill_efficiency, 4)}, {"gpu_hop_ms", round_to(b.gpu_hop_ms, 4)},
                         {"decode_rows", b.decode_rows}, {"prefill_rows", b.prefill_rows}};
-    json linear = json::object();
+    json linear = json::object(), kernels = json::object();
     for (const auto& [kind, f] : c.linear_layer_factors) linear[kind] = round_to(f, 4);
+    for (const auto& [kernel, f] : c.prefill_kernel_factors) kernels[kernel] = round_to(f, 4);
     json bands = json::array();
     for (const ErrorBand& e : c.bands)
         bands.push_back({{"quantity", e.quantity}, {"arch", e.arch}, {"backend", e.backend}, {"pct", e.pct}, {"rows", e.rows},
@@ -650,7 +652,7 @@ json calibration_json(const Calibration& c) {
     return {{"provenance", c.provenance}, {"backends", backends},
             {"bandwidth_saturation_gbs", round_to(c.bandwidth_saturation_gbs, 1)}, {"hbm_bandwidth_factor", round_to(c.hbm_bandwidth_factor, 4)}, {"compute_saturation_tflops", round_to(c.compute_saturation_tflops, 2)},
             {"moe_layer_factor", round_to(c.moe_layer_factor, 4)}, {"overhead_bandwidth_exponent", round_to(c.overhead_bandwidth_exponent, 4)},
-            {"linear_layer_factors", linear},
+            {"linear_layer_factors", linear}, {"prefill_kernel_factors", kernels},
             {"host_bandwidth_efficiency", round_to(c.host_bandwidth_efficiency, 4)}, {"attention_flops_weight", round_to(c.attention_flops_weight, 4)},
             {"moe_expert_tokens", round_to(c.moe_expert_tokens, 3)}, {"memory_band_pct", c.memory_band_pct}, {"bands", bands}};
 }
@@ -723,7 +725,7 @@ std::string Engine::fit(const std::string& rows_jsonl) const {
     };
 
     // Which constants the rows inform: counts per backend and per kind of row.
-    std::map<std::string, int> decode_rows, prefill_rows, multi_gpu_rows, linear_decode;
+    std::map<std::string, int> decode_rows, prefill_rows, multi_gpu_rows, linear_decode, kernel_prefill;
     int moe_decode = 0, moe_prefill = 0, offload_decode = 0, decode_total = 0, prefill_total = 0, hbm_decode = 0;
     for (const Row& r : rows) {
         const Setup& s = r.setup->setup;
@@ -739,6 +741,7 @@ std::string Engine::fit(const std::string& rows_jsonl) const {
         } else {
             ++prefill_rows[b];
             ++prefill_total;
+            ++kernel_prefill[std::string(prefill_kernel(*s.quant))];
             if (s.model->moe) ++moe_prefill;
         }
     }
@@ -778,6 +781,10 @@ std::string Engine::fit(const std::string& rows_jsonl) const {
         add("attention_flops_weight", &trial.attention_flops_weight, 0.01, 10, 1);
     }
     if (moe_prefill >= kMinRows) add("moe_expert_tokens", &trial.moe_expert_tokens, 0, 512, 32);
+    // K-quants are the reference family (factor 1); the others are fitted where rows show them.
+    // MLX weights run only on the mlx backend, whose own efficiency already carries them.
+    for (const auto& [kernel, n] : kernel_prefill)
+        if (kernel != "kquant" && kernel != "mlx" && n >= kMinRows) add("prefill_kernel_factors." + kernel, &trial.prefill_kernel_factors[kernel], 0.1, 10, 1);
     double total = minimise(params, loss);
     for (auto& [b, f] : trial.backends) {
         f.decode_rows = decode_rows.count(b) ? decode_rows[b] : 0;

@@ -267,6 +267,11 @@ Calibration read_calibration(ObjectReader& r) {
     c.hbm_bandwidth_factor = r.num("hbm_bandwidth_factor", 0.05, 2);
     c.compute_saturation_tflops = r.num("compute_saturation_tflops", 1, 1e12);
     c.moe_layer_factor = r.num("moe_layer_factor", 0, 100);
+    if (const json* node = r.object("prefill_kernel_factors", false); node && node->is_object()) {
+        ObjectReader f(*node, r.at("prefill_kernel_factors"), r.problems());
+        for (auto it = node->begin(); it != node->end(); ++it) c.prefill_kernel_factors[it.key()] = f.num(it.key(), 0.05, 20);
+        f.finish();
+    }
     c.overhead_bandwidth_exponent = r.num("overhead_bandwidth_exponent", 0, 2);
     if (const json* node = r.object("linear_layer_factors", true); node && node->is_object()) {
         ObjectReader f(*node, r.at("linear_layer_factors"), r.problems());
@@ -417,6 +422,11 @@ const BackendFit& Calibration::backend(std::string_view id) const {
             if (auto it = backends.find(other); it != backends.end()) return it->second;
     static const BackendFit neutral;
     return neutral;
+}
+
+double Calibration::prefill_kernel_factor(std::string_view kernel) const {
+    auto it = prefill_kernel_factors.find(std::string(kernel));
+    return it == prefill_kernel_factors.end() ? 1.0 : it->second;  // unmeasured: as K-quants
 }
 
 double Calibration::linear_layer_factor(std::string_view kind) const {

@@ -322,6 +322,14 @@ std::string_view runtime_backend(const Setup& s) {
     return s.device->backend;
 }
 
+std::string_view prefill_kernel(const Quant& q) {
+    if (q.family == "mlx") return "mlx";
+    if (q.family == "fp" || q.id == "F16" || q.id == "BF16") return "float";  // BLAS-class kernels on the tensor cores
+    if (q.id == "MXFP4") return "mxfp4";
+    if (q.id == "Q4_0" || q.id == "Q8_0") return "legacy";  // llama.cpp's simplest block formats
+    return "kquant";                                           // K- and I-quants: super-blocks with sub-scales
+}
+
 std::string_view architecture_class(const Model& m) {
     if (m.attention.linear_layers > 0) return "hybrid";
     return m.moe ? "moe" : "dense";
@@ -416,7 +424,7 @@ Speed speed(const Setup& s, const Estimate& e, long prompt_tokens, long depth) {
     const double ubatch = std::max(1, s.ubatch);
     double streamed = decode_weight_bytes(m, *s.quant, std::max(1, s.ubatch));
     out.prefill_weight_stream_s = streamed / (achieved_bandwidth_gbs(s) * 1e9) / ubatch;
-    out.prefill_compute_s = cost / (achieved_tflops(s) * 1e12);
+    out.prefill_compute_s = cost / (achieved_tflops(s) * 1e12 * cal.prefill_kernel_factor(prefill_kernel(*s.quant)));
     double t_token = std::max(out.prefill_compute_s, out.prefill_weight_stream_s) + out.layer_units * layer_overhead_s(s) / ubatch +
                      out.transfer_s;
     out.prefill_tps = 1.0 / t_token;

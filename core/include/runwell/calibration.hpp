@@ -75,6 +75,9 @@ struct Calibration {
     double attention_flops_weight = 1;       // attention FLOPs relative to weight-matmul FLOPs in prefill
     double moe_expert_tokens = 0;            // MoE prefill: small per-expert matmuls cost 1 + this / tokens per expert
     int memory_band_pct = 1;                 // weights + cache at load vs llama.cpp logs
+    // Prompt throughput of each kernel family relative to K-quants (1): dequantizing matmul kernels differ.
+    std::map<std::string, double> prefill_kernel_factors;
+    double prefill_kernel_factor(std::string_view kernel) const;
     std::vector<ErrorBand> bands;
     std::vector<std::string> provenance;     // what the constants were fitted on
 

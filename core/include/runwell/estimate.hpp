@@ -118,6 +118,8 @@ double moe_prefill_factor(const Setup& s);
 double layer_overhead_s(const Setup& s);  // fixed cost of one plain layer per decode step  // cost of small per-expert matmuls, 1 for dense
 // The class an error band is looked up by: dense, moe or hybrid (linear-attention/SSM layers).
 std::string_view architecture_class(const Model& m);
+// The family of matrix kernels a prompt runs through for these weights: kquant, legacy, mxfp4, float, mlx.
+std::string_view prefill_kernel(const Quant& q);
 // `depth` = tokens already in the context when decoding.
 Speed speed(const Setup& s, const Estimate& e, long prompt_tokens, long depth);
 
