@@ -377,6 +377,9 @@ Speed speed(const Setup& s, const Estimate& e, long prompt_tokens, long depth) {
     const BackendFit& k = cal.backend(runtime_backend(s));
     int n = std::max(1, s.concurrency);
     Resolved host = resolve_host(s);
+    // Each looks up the backend's constants: computed once per call (runwell fit calls this millions of times).
+    const double bandwidth = achieved_bandwidth_gbs(s) * 1e9, flops_rate = achieved_tflops(s) * 1e12;
+    const double layer_overhead = layer_overhead_s(s);
 
     // Decode: one step reads the active weights and each sequence's cache.
     double weights_read = decode_weight_bytes(m, *s.quant, n);
@@ -391,10 +394,10 @@ Speed speed(const Setup& s, const Estimate& e, long prompt_tokens, long depth) {
         cpu_bytes = e.placement.cpu_weight_gib * kGiB * touched_expert_share(m, n);
     }
     double gpu_bytes = weights_read + kv_read - cpu_bytes;
-    double t_mem = gpu_bytes / (achieved_bandwidth_gbs(s) * 1e9);
+    double t_mem = gpu_bytes / bandwidth;
     if (cpu_bytes > 0) t_mem += cpu_bytes / (host.host_bw * 1e9 * cal.host_bandwidth_efficiency);
     double active_flops = 2.0 * m.active_params_b * 1e9;
-    double t_compute = n * active_flops / (achieved_tflops(s) * 1e12);
+    double t_compute = n * active_flops / flops_rate;
     // Fixed cost per step: every layer launches its kernels; an MoE layer adds routing and
     // gathers, a linear-attention/SSM layer its many small recurrent-state ops (llama.cpp
     // delta-net graph: ~12-15 ops per layer unfused, one fused op since #19504, plus convs and gates).
@@ -403,10 +406,10 @@ Speed speed(const Setup& s, const Estimate& e, long prompt_tokens, long depth) {
     double hops = std::max(0, s.gpus - 1) * k.gpu_hop_ms * 1e-3;
     out.gpu_bytes = gpu_bytes;
     out.cpu_bytes = cpu_bytes;
-    out.fixed_s = out.layer_units * layer_overhead_s(s) + hops;
+    out.fixed_s = out.layer_units * layer_overhead + hops;
     // Attention over the cached context is compute on top of the weight reads (its own kernels):
     // small for GQA, large for MLA's absorbed heads at long context.
-    out.decode_attention_s = attention_flops_at(m, static_cast<double>(depth)) * cal.attention_flops_weight / (achieved_tflops(s) * 1e12);
+    out.decode_attention_s = attention_flops_at(m, static_cast<double>(depth)) * cal.attention_flops_weight / flops_rate;
     double t_step = std::max(t_mem, t_compute) + out.decode_attention_s + out.fixed_s;
     out.decode_tps = 1.0 / t_step;
     out.aggregate_tps = n / t_step;
@@ -416,16 +419,16 @@ Speed speed(const Setup& s, const Estimate& e, long prompt_tokens, long depth) {
     out.weight_flops = active_flops;
     out.attention_flops = attn;
     double cost = active_flops * moe_prefill_factor(s) + attn * cal.attention_flops_weight;
+    const int ubatch = std::max(1, s.ubatch);
     // Offloaded weights cross the host link once per micro-batch.
     if (e.placement.cpu_weight_gib > 0 && d.host_link_gbs > 0)
-        out.transfer_s = e.placement.cpu_weight_gib * kGiB / (d.host_link_gbs * 1e9) / std::max(1, s.ubatch);
+        out.transfer_s = e.placement.cpu_weight_gib * kGiB / (d.host_link_gbs * 1e9) / ubatch;
     // Each micro-batch streams the weights it touches once (at ubatch tokens nearly every expert)
     // and launches every layer's kernels once: per token, both divided by the micro-batch.
-    const double ubatch = std::max(1, s.ubatch);
-    double streamed = decode_weight_bytes(m, *s.quant, std::max(1, s.ubatch));
-    out.prefill_weight_stream_s = streamed / (achieved_bandwidth_gbs(s) * 1e9) / ubatch;
-    out.prefill_compute_s = cost / (achieved_tflops(s) * 1e12 * cal.prefill_kernel_factor(prefill_kernel(*s.quant)));
-    double t_token = std::max(out.prefill_compute_s, out.prefill_weight_stream_s) + out.layer_units * layer_overhead_s(s) / ubatch +
+    double streamed = decode_weight_bytes(m, *s.quant, ubatch);
+    out.prefill_weight_stream_s = streamed / bandwidth / ubatch;
+    out.prefill_compute_s = cost / (flops_rate * cal.prefill_kernel_factor(prefill_kernel(*s.quant)));
+    double t_token = std::max(out.prefill_compute_s, out.prefill_weight_stream_s) + out.layer_units * layer_overhead / ubatch +
                      out.transfer_s;
     out.prefill_tps = 1.0 / t_token;
     out.ttft_s = prompt_tokens / out.prefill_tps + calibration::kFirstTokenLatencyS;
