@@ -1,22 +1,25 @@
 #include "support.hpp"
+#include <nlohmann/json.hpp>
 
 using runwell::load_catalog;
+using namespace runwell;
 
 namespace {
 // A minimal valid catalog; each error test breaks one thing in it.
 std::string models_json(const std::string& extra_model_fields = "", const std::string& attention_extra = "") {
-    return R"({"models":[{"id":"m","name":"M","params_b":8,"layers":32,"hidden":4096,"vocab":32000,"max_context":8192,)"
+    return R"({"models":[{"id":"m","default":true,"name":"M","params_b":8,"layers":32,"hidden":4096,"vocab":32000,"max_context":8192,)"
            R"("attention":{"kind":"gqa","heads":32,"kv_heads":8,"head_dim":128)" + attention_extra + R"(},"source":["https://example.org/m"])" +
            extra_model_fields + "}]}";
 }
 const std::string kHardware =
-    R"({"hardware":[{"id":"g","name":"G","vendor":"V","kind":"discrete_gpu","backend":"cuda","memory_gib":24,"bandwidth_gbs":1000,"fp16_tflops":100,"source":["https://example.org/g"]}]})";
+    R"({"hardware":[{"id":"g","default":true,"name":"G","vendor":"V","kind":"discrete_gpu","backend":"cuda","memory_gib":24,"bandwidth_gbs":1000,"fp16_tflops":100,"source":["https://example.org/g"]}]})";
 const std::string kQuants =
     R"({"quants":[{"id":"Q4_K_M","name":"Q4_K_M","family":"gguf","bits":4,"bpw_body":4.8,"bpw_embed":4.5,"bpw_output":6.5625,"kld":0.03,"runtimes":["llama.cpp"],"source":["s"]},)"
     R"({"id":"F16","name":"F16","family":"gguf","bits":16,"bpw_body":16,"bpw_embed":16,"bpw_output":16,"kld":0,"runtimes":["llama.cpp"],"source":["s"]}]})";
 const std::string kRest =
-    R"({"workloads":[{"id":"chat","name":"Chat","why":"w","prompt_tokens":1000,"output_tokens":300,"context_tokens":8192,"decode_target_tps":15,"ttft_target_s":2,"quality_weight":0.5}],)"
-    R"("modes":[{"id":"balanced","name":"Balanced","description":"d","concurrency":1,"weights":{"decode":0.3,"ttft":0.2,"context":0.2,"quality":0.3}}]})";
+    R"({"workloads":[{"id":"chat","default":true,"name":"Chat","why":"w","prompt_tokens":1000,"output_tokens":300,"context_tokens":8192,"decode_target_tps":15,"ttft_target_s":2,"quality_weight":0.5}],)"
+    R"("availability":[{"model":"m","runtimes":[{"runtime":"llama.cpp","since":"b1","source":"https://example.org/pr"}],"downloads":[]}],)"
+    R"("modes":[{"id":"balanced","default":true,"name":"Balanced","description":"d","concurrency":1,"weights":{"decode":0.3,"ttft":0.2,"context":0.2,"quality":0.3}}]})";
 
 const std::string kCalibration =
     R"({"calibration":{"provenance":["test"],"backends":{"cuda":{"bandwidth_efficiency":0.9,"layer_overhead_us":30,)"
@@ -100,16 +103,16 @@ TEST_CASE("unknown keys are reported with their path") {
 }
 
 TEST_CASE("missing fields are reported") {
-    auto l = load_with(R"({"models":[{"id":"m","name":"M","layers":32,"hidden":4096,"vocab":32000,"max_context":8192,"attention":{"kind":"gqa","heads":32,"kv_heads":8,"head_dim":128},"source":["s"]}]})");
+    auto l = load_with(R"({"models":[{"id":"m","default":true,"name":"M","layers":32,"hidden":4096,"vocab":32000,"max_context":8192,"attention":{"kind":"gqa","heads":32,"kv_heads":8,"head_dim":128},"source":["s"]}]})");
     CHECK(has_problem(l, "missing_field", "models[0].params_b"));
 }
 
 TEST_CASE("wrong types and out-of-range numbers are reported") {
-    auto l = load_with(R"({"models":[{"id":"m","name":"M","params_b":"8","layers":-3,"hidden":4096.5,"vocab":32000,"max_context":8192,"attention":{"kind":"gqa","heads":32,"kv_heads":8,"head_dim":128},"source":["s"]}]})");
+    auto l = load_with(R"({"models":[{"id":"m","default":true,"name":"M","params_b":"8","layers":-3,"hidden":4096.5,"vocab":32000,"max_context":8192,"attention":{"kind":"gqa","heads":32,"kv_heads":8,"head_dim":128},"source":["s"]}]})");
     CHECK(has_problem(l, "wrong_type", "params_b"));
     CHECK(has_problem(l, "out_of_range", "layers"));
     CHECK(has_problem(l, "wrong_type", "hidden"));
-    auto bad_hw = R"({"hardware":[{"id":"g","name":"G","vendor":"V","kind":"discrete_gpu","backend":"cuda","memory_gib":24,"bandwidth_gbs":-5,"fp16_tflops":1e300,"source":["s"]}]})";
+    auto bad_hw = R"({"hardware":[{"id":"g","default":true,"name":"G","vendor":"V","kind":"discrete_gpu","backend":"cuda","memory_gib":24,"bandwidth_gbs":-5,"fp16_tflops":1e300,"source":["s"]}]})";
     auto l2 = load_with(models_json(), bad_hw);
     CHECK(has_problem(l2, "out_of_range", "bandwidth_gbs"));
     CHECK(has_problem(l2, "out_of_range", "fp16_tflops"));
@@ -122,7 +125,7 @@ TEST_CASE("duplicate ids are reported, also across files") {
 }
 
 TEST_CASE("unknown enumerations and dangling references are reported") {
-    auto hw = R"({"hardware":[{"id":"g","name":"G","vendor":"V","kind":"quantum","backend":"warp","memory_gib":24,"bandwidth_gbs":1000,"fp16_tflops":100,"source":["s"]}]})";
+    auto hw = R"({"hardware":[{"id":"g","default":true,"name":"G","vendor":"V","kind":"quantum","backend":"warp","memory_gib":24,"bandwidth_gbs":1000,"fp16_tflops":100,"source":["s"]}]})";
     auto l = load_with(models_json(), hw);
     CHECK(has_problem(l, "unknown_value", "kind"));
     CHECK(has_problem(l, "unknown_value", "backend"));
@@ -137,6 +140,45 @@ TEST_CASE("inconsistent architectures are reported") {
     auto moe = load_with(models_json(R"(,"active_params_b":9,"moe":{"experts":8,"active_experts":16})"));
     CHECK(has_problem(moe, "inconsistent", "active_experts"));
     CHECK(has_problem(moe, "inconsistent", "active_params_b"));
+}
+
+TEST_CASE("every list names exactly one default entry") {
+    std::string two_modes = kRest;
+    two_modes.replace(two_modes.rfind("]}"), 2,
+                      R"(,{"id":"other","default":true,"name":"O","description":"d","concurrency":1,"weights":{"decode":1,"ttft":0,"context":0,"quality":0}}]})");
+    CHECK(has_problem(load_with(models_json(), kHardware, kQuants, two_modes), "inconsistent", "modes"));
+    std::string no_default = kHardware;
+    no_default.replace(no_default.find(R"("default":true,)"), 15, "");
+    CHECK(has_problem(load_with(models_json(), no_default), "inconsistent", "hardware"));
+    // An inline device in a request is not a catalog entry: "default" is not a field of it.
+    auto r = nlohmann::json::parse(test::engine().call(R"({"model":"llama-3.1-8b-instruct","hardware":{"default":true,"kind":"cpu","backend":"cpu","memory_gib":8,"bandwidth_gbs":50,"fp16_tflops":1}})"));
+    CHECK(r["error"]["code"] == "unknown_key");
+}
+
+TEST_CASE("a model without runtime support entries, or a download of an unknown quant, is refused") {
+    std::string no_support = kRest;
+    no_support.replace(no_support.find(R"("model":"m")"), 11, R"("model":"x")");
+    auto l = load_with(models_json(), kHardware, kQuants, no_support);
+    CHECK(has_problem(l, "missing_availability", "availability"));  // model m has none now
+    CHECK(has_problem(l, "dangling_reference", "availability[0].model"));  // and x is not a model
+    std::string bad_download = kRest;
+    bad_download.replace(bad_download.find(R"("downloads":[])"), 14,
+                         R"("downloads":[{"format":"gguf","repo":"org/m-GGUF","quant":"Q9_X","source":"https://example.org/f"}])");
+    CHECK(has_problem(load_with(models_json(), kHardware, kQuants, bad_download), "dangling_reference", "downloads[0].quant"));
+    std::string not_https = kRest;
+    not_https.replace(not_https.find("https://example.org/pr"), 22, "javascript:alert(1)");
+    CHECK(has_problem(load_with(models_json(), kHardware, kQuants, not_https), "bad_text", "runtimes[0].source"));
+}
+
+TEST_CASE("every catalog model says which runtimes run it, each with a source") {
+    const Catalog& c = test::catalog();
+    for (const Model& m : c.models) {
+        INFO(m.id);
+        const Availability* a = c.availability_of(m.id);
+        REQUIRE(a);
+        CHECK(a->runtime("llama.cpp"));
+        for (const RuntimeSupport& r : a->runtimes) CHECK(r.source.rfind("https://", 0) == 0);
+    }
 }
 
 TEST_CASE("bad ids and missing sections are reported") {

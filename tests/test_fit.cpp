@@ -90,7 +90,8 @@ TEST_CASE("grades never exceed what the fit allows") {
         Setup off = test::setup("llama-3.1-70b-instruct", "rtx-4090", "Q4_K_M");
         off.host_ram_gib = 128;
         WorkloadResult r = grade_workload(off, w, mode);
-        if (r.estimate.fit == Fit::Offload) CHECK(r.score <= 64.0);
+        REQUIRE(r.estimate.fit == Fit::Offload);  // ~40 GiB of weights on a 24 GB card with 128 GiB of host RAM
+        CHECK(r.score <= 64.0);
         Setup none = test::setup("llama-3.1-405b-instruct", "rtx-3060-12gb", "BF16");
         WorkloadResult f = grade_workload(none, w, mode);
         CHECK(f.estimate.fit == Fit::WontRun);
@@ -138,21 +139,57 @@ TEST_CASE("MLX and vLLM formats apply only where their runtime runs") {
     CHECK(quant_applies(*c.quant("Q4_K_M"), *c.device("apple-m2-ultra-128gb")));
 }
 
+namespace {
+std::vector<Command> commands_for(const Setup& s, const Estimate& e) {
+    const Catalog& c = test::catalog();
+    return run_commands(c, s, e, c.availability_of(s.model->id));
+}
+}  // namespace
+
 TEST_CASE("run commands carry the estimate's offload flags") {
     Setup s = test::setup("llama-3.1-70b-instruct", "rtx-4090", "Q4_K_M");
     s.host_ram_gib = 64;
     Estimate e = estimate_fit(s);
-    auto cmds = run_commands(s, e);
+    auto cmds = commands_for(s, e);
     REQUIRE_FALSE(cmds.empty());
     CHECK(cmds[0].text().find("-ngl " + std::to_string(e.placement.gpu_layers)) != std::string::npos);
     CHECK(cmds[0].text().find("-c 8192") != std::string::npos);
     Setup moe = test::setup("qwen3-30b-a3b", "rtx-4080", "Q8_0");
     Estimate em = estimate_fit(moe);
-    CHECK(run_commands(moe, em)[0].text().find("--n-cpu-moe " + std::to_string(em.placement.cpu_expert_layers)) != std::string::npos);
+    CHECK(commands_for(moe, em)[0].text().find("--n-cpu-moe " + std::to_string(em.placement.cpu_expert_layers)) != std::string::npos);
     // vLLM is offered only for a full GPU fit of a format it serves.
     for (const Command& c : cmds) CHECK(c.runtime != "vllm");
     Setup mac = test::setup("qwen3-8b", "apple-m4-max-40c-128gb", "MLX_4BIT");
     bool has_mlx = false;
-    for (const Command& c : run_commands(mac, estimate_fit(mac))) has_mlx |= c.runtime == "mlx";
+    for (const Command& c : commands_for(mac, estimate_fit(mac))) has_mlx |= c.runtime == "mlx";
     CHECK(has_mlx);
+}
+
+TEST_CASE("several streams share one llama.cpp server: the total context and one slot each") {
+    Setup s = test::setup("qwen3-8b", "rtx-4090", "Q4_K_M", 8192);
+    s.concurrency = 4;
+    std::string text = commands_for(s, estimate_fit(s))[0].text();
+    CHECK(text.find("-c 32768 -np 4") != std::string::npos);  // 4 x 8192 tokens, llama-server splits -c over -np slots
+}
+
+TEST_CASE("commands follow the runtimes that run the model and download what the catalog records") {
+    const Catalog& c = test::catalog();
+    // Kimi Linear: a bartowski GGUF per quant (data/availability.json), llama.cpp since b7957 (PR #18755).
+    Setup kimi = test::setup("kimi-linear-48b-a3b-instruct", "l40", "Q4_K_M", 8192);
+    auto cmds = commands_for(kimi, estimate_fit(kimi));
+    REQUIRE_FALSE(cmds.empty());
+    CHECK(cmds[0].text().find("-hf bartowski/moonshotai_Kimi-Linear-48B-A3B-Instruct-GGUF:Q4_K_M") != std::string::npos);
+    CHECK(cmds[0].text().find("llama.cpp b7957") != std::string::npos);
+    // A runtime marked unsupported gets no command (a copy of the entry, flipped).
+    Availability no_ollama = *c.availability_of("qwen3-8b");
+    for (RuntimeSupport& r : no_ollama.runtimes)
+        if (r.runtime == "ollama") r.supported = false;
+    Setup qwen = test::setup("qwen3-8b", "rtx-4090", "Q4_K_M");
+    for (const Command& cmd : run_commands(c, qwen, estimate_fit(qwen), &no_ollama)) CHECK(cmd.runtime != "ollama");
+    // A model with no recorded GGUF keeps a local file and says so.
+    Availability none = *c.availability_of("qwen3-8b");
+    none.downloads.clear();
+    std::string local = run_commands(c, qwen, estimate_fit(qwen), &none)[0].text();
+    CHECK(local.find("-m qwen3-8b-Q4_K_M.gguf") != std::string::npos);
+    CHECK(local.find("no public GGUF") != std::string::npos);
 }

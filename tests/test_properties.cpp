@@ -1,6 +1,8 @@
 // Properties that must hold for every catalog model on a spread of devices:
 // monotone physics and finite numbers. Catch2 GENERATE walks the whole catalog.
 #include <cmath>
+#include <cstring>
+#include <map>
 
 #include <nlohmann/json.hpp>
 
@@ -76,20 +78,89 @@ TEST_CASE("longer context never needs less memory; bigger quants never need less
     }
 }
 
-TEST_CASE("no NaN or infinity ever leaves the core") {
+namespace {
+// nlohmann writes a NaN or an infinity as null: a null anywhere in an answer is a
+// non-finite number that escaped. Sizes, speeds and times are never negative.
+void check_numbers(const nlohmann::json& node, const std::string& path) {
+    INFO(path);
+    CHECK_FALSE(node.is_null());
+    if (node.is_object())
+        for (auto it = node.begin(); it != node.end(); ++it) check_numbers(it.value(), path + "." + it.key());
+    if (node.is_array())
+        for (size_t i = 0; i < node.size(); ++i) check_numbers(node[i], path + "[" + std::to_string(i) + "]");
+    if (node.is_number_float() || node.is_number_integer()) {
+        for (const char* unit : {"_tps", "_gib", "_s", "_tokens", "_context"})
+            if (path.size() > std::strlen(unit) && path.compare(path.size() - std::strlen(unit), std::string::npos, unit) == 0)
+                CHECK(node.get<double>() >= 0);
+    }
+}
+}  // namespace
+
+TEST_CASE("every number that leaves the core is finite, and sizes, speeds and times are not negative") {
     const Catalog& c = test::catalog();
     for (const Model& m : c.models) {
         for (const char* id : kDevices) {
             for (const char* q : {"Q2_K", "Q4_K_M", "Q8_0", "BF16"}) {
                 nlohmann::json req = {{"model", m.id}, {"hardware", id}, {"quant", q}, {"mode", "scale-out"}};
-                std::string out = test::engine().call(req.dump());
+                auto r = nlohmann::json::parse(test::engine().call(req.dump()));
                 INFO(m.id << " " << id << " " << q);
-                CHECK(out.find("NaN") == std::string::npos);
-                CHECK(out.find("null") == std::string::npos);
-                CHECK(out.find("inf") == std::string::npos);
-                auto r = nlohmann::json::parse(out);
-                CHECK(r["ok"] == true);
+                REQUIRE(r["ok"] == true);
+                check_numbers(r, "");
             }
         }
     }
+}
+
+TEST_CASE("one classification: a setup that does not run is F everywhere, and rank agrees with estimate") {
+    const Catalog& c = test::catalog();
+    const auto call = [](const nlohmann::json& req) { return nlohmann::json::parse(test::engine().call(req.dump())); };
+    long checked_wont_run = 0, checked_ranked = 0;
+    for (const char* device : {"rtx-4060", "rtx-4090", "apple-m4-16gb", "mi100"}) {
+        for (long context : {4096L, 32768L, 131072L}) {
+            for (double host_ram : {0.0, 64.0}) {
+                nlohmann::json setup = {{"hardware", device}, {"context", context}, {"mode", "balanced"}, {"workload", "coding"}};
+                if (c.device(device)->kind != DeviceKind::Unified) setup["host_ram_gib"] = host_ram;
+                nlohmann::json ranked_req = setup;
+                ranked_req["op"] = "rank";
+                auto ranked = call(ranked_req);
+                REQUIRE(ranked["ok"] == true);
+                std::map<std::string, nlohmann::json> rank_of;
+                for (const auto& row : ranked["models"]) rank_of[row["id"]] = row;
+                for (const Model& m : c.models) {
+                    if (context > m.max_context) continue;
+                    nlohmann::json req = setup;
+                    req["model"] = m.id;
+                    auto r = call(req);
+                    INFO(m.id << " on " << device << " at " << context << " tokens, host RAM " << host_ram);
+                    REQUIRE(r["ok"] == true);
+                    if (r["fit"] == "wont_run") {
+                        ++checked_wont_run;
+                        CHECK(r["grade"] == "F");
+                        CHECK(r["runs"] == false);
+                        CHECK(r["commands"].empty());
+                        CHECK(r["offload"]["kind"] == "none");
+                        CHECK(rank_of.count(m.id) == 0);  // rank lists only what runs at this setup
+                    }
+                    for (const auto& w : r["workloads"]) {
+                        CHECK(w["context"] == context);  // the user's context, for every workload
+                        if (w["fit"] == "wont_run") CHECK(w["grade"] == "F");
+                        if (w["id"] == "coding") CHECK(w["grade"] == r["grade"]);
+                    }
+                    if (rank_of.count(m.id)) {
+                        // The same setup with rank's best quant: estimate says the same grade and fit.
+                        ++checked_ranked;
+                        const auto& row = rank_of[m.id];
+                        req["quant"] = row["best_quant"];
+                        auto same = call(req);
+                        CHECK(same["grade"] == row["grade"]);
+                        CHECK(same["fit"] == row["fit"]);
+                        CHECK(same["best_quant"] == row["best_quant"]);
+                    }
+                }
+            }
+        }
+    }
+    // Both branches were exercised on this catalog.
+    CHECK(checked_wont_run > 50);
+    CHECK(checked_ranked > 50);
 }

@@ -37,6 +37,13 @@ std::string finish_catalog() {
 
 std::string call(const std::string& request) { return engine.call(request); }
 
+// The file names addCatalogFile expects (runwell::kCatalogFiles), as a JSON array.
+std::string catalog_files() {
+    std::string out = "[";
+    for (const char* name : runwell::kCatalogFiles) out += (out.size() > 1 ? ",\"" : "\"") + std::string(name) + "\"";
+    return out + "]";
+}
+
 // Binary-safe: Embind passes a Uint8Array into std::string byte for byte.
 std::string import_gguf(const std::string& header, double file_size) { return engine.import_gguf(header, file_size); }
 }  // namespace
@@ -45,5 +52,6 @@ EMSCRIPTEN_BINDINGS(runwell) {
     emscripten::function("addCatalogFile", &add_catalog_file);
     emscripten::function("finishCatalog", &finish_catalog);
     emscripten::function("call", &call);
+    emscripten::function("catalogFiles", &catalog_files);
     emscripten::function("importGguf", &import_gguf);
 }

@@ -3,7 +3,6 @@
 // answer into one typed RunwellError. No estimator logic lives here.
 import createRunwellModule from './runwell_wasm.mjs';
 
-export const CATALOG_FILES = ['models.json', 'hardware.json', 'quants.json', 'workloads.json', 'modes.json', 'calibration.json'];
 
 export class RunwellError extends Error {
   constructor(code, message, { path = '', problems = [] } = {}) {
@@ -68,15 +67,15 @@ async function importGguf(module, file) {
   }
 }
 
-// files: {name: text} for CATALOG_FILES, or a promise of it (fetched while the
-// module compiles); wasmBinary: optional bytes (Node).
+// files: {name: text} holding at least the catalog files the module names (catalogFiles),
+// or a promise of it (fetched while the module compiles); wasmBinary: optional bytes (Node).
 export async function createRunwell({ files, wasmBinary, locateFile } = {}) {
   const options = {};
   if (wasmBinary) options.wasmBinary = wasmBinary;
   if (locateFile) options.locateFile = locateFile;
   let module;
   [module, files] = await Promise.all([createRunwellModule(options), files]);
-  for (const name of CATALOG_FILES) {
+  for (const name of JSON.parse(module.catalogFiles())) {
     if (typeof files?.[name] !== 'string') throw new RunwellError('catalog_missing', `catalog file ${name} is missing`);
     module.addCatalogFile(name, files[name]);
   }
@@ -90,17 +89,22 @@ export async function createRunwell({ files, wasmBinary, locateFile } = {}) {
     rank: (query) => answer(module, { ...normalise(query), op: 'rank' }),
     devices: (query) => answer(module, { ...normalise(query), op: 'devices' }),
     catalog: () => answer(module, { op: 'catalog' }),
-    importConfig: (text) => answer(module, { op: 'import_config', config: String(text) }),
+    meta: () => answer(module, { op: 'meta' }),
+    importConfig: (text, repo) => answer(module, { op: 'import_config', config: String(text), ...(repo ? { repo: String(repo) } : {}) }),
+    hfConfigPath: (repo) => answer(module, { op: 'hf_config_path', repo: String(repo) }).path,
     importGguf: (file) => importGguf(module, file),
   };
 }
 
-// Browser helper: fetch the catalog next to the page and start the module.
+// Browser helper: fetch the catalog next to the page and start the module. The build lists
+// the catalog's files in data/catalog-files.json (from the core), so they load while the module compiles.
 export async function loadRunwell(base = './') {
-  const texts = Promise.all(CATALOG_FILES.map(async (name) => {
-    const res = await fetch(new URL(`data/${name}`, new URL(base, location.href)));
+  const at = (name) => new URL(`data/${name}`, new URL(base, location.href));
+  const get = async (name) => {
+    const res = await fetch(at(name));
     if (!res.ok) throw new RunwellError('catalog_missing', `could not load data/${name} (HTTP ${res.status})`);
-    return [name, await res.text()];
-  }));
+    return res.text();
+  };
+  const texts = get('catalog-files.json').then((list) => Promise.all(JSON.parse(list).map(async (name) => [name, await get(name)])));
   return createRunwell({ files: texts.then(Object.fromEntries) });
 }

@@ -1,18 +1,19 @@
 // The calculator page: reads the state from the URL, asks the WebAssembly
 // estimator, and draws the answer. No formula lives here: every figure shown
 // comes from the module's JSON response.
-import { loadRunwell, RunwellError } from './runwell.mjs';
+import { RunwellError } from './runwell.mjs';
 import { registerServiceWorker } from './pwa.mjs';
-import { h, clear, fmt, gib, tokens, gradeClass, fitClass, lineChart, memoryBar, copyButton, navBar, pickerIndex, specParam, withRepairs, QUERY_KEYS } from './ui.mjs';
+import { h, clear, fmt, gib, tokens, gradeClass, fitClass, lineChart, memoryBar, copyButton, startPage, pickerIndex, specParam, withRepairs, defaultsOf } from './ui.mjs';
 
-const DEFAULTS = { model: 'llama-3.1-8b-instruct', hardware: 'rtx-4090', mode: 'balanced', workload: 'chat', kv: 'f16', gpus: '1' };
 // Custom entries travel in the URL as JSON (from the "Bring your own" page).
 const SPECS = { model_spec: 'model', hardware_spec: 'hardware', quant_spec: 'quant' };
 
 const $ = (id) => document.getElementById(id);
 let rw;        // the estimator facade
-let catalog;   // {models, hardware, quants, workloads, modes}
+let catalog;   // {models, hardware, quants, workloads, modes, meta}
 let pickers;   // {model, hardware}: label <-> id for the searchable inputs
+let DEFAULTS;    // the core's defaults, as URL strings
+let QUERY_KEYS;  // the setup fields kept in the URL (the core's list)
 
 function readState() {
   const params = new URLSearchParams(location.search);
@@ -43,6 +44,7 @@ function fillPickers() {
     model: pickerIndex('model', catalog.models, $('model-list')),
     hardware: pickerIndex('hardware', catalog.hardware, $('hardware-list')),
   };
+  for (const kv of catalog.meta.kv_types) $('kv').append(h('option', { value: kv }, kv));
   const quant = $('quant');
   for (const q of catalog.quants) quant.append(h('option', { value: q.id }, `${q.name} (${q.quality})`));
   const workload = $('workload');
@@ -60,9 +62,9 @@ function syncForm(state) {
   $('hardware').value = state.hardware_spec ? `Custom: ${custom('hardware_spec')}` : pickers.hardware.labelOf(state.hardware);
   $('quant').value = state.quant ?? '';
   $('context').value = state.context ?? '';
-  $('gpus').value = state.gpus ?? '1';
+  $('gpus').value = state.gpus ?? DEFAULTS.gpus;
   $('host_ram_gib').value = state.host_ram_gib ?? '';
-  $('kv').value = state.kv ?? 'f16';
+  $('kv').value = state.kv ?? DEFAULTS.kv;
   $('workload').value = state.workload;
   for (const radio of document.querySelectorAll('input[name=mode]')) radio.checked = radio.value === state.mode;
 }
@@ -105,7 +107,7 @@ function figure(label, value, note, cls = '', raw = '') {
 function verdict(r) {
   const band = r.error_band;
   const m = r.memory_gib;
-  const offload = r.offload.kind === 'none' ? 'none'
+  const offload = !r.runs ? '—' : !(r.offload.percent > 0) ? 'none'
     : `${fmt(r.offload.percent, 0)}% · ${gib(r.offload.host_ram_needed_gib)} host RAM`;
   return h('section', { class: `card verdict ${fitClass(r.fit)}`, id: 'verdict', 'aria-labelledby': 'verdict-h' },
     h('div', { class: 'verdict-head' },
@@ -114,14 +116,14 @@ function verdict(r) {
       h('h2', { id: 'verdict-h' }, `${r.model.name} on ${r.hardware.name}${r.query.gpus > 1 ? ` ×${r.query.gpus}` : ''}`)),
     h('p', { class: 'summary', 'data-testid': 'summary' }, r.summary),
     h('div', { class: 'figures' },
-      figure('Decode', r.fit === 'wont_run' ? '—' : `${fmt(r.decode_tps, 1)} tok/s`,
+      figure('Decode', !r.runs ? '—' : `${fmt(r.decode_tps, 1)} tok/s`,
         r.query.concurrency > 1 ? `per stream · ${r.query.concurrency} streams = ${fmt(r.aggregate_tps, 0)} tok/s total · ±${band.decode_pct}%`
           : `±${band.decode_pct}% · at ${tokens(r.depth)} tokens`, 'decode', r.decode_tps),
-      figure('Time to first token', r.fit === 'wont_run' ? '—' : `${fmt(r.ttft_s, 2)} s`, `${tokens(r.prompt_tokens)}-token prompt · ±${band.prefill_pct}%`, 'ttft', r.ttft_s),
+      figure('Time to first token', !r.runs ? '—' : `${fmt(r.ttft_s, 2)} s`, `${tokens(r.prompt_tokens)}-token prompt · ±${band.prefill_pct}%`, 'ttft', r.ttft_s),
       figure('Safe context', r.safe_context ? tokens(r.safe_context) : (r.offload_context ? `${tokens(r.offload_context)}*` : '—'),
         r.safe_context ? `model limit ${tokens(r.model.max_context)}` : (r.offload_context ? '* only with CPU offload' : 'nothing fits'), 'context', r.safe_context),
       figure('Memory', `${gib(m.total)} / ${gib(m.usable)}`, `used / usable of ${gib(m.device_total)} · ±${band.memory_pct}%`, 'memory', m.total),
-      figure('Offload', offload, r.offload.kind === 'none' ? 'all on the device' : `${r.offload.kind} in host RAM`, 'offload'),
+      figure('Offload', offload, !r.runs ? 'does not run' : !(r.offload.percent > 0) ? 'all on the device' : `${r.offload.kind} in host RAM`, 'host-offload'),
       figure('Quantization', r.quant.name, `${r.quant.quality} quality${r.best_quant === r.quant.id ? ' · best here' : ''}`, 'quant')),
     h('p', { class: 'evidence', 'data-testid': 'evidence' }, `Error bands: ${band.evidence} `,
       h('a', { href: 'accuracy.html' }, 'How accurate is this?')),
@@ -141,7 +143,7 @@ function memorySection(r) {
     memoryBar(parts, Math.max(m.usable, m.total)),
     h('ul', { class: 'legend' }, ...parts.map((p) => h('li', { class: `swatch-${p.key}` }, `${p.label}: ${gib(p.value)}`))),
     m.host_weights > 0 ? h('p', { class: 'note' }, `Plus ${gib(m.host_weights)} of token embeddings that llama.cpp keeps in host RAM.`) : null,
-    r.fit === 'offload' ? h('p', { class: 'note' }, `${gib(r.offload.cpu_weights_gib)} of weights sit in host RAM (${fmt(r.offload.percent, 0)}% offloaded); the device holds the rest.`) : null,
+    r.offload.percent > 0 ? h('p', { class: 'note' }, `${gib(r.offload.cpu_weights_gib)} of weights sit in host RAM (${fmt(r.offload.percent, 0)}% offloaded); the device holds the rest.`) : null,
     h('details', { class: 'explain' }, h('summary', {}, 'How this is computed'),
       h('ul', {},
         h('li', {}, `Weights: parameters × ${fmt(f.memory.bpw_body, 2)} bits per weight (${r.quant.name}), embeddings and output head at their own precision.`),
@@ -151,7 +153,7 @@ function memorySection(r) {
 }
 
 function curveSection(r) {
-  const pts = r.curve.filter((p) => p.fit !== 'wont_run');
+  const pts = r.curve.filter((p) => p.runs);
   if (pts.length < 2) return section('Speed against context', 'curve', h('p', {}, 'Not enough room to chart: the model does not run at longer contexts.'));
   return section('Speed against context', 'curve',
     lineChart(pts, [
@@ -175,8 +177,8 @@ function workloadsSection(r) {
         h('th', { scope: 'row', title: `${w.prompt_tokens} prompt + ${w.output_tokens} output tokens, wants ${tokens(w.context_tokens)} context` }, w.name),
         h('td', {}, h('span', { class: `grade ${gradeClass(w.grade)}` }, w.grade), ` ${w.score}`),
         h('td', {}, h('span', { class: `badge small ${fitClass(w.fit)}` }, w.fit_label)),
-        h('td', {}, w.fit === 'wont_run' ? '—' : `${fmt(w.decode_tps, 1)} tok/s`),
-        h('td', {}, w.fit === 'wont_run' ? '—' : `${fmt(w.ttft_s, 2)} s`),
+        h('td', {}, !w.runs ? '—' : `${fmt(w.decode_tps, 1)} tok/s`),
+        h('td', {}, !w.runs ? '—' : `${fmt(w.ttft_s, 2)} s`),
         h('td', {}, w.safe_context ? tokens(w.safe_context) : '—')))))),
     h('p', { class: 'note' }, `Mode: ${catalog.modes.find((m) => m.id === r.query.mode)?.description ?? ''}`));
 }
@@ -192,14 +194,33 @@ function quantsSection(r, select) {
         h('td', {}, gib(q.memory_gib)),
         h('td', {}, q.quality),
         h('td', {}, h('span', { class: `grade ${gradeClass(q.grade)}` }, `${q.grade}${q.score}`)),
-        h('td', {}, q.fit === 'wont_run' ? '—' : `${fmt(q.decode_tps, 1)} tok/s`)))))));
+        h('td', {}, !q.runs ? '—' : `${fmt(q.decode_tps, 1)} tok/s`)))))));
+}
+
+// Which runtimes run the model and since when, each with its source (the core's catalog answer).
+function runtimesList(r) {
+  if (!r.runtimes.length) return null;
+  const status = (rt) => (!rt.supported ? 'does not run this model'
+    : rt.since ? `runs it since ${rt.since}${rt.date ? ` (${rt.date})` : ''}` : 'runs it (first release not established)');
+  return h('details', { class: 'explain', 'data-testid': 'runtimes' }, h('summary', {}, 'Runtime support'),
+    h('ul', { class: 'notes' }, ...r.runtimes.map((rt) => h('li', { 'data-runtime': rt.runtime, title: rt.notes },
+      h('strong', {}, rt.runtime), ` ${status(rt)} · `, h('a', { href: rt.source, rel: 'noopener noreferrer' }, 'source')))));
+}
+
+function downloadNote(r) {
+  const d = r.download;
+  if (!d) return r.runs && r.runtimes.length ? h('p', { class: 'note' }, `No public ${r.quant.id} file of this model is recorded: the commands expect your own.`) : null;
+  return h('p', { class: 'note', 'data-testid': 'download' },
+    d.exact ? `Downloads ${d.repo} (${d.quant}${d.size_gb ? `, ${fmt(d.size_gb, 1)} GB` : ''}${d.split ? ', split files' : ''}) · `
+      : `No published ${r.quant.id} GGUF is recorded; the commands use ${d.quant} from ${d.repo}, the nearest · `,
+    h('a', { href: d.source, rel: 'noopener noreferrer' }, 'where it was found'));
 }
 
 function commandsSection(r) {
-  if (!r.commands.length) return section('Get started', 'commands', h('p', {}, 'No runtime command applies to this combination.'));
-  return section('Get started', 'commands', ...r.commands.map((c) => h('div', { class: 'command', 'data-runtime': c.runtime },
+  if (!r.commands.length) return section('Get started', 'commands', h('p', {}, r.runs ? 'No runtime command applies to this combination.' : 'Nothing to run: this setup does not fit. The advice above says what would.'), runtimesList(r));
+  return section('Get started', 'commands', downloadNote(r), ...r.commands.map((c) => h('div', { class: 'command', 'data-runtime': c.runtime },
     h('div', { class: 'command-head' }, h('h3', {}, c.label), copyButton(c.text)),
-    h('pre', {}, h('code', {}, c.text)))));
+    h('pre', {}, h('code', {}, c.text)))), runtimesList(r));
 }
 
 function alsoRunsSection(ranked, current, selectModel) {
@@ -227,7 +248,7 @@ function feelSection(r) {
   const play = () => {
     clearTimeout(timer);
     out.textContent = '';
-    if (r.fit === 'wont_run') { status.textContent = 'This setup does not run.'; return; }
+    if (!r.runs) { status.textContent = 'This setup does not run.'; return; }
     const words = SAMPLE.repeat(3).split(/(?<= )/);
     const perToken = 1000 / Math.max(r.decode_tps, 0.1);
     status.textContent = `Waiting ${fmt(r.ttft_s, 2)} s for the first token…`;
@@ -293,7 +314,7 @@ function render(state, push) {
   try {
     r = rw.estimate(query(state));
   } catch (err) {
-    if (!(err instanceof RunwellError) && !(err instanceof Error && /_spec /.test(err.message))) throw err;
+    if (!(err instanceof RunwellError)) throw err;
     // Keep what was shown; say what is wrong with the input.
     showMessage(`${err.message}.`);
     return false;
@@ -342,7 +363,7 @@ function repairState(state) {
     quant: new Set(['', ...catalog.quants.map((q) => q.id)]),
     mode: new Set(catalog.modes.map((m) => m.id)),
     workload: new Set(catalog.workloads.map((w) => w.id)),
-    kv: new Set(['f16', 'q8_0', 'q4_0']),
+    kv: new Set(catalog.meta.kv_types),
   };
   for (const [key, ids] of Object.entries(known)) {
     if (state[key] !== undefined && !ids.has(state[key])) {
@@ -377,15 +398,11 @@ function showState(push) {
 }
 
 async function main() {
-  navBar('./');
-  try {
-    rw = await loadRunwell('./');
-    catalog = rw.catalog();
-  } catch (err) {
-    clear($('result'));
-    showMessage(`The estimator could not start: ${err.message}`);
-    return;
-  }
+  const started = await startPage('./', (text) => { clear($('result')); showMessage(text); });
+  if (!started) return;
+  ({ rw, catalog } = started);
+  DEFAULTS = defaultsOf(catalog);
+  QUERY_KEYS = catalog.meta.query_keys;
   fillPickers();
   if (!showState(false)) {
     // The combination in the link is invalid as a whole (e.g. a context beyond the model's limit,

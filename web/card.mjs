@@ -2,7 +2,7 @@
 // memory for one setup, linking to the full result. Every parameter is untrusted:
 // values reach the page only as text and through the estimator's own validation.
 import { loadRunwell } from './runwell.mjs';
-import { h, clear, fmt, gib, fitClass, QUERY_KEYS } from './ui.mjs';
+import { h, clear, fmt, gib, fitClass } from './ui.mjs';
 
 const params = new URLSearchParams(location.search);
 const card = document.getElementById('card');
@@ -13,9 +13,10 @@ document.documentElement.classList.add(theme);
 const accent = params.get('accent') ?? '';
 if (/^#[0-9a-fA-F]{3,8}$/.test(accent)) document.documentElement.style.setProperty('--accent', accent);
 
-function query() {
+// The setup fields of the link, by the core's list of query keys.
+function query(keys) {
   const q = {};
-  for (const key of QUERY_KEYS) if (params.has(key)) q[key] = params.get(key).slice(0, 120);
+  for (const key of keys) if (params.has(key)) q[key] = params.get(key).slice(0, 120);
   return q;
 }
 
@@ -32,14 +33,20 @@ function show(...children) {
 }
 
 async function main() {
-  const q = query();
+  let rw, q = {};
+  try {
+    rw = await loadRunwell('./');
+    q = query(rw.meta().query_keys);
+  } catch (err) {
+    show(h('p', { class: 'error', 'data-testid': 'error' }, `Can't show this result: ${err.message}.`), footer(q));
+    return;
+  }
   if (!q.model || !q.hardware) {
     show(h('p', { class: 'error' }, 'This card needs a model and a hardware id.'), footer(q));
     return;
   }
   let r;
   try {
-    const rw = await loadRunwell('./');
     r = rw.estimate(q);
   } catch (err) {
     show(h('p', { class: 'error', 'data-testid': 'error' }, `Can't show this result: ${err.message}.`), footer(q));
@@ -53,7 +60,7 @@ async function main() {
     seg.style.width = `${((100 * v) / scale).toFixed(2)}%`;
     bar.append(seg);
   }
-  const runs = r.fit !== 'wont_run';
+  const runs = r.runs;
   show(
     h('div', { class: 'head' },
       h('span', { class: `badge ${fitClass(r.fit)}`, 'data-testid': 'fit' }, r.fit_label),
@@ -64,7 +71,7 @@ async function main() {
       h('div', {}, h('span', {}, 'First token'), h('strong', {}, runs ? `${fmt(r.ttft_s, 2)} s` : '—')),
       h('div', {}, h('span', {}, 'Memory'), h('strong', {}, `${gib(m.total)} / ${gib(m.usable)}`))),
     bar,
-    footer(q, `${r.quant.id} · ${r.summary.includes('offloaded') ? `${fmt(r.offload.percent, 0)}% offloaded · ` : ''}grade ${r.grade}`));
+    footer(q, `${r.quant.id} · ${r.offload.percent > 0 ? `${fmt(r.offload.percent, 0)}% offloaded · ` : ''}grade ${r.grade}`));
 }
 
 function footer(q, detail = '') {

@@ -1,15 +1,14 @@
 // Compare two to four setups side by side; each setup is "model,hardware,quant"
 // in a repeated ?s= parameter, so a comparison is a link.
-import { loadRunwell } from './runwell.mjs';
-import { h, clear, fmt, gib, tokens, gradeClass, fitClass, navBar, searchablePicker, withRepairs } from './ui.mjs';
+import { h, clear, fmt, gib, tokens, gradeClass, fitClass, startPage, searchablePicker, withRepairs } from './ui.mjs';
 
 const main = document.getElementById('page');
-const DEFAULT = ['llama-3.1-8b-instruct,rtx-4090,', 'llama-3.1-8b-instruct,apple-m4-pro-48gb,'];
 let rw, catalog;
 
 function setups() {
   const list = new URLSearchParams(location.search).getAll('s').slice(0, 4).map((s) => s.slice(0, 200));
-  return (list.length ? list : DEFAULT).map((s) => { const [model = '', hardware = '', quant = ''] = s.split(','); return { model, hardware, quant }; });
+  if (!list.length) return catalog.meta.compare.map(({ model, hardware }) => ({ model, hardware, quant: '' }));  // the core's starting pair
+  return list.map((s) => { const [model = '', hardware = '', quant = ''] = s.split(','); return { model, hardware, quant }; });
 }
 
 function save(list, push = true) {
@@ -22,10 +21,10 @@ const ROWS = [
   ['Fit', (r) => h('span', { class: `badge small ${fitClass(r.fit)}` }, r.fit_label)],
   ['Grade', (r) => h('span', {}, h('span', { class: `grade ${gradeClass(r.grade)}` }, r.grade), ` ${r.score}`)],
   ['Quantization', (r) => `${r.quant.name}${r.best_quant === r.quant.id ? ' (best)' : ''}`],
-  ['Decode', (r) => (r.fit === 'wont_run' ? '—' : `${fmt(r.decode_tps, 1)} tok/s`)],
-  ['Time to first token', (r) => (r.fit === 'wont_run' ? '—' : `${fmt(r.ttft_s, 2)} s`)],
+  ['Decode', (r) => (!r.runs ? '—' : `${fmt(r.decode_tps, 1)} tok/s`)],
+  ['Time to first token', (r) => (!r.runs ? '—' : `${fmt(r.ttft_s, 2)} s`)],
   ['Memory used / usable', (r) => `${gib(r.memory_gib.total)} / ${gib(r.memory_gib.usable)}`],
-  ['Offload', (r) => (r.offload.kind === 'none' ? 'none' : `${fmt(r.offload.percent, 0)}%`)],
+  ['Offload', (r) => (!r.runs ? '—' : !(r.offload.percent > 0) ? 'none' : `${fmt(r.offload.percent, 0)}%`)],
   ['Safe context', (r) => (r.safe_context ? tokens(r.safe_context) : '—')],
 ];
 
@@ -72,15 +71,9 @@ function render(list) {
 }
 
 async function start() {
-  navBar('compare.html');
-  try {
-    rw = await loadRunwell('./');
-    catalog = rw.catalog();
-  } catch (err) {
-    clear(main);
-    main.append(h('div', { class: 'message', role: 'alert' }, `The estimator could not start: ${err.message}`));
-    return;
-  }
+  const started = await startPage('compare.html', (text) => { clear(main); main.append(h('div', { class: 'message', role: 'alert' }, text)); });
+  if (!started) return;
+  ({ rw, catalog } = started);
   const list = setups();
   while (list.length < 2) list.push({ ...list[0] });
   save(list, false);

@@ -1,11 +1,11 @@
 // Bring your own: a Hugging Face config.json (pasted or opened) or a local .gguf
 // (only its header is read, in the browser), and a custom device. Results open in
 // the calculator with the specs in the URL, so they can be shared.
-import { loadRunwell } from './runwell.mjs';
-import { h, clear, fmt, tokens, navBar } from './ui.mjs';
+import { h, clear, fmt, tokens, startPage } from './ui.mjs';
 
 const main = document.getElementById('page');
 let rw;
+let meta;              // the core's vocabulary: device kinds, backends, defaults
 let imported = null;   // {model, quant?}
 let device = null;     // inline device spec
 
@@ -39,6 +39,50 @@ function modelSummary(r) {
     h('p', {}, h('a', { href: link('./'), id: 'open-model' }, 'Open in the calculator →')));
 }
 
+// Where config.json files are fetched from: the Hugging Face Hub, or (for tests and mirrors)
+// a folder of this site given as ?hf_base=/path/ — never another origin (the CSP allows only these two).
+function hubBase() {
+  const asked = new URLSearchParams(location.search).get('hf_base') ?? '';
+  const samePath = /^\/[A-Za-z0-9_.-][A-Za-z0-9/_.-]{0,200}\/$/.test(asked) && !asked.includes('..') && !asked.includes('//');
+  return samePath ? new URL(asked, location.href).href : 'https://huggingface.co/';
+}
+
+// Import by repository id: fetches that repo's config.json on this explicit action only.
+function repoImport(box, text) {
+  const repo = h('input', { id: 'hf-repo', type: 'text', placeholder: 'owner/name, e.g. Qwen/Qwen3-8B', maxlength: 200, autocomplete: 'off', spellcheck: 'false', 'aria-label': 'Hugging Face repository' });
+  const fetchButton = h('button', { type: 'submit', class: 'primary', id: 'fetch-config' }, 'Fetch config.json');
+  const form = h('form', { id: 'repo-form', class: 'row' }, repo, fetchButton);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const id = repo.value.trim();
+    let url;
+    try {
+      url = new URL(rw.hfConfigPath(id), hubBase());  // the core validates the id and builds the path
+    } catch (err) {
+      status(box, 'error', `Repository: ${err.message}.`);
+      return;
+    }
+    status(box, 'ok', `Fetching ${url.href}…`);
+    fetchButton.disabled = true;
+    try {
+      const res = await fetch(url, { credentials: 'omit', redirect: 'follow' });
+      if (!res.ok) throw new Error(res.status === 404 ? `${id} has no config.json (HTTP 404): check the name, or the repo may be gated` : `HTTP ${res.status}`);
+      const body = await res.text();
+      if (body.length > 1 << 20) throw new Error('the answer is too large to be a config.json');
+      text.value = body;
+      imported = rw.importConfig(body, id);
+      status(box, 'ok', modelSummary(imported));
+    } catch (err) {
+      const offline = err instanceof TypeError;  // fetch's network failure
+      status(box, 'error', offline ? `Could not reach ${url.origin} (offline, or blocked). Paste the config.json or open a .gguf instead.`
+        : `${id}: ${err.message}.`);
+    } finally {
+      fetchButton.disabled = false;
+    }
+  });
+  return form;
+}
+
 function modelCard() {
   const box = h('div', { id: 'model-status', hidden: true });
   const text = h('textarea', { id: 'config', 'aria-label': 'config.json', placeholder: '{ "model_type": "llama", "hidden_size": 4096, … }', spellcheck: 'false' });
@@ -70,7 +114,10 @@ function modelCard() {
     }
   });
   return h('section', { class: 'card custom', id: 'custom-model' }, h('h2', {}, 'Your model'),
-    h('p', {}, 'Paste a Hugging Face config.json, or open a local .gguf: only its header (metadata and tensor table) is read, in this page; nothing is uploaded.'),
+    h('p', {}, 'Name a Hugging Face repository, paste a config.json, or open a local .gguf: only its header (metadata and tensor table) is read, in this page; nothing is uploaded.'),
+    h('label', { for: 'hf-repo' }, 'A Hugging Face repository (its config.json is fetched from the Hub when you ask, nothing else is sent)'),
+    repoImport(box, text),
+    h('p', {}, 'Or paste a config.json:'),
     text, h('p', {}, read), h('label', {}, 'Or open a file (.gguf or config.json)', file), box);
 }
 
@@ -81,8 +128,8 @@ function deviceCard() {
   const form = h('form', { id: 'device-form', novalidate: true },
     h('div', { class: 'row' },
       field('d-name', 'Name', { type: 'text', value: 'My device', maxlength: 80 }),
-      h('label', {}, 'Kind', h('select', { id: 'd-kind' }, ...[['discrete_gpu', 'Discrete GPU'], ['datacenter_gpu', 'Datacenter GPU'], ['unified', 'Unified memory (Mac, APU)'], ['cpu', 'CPU only']].map(([v, t]) => h('option', { value: v }, t)))),
-      h('label', {}, 'Backend', h('select', { id: 'd-backend' }, ...['cuda', 'rocm', 'metal', 'vulkan', 'sycl', 'cpu'].map((b) => h('option', { value: b }, b)))),
+      h('label', {}, 'Kind', h('select', { id: 'd-kind' }, ...meta.device_kinds.map((k) => h('option', { value: k.id }, k.name)))),
+      h('label', {}, 'Backend', h('select', { id: 'd-backend' }, ...meta.backends.map((b) => h('option', { value: b }, b)))),
       field('d-memory', 'Memory (GiB)', { type: 'number', min: 0.5, max: 65536, step: 'any', value: 24 }),
       field('d-bandwidth', 'Bandwidth (GB/s)', { type: 'number', min: 1, max: 100000, step: 'any', value: 1000 }),
       field('d-tflops', 'FP16 TFLOPS (dense)', { type: 'number', min: 0.01, max: 100000, step: 'any', value: 100 })),
@@ -94,7 +141,7 @@ function deviceCard() {
       bandwidth_gbs: Number(form.querySelector('#d-bandwidth').value), fp16_tflops: Number(form.querySelector('#d-tflops').value) };
     try {
       // Validated by the core with a catalog model, so the message names the bad field.
-      rw.estimate({ model: 'llama-3.1-8b-instruct', hardware: spec });
+      rw.estimate({ model: meta.defaults.model, hardware: spec });
       device = spec;
       status(box, 'ok', h('p', {}, `${spec.name}: ${fmt(spec.memory_gib, 0)} GiB, ${fmt(spec.bandwidth_gbs, 0)} GB/s. `,
         h('a', { href: link('device.html'), id: 'open-device' }, 'What runs on it →'), ' · ', h('a', { href: link('./') }, 'Open in the calculator →')));
@@ -107,14 +154,10 @@ function deviceCard() {
 }
 
 async function start() {
-  navBar('custom.html');
-  try {
-    rw = await loadRunwell('./');
-  } catch (err) {
-    clear(main);
-    main.append(h('div', { class: 'message', role: 'alert' }, `The estimator could not start: ${err.message}`));
-    return;
-  }
+  const started = await startPage('custom.html', (text) => { clear(main); main.append(h('div', { class: 'message', role: 'alert' }, text)); });
+  if (!started) return;
+  rw = started.rw;
+  meta = started.catalog.meta;
   clear(main);
   main.append(h('h1', {}, 'Bring your own model or device'),
     h('p', { class: 'lede' }, 'Anything not in the catalog can be estimated: the same physics, your numbers.'), modelCard(), deviceCard());

@@ -1,9 +1,10 @@
 // "What runs on my device": the whole catalog ranked by the module for one device
 // (a catalog id or a custom device from the URL), with filters and sorting in the URL.
-import { loadRunwell, RunwellError } from './runwell.mjs';
-import { h, clear, fmt, tokens, gradeClass, fitClass, navBar, searchablePicker, specParam, withRepairs } from './ui.mjs';
+import { h, clear, fmt, tokens, gradeClass, fitClass, startPage, searchablePicker, specParam, withRepairs, defaultsOf } from './ui.mjs';
 
-const FILTERS = { hardware: 'rtx-4090', gpus: '1', mode: 'balanced', workload: 'chat', sort: 'grade', moe: 'any', max_b: '', min_ctx: '', license: '' };
+// This page's own filters; the setup fields start from the core's defaults (set at start-up).
+const PAGE_FILTERS = { sort: 'grade', moe: 'any', max_b: '', min_ctx: '', license: '' };
+let FILTERS;
 const $ = (id) => document.getElementById(id);
 let rw, catalog, picker;
 let rebuilding = false;  // removing a focused, edited input fires "change": not a user edit
@@ -120,15 +121,11 @@ function render(s, push, notes = []) {
 }
 
 async function main() {
-  navBar('device.html');
-  try {
-    rw = await loadRunwell('./');
-    catalog = rw.catalog();
-  } catch (err) {
-    $('message').hidden = false;
-    $('message').textContent = `The estimator could not start: ${err.message}`;
-    return;
-  }
+  const started = await startPage('device.html', (text) => { $('message').hidden = false; $('message').textContent = text; });
+  if (!started) return;
+  ({ rw, catalog } = started);
+  const { hardware, gpus, mode, workload } = defaultsOf(catalog);
+  FILTERS = { hardware, gpus, mode, workload, ...PAGE_FILTERS };
   let s = state();
   const notes = [];
   if (!s.hardware_spec && !catalog.hardware.some((d) => d.id === s.hardware)) {

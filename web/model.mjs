@@ -1,7 +1,6 @@
 // A model's page: its architecture as the estimator sees it, and a tier list of
 // every catalog device for it (best quant, grade, speed), computed in the module.
-import { loadRunwell } from './runwell.mjs';
-import { h, clear, fmt, tokens, gib, gradeClass, fitClass, navBar, withRepairs } from './ui.mjs';
+import { h, clear, fmt, tokens, gib, gradeClass, fitClass, startPage, withRepairs } from './ui.mjs';
 
 const main = document.getElementById('page');
 
@@ -12,21 +11,19 @@ function fail(text) {
 }
 
 async function start() {
-  navBar('');
   const params = new URLSearchParams(location.search);
   const id = (params.get('id') ?? '').slice(0, 120);
-  let mode = (params.get('mode') ?? 'balanced').slice(0, 60);
-  let workload = (params.get('workload') ?? 'chat').slice(0, 60);
-  let rw, catalog;
-  try {
-    rw = await loadRunwell('./');
-    catalog = rw.catalog();
-  } catch (err) { fail(`The estimator could not start: ${err.message}`); return; }
+  const started = await startPage('', fail);
+  if (!started) return;
+  const { rw, catalog } = started;
+  const defaults = catalog.meta.defaults;
+  let mode = (params.get('mode') ?? defaults.mode).slice(0, 60);
+  let workload = (params.get('workload') ?? defaults.workload).slice(0, 60);
   const m = catalog.models.find((x) => x.id === id);
   if (!m) { fail(id ? `No model "${id}" in the catalog.` : 'Which model? Add ?id= to the address, or pick one on the calculator.'); return; }
   let tiers, problems;
   try {
-    const asked = withRepairs(rw.devices, { model: id, mode, workload }, { mode: 'balanced', workload: 'chat' });
+    const asked = withRepairs(rw.devices, { model: id, mode, workload }, { mode: defaults.mode, workload: defaults.workload });
     ({ result: tiers, problems } = asked);
     ({ mode, workload } = asked.query);
   } catch (err) { fail(`${err.message}.`); return; }
@@ -40,7 +37,7 @@ async function start() {
   });
   const byGrade = new Map();
   for (const d of tiers.devices) {
-    if (d.fit === 'wont_run') continue;
+    if (!d.runs) continue;
     if (!byGrade.has(d.grade)) byGrade.set(d.grade, []);
     byGrade.get(d.grade).push(d);
   }

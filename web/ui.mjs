@@ -1,12 +1,9 @@
 // Small DOM helpers shared by the pages. Text always goes in as text nodes,
 // never as HTML, so catalog or URL content cannot inject markup.
 
-import { RunwellError } from './runwell.mjs';
+import { RunwellError, loadRunwell } from './runwell.mjs';
 
 const SVG = 'http://www.w3.org/2000/svg';
-
-// The query fields a result is made of, as URL parameters (calculator, fit card).
-export const QUERY_KEYS = ['model', 'hardware', 'quant', 'context', 'gpus', 'host_ram_gib', 'kv', 'mode', 'workload'];
 
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
@@ -130,15 +127,34 @@ export function navBar(current) {
       h('a', { href, 'aria-current': href === current ? 'page' : null }, label))));
 }
 
-// Parses a JSON spec from a URL parameter; null when absent, throws a readable Error when bad.
+// Every page starts the same way: its navigation, then the estimator and its catalog.
+// Returns {rw, catalog}, or null after handing the reason to showError.
+export async function startPage(current, showError) {
+  navBar(current);
+  try {
+    const rw = await loadRunwell('./');
+    return { rw, catalog: rw.catalog() };
+  } catch (err) {
+    showError(`The estimator could not start: ${err.message}`);
+    return null;
+  }
+}
+
+// Parses a JSON spec from a URL parameter; null when absent, a RunwellError naming the key when bad.
 export function specParam(params, key, limit = 4096) {
   const text = params.get(key);
   if (text === null || text === '') return null;
-  if (text.length > limit) throw new Error(`${key} is longer than ${limit} characters`);
+  const bad = (why) => new RunwellError('bad_spec', `${key} ${why}`, key);
+  if (text.length > limit) throw bad(`is longer than ${limit} characters`);
   let value;
-  try { value = JSON.parse(text); } catch { throw new Error(`${key} is not valid JSON`); }
-  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error(`${key} must be a JSON object`);
+  try { value = JSON.parse(text); } catch { throw bad('is not valid JSON'); }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw bad('must be a JSON object');
   return value;
+}
+
+// The catalog's defaults as URL-parameter strings (the core answers numbers as numbers).
+export function defaultsOf(catalog) {
+  return Object.fromEntries(Object.entries(catalog.meta.defaults).map(([key, value]) => [key, String(value)]));
 }
 
 export function pickerLabel(kind, entry) {

@@ -33,6 +33,7 @@ const char* kUsage =
     "       runwell rank --hardware ID [--mode M] [--workload W] [--limit N] [--json]\n"
     "       runwell batch < requests.jsonl\n"
     "       runwell list models|hardware|quants|workloads|modes\n"
+    "       runwell catalog-files   (the file names of a catalog folder, as JSON)\n"
     "       runwell fit < rows.jsonl   (fit the calibration constants to measurements; see scripts/accuracy)\n"
     "options for all: --data DIR (catalog folder), --calibration FILE (fitted constants instead of DIR/calibration.json)\n";
 
@@ -78,21 +79,37 @@ void print_estimate(const json& r) {
     if (r["offload"]["kind"] != "none")
         std::printf("Offload        %.0f%% of weights (%s), host RAM needed %.1f GiB\n", r["offload"]["percent"].get<double>(),
                     safe(r["offload"]["kind"]), r["offload"]["host_ram_needed_gib"].get<double>());
-    std::printf("Decode         %.1f tok/s (±%d%%)\n", r["decode_tps"].get<double>(), r["error_band"]["decode_pct"].get<int>());
-    std::printf("Prefill        %.0f tok/s, TTFT %.2f s for %ld prompt tokens\n", r["prefill_tps"].get<double>(),
-                r["ttft_s"].get<double>(), r["prompt_tokens"].get<long>());
+    const bool runs = r["runs"].get<bool>();
+    if (runs) {
+        std::printf("Decode         %.1f tok/s (±%d%%)\n", r["decode_tps"].get<double>(), r["error_band"]["decode_pct"].get<int>());
+        std::printf("Prefill        %.0f tok/s, TTFT %.2f s for %ld prompt tokens\n", r["prefill_tps"].get<double>(),
+                    r["ttft_s"].get<double>(), r["prompt_tokens"].get<long>());
+    }
     std::printf("Safe context   %ld tokens\n", r["safe_context"].get<long>());
-    std::printf("Best quant     %s\n\nWorkloads\n", safe(r["best_quant"]));
-    for (const json& w : r["workloads"])
-        std::printf("  %-16s %s  %-18s %7.1f tok/s  TTFT %7.2f s  ctx %ld\n", safe(w["name"]),
-                    safe(w["grade"]), safe(w["fit_label"]), w["decode_tps"].get<double>(),
-                    w["ttft_s"].get<double>(), w["safe_context"].get<long>());
+    std::printf("Best quant     %s\n\nWorkloads\n", r["best_quant"] == "" ? "none runs at this context" : safe(r["best_quant"]));
+    for (const json& w : r["workloads"]) {
+        std::printf("  %-16s %s  %-18s", safe(w["name"]), safe(w["grade"]), safe(w["fit_label"]));
+        if (w["runs"].get<bool>())
+            std::printf(" %7.1f tok/s  TTFT %7.2f s", w["decode_tps"].get<double>(), w["ttft_s"].get<double>());
+        std::printf("  at %ld tokens\n", w["context"].get<long>());
+    }
     std::printf("\nWhat limits this setup\n");
     for (const json& n : r["limits"]) std::printf("  - %s: %s\n", safe(n["title"]), safe(n["detail"]));
     std::printf("\nBest improvement path\n");
     for (const json& n : r["improvements"]) std::printf("  - %s: %s\n", safe(n["title"]), safe(n["detail"]));
     std::printf("\nRun it\n");
-    for (const json& c : r["commands"]) std::printf("  # %s\n  %s\n\n", safe(c["label"]), safe(c["text"]));
+    if (r["commands"].empty()) std::printf("  (no command: this setup does not run)\n");
+    for (const json& c : r["commands"]) {
+        std::printf("  # %s\n", safe(c["label"]));
+        // Line by line: the snippet's own newlines stay, any other control byte is replaced.
+        std::string text = c["text"].get<std::string>();
+        for (size_t start = 0; start <= text.size();) {
+            size_t end = std::min(text.find('\n', start), text.size());
+            std::printf("  %s\n", printable(text.substr(start, end - start)).c_str());
+            start = end + 1;
+        }
+        std::printf("\n");
+    }
 }
 
 int report(const std::string& response, bool as_json, bool rank) {
@@ -136,6 +153,10 @@ int main(int argc, char** argv) {
     std::string data = take_option(args, "--data", RUNWELL_DATA_DIR);
     std::string calibration = take_option(args, "--calibration", "");
     if (args.empty() || args[0] == "--help" || args[0] == "-h") { std::cout << kUsage; return args.empty() ? 2 : 0; }
+    if (args[0] == "catalog-files") {  // the files a catalog folder holds, for the site build
+        std::cout << json(std::vector<std::string>(std::begin(runwell::kCatalogFiles), std::end(runwell::kCatalogFiles))).dump() << "\n";
+        return 0;
+    }
     runwell::Engine engine;
     if (int rc = load(engine, data)) return rc;
     if (!calibration.empty()) {

@@ -5,15 +5,12 @@
 #include <cstdio>
 
 #include "runwell/calibration.hpp"
+#include "text.hpp"
 
 namespace runwell {
 
 namespace {
-std::string fixed(double v, int decimals) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-    return buf;
-}
+using detail::fixed;
 std::string gib(double v) { return fixed(v, v < 10 ? 1 : 0) + " GiB"; }
 std::string tokens(long t) {
     if (t >= 1024 * 1024) return fixed(t / (1024.0 * 1024.0), 1) + "M";
@@ -47,6 +44,7 @@ WorkloadResult grade_workload(const Setup& base, const Workload& w, const Mode& 
     Setup s = base;
     if (at == GradeContext::Workload) s.context = std::min(w.context_tokens, s.model->max_context);
     s.concurrency = mode.concurrency;
+    r.context = s.context;
     r.estimate = estimate_fit(s);
     r.speed = speed(s, r.estimate, w.prompt_tokens, w.prompt_tokens + w.output_tokens / 2);
     if (r.estimate.fit == Fit::WontRun) {
@@ -59,8 +57,8 @@ WorkloadResult grade_workload(const Setup& base, const Workload& w, const Mode& 
     double score = k.decode * reach(r.speed.decode_tps, w.decode_target_tps) +
                    k.ttft * reach(w.ttft_target_s, r.speed.ttft_s) + k.context * context_score + k.quality * quality;
     // The grade can never say more than the fit: tight is at best A, offload at best C.
-    if (r.estimate.fit == Fit::Tight) score = std::min(score, 89.0);
-    if (r.estimate.fit == Fit::Offload) score = std::min(score * 0.9, 64.0);
+    if (r.estimate.fit == Fit::Tight) score = std::min(score, calibration::kTightScoreCap);
+    if (r.estimate.fit == Fit::Offload) score = std::min(score * calibration::kOffloadScoreFactor, calibration::kOffloadScoreCap);
     r.score = std::clamp(score, 0.0, 100.0);
     r.grade = letter(r.score);
     return r;
@@ -244,9 +242,21 @@ void add_offload_flags(ShellLine& l, const Setup& s, const Estimate& e) {
     else l.args({"-ngl", "99"});
 }
 
-// The llama.cpp server options shared by the native and the Docker command.
-void add_server_options(ShellLine& l, const Setup& s, const Estimate& e, const std::string& model_path) {
-    l.args({"-m", model_path, "-c", std::to_string(s.context)});
+// Where the weights come from: a published GGUF of the quant (by -hf repo:QUANT, downloaded by
+// the runtime itself), or a local file when no public repository is recorded.
+struct ModelSource {
+    const Download* download = nullptr;
+    std::string hf_tag;      // "owner/name:QUANT"
+    std::string local_file;  // when there is no download
+};
+
+// The llama.cpp server options shared by the native and the Docker command. Several
+// streams share one server: -c is the total of their contexts, -np the slots.
+void add_server_options(ShellLine& l, const Setup& s, const Estimate& e, const ModelSource& from, const std::string& dir) {
+    if (from.download) l.args({"-hf", from.hf_tag});
+    else l.args({"-m", dir + from.local_file});
+    l.args({"-c", std::to_string(s.context * std::max(1, s.concurrency))});
+    if (s.concurrency > 1) l.args({"-np", std::to_string(s.concurrency)});
     add_offload_flags(l, s, e);
     l.args({"-fa", "on"});
     add_kv_flags(l, s);
@@ -266,63 +276,139 @@ std::vector<std::string> docker_devices(const Device& d) {
     if (d.backend == "sycl") return {"--device", "/dev/dri"};
     return {};
 }
+// "llama.cpp b7957 (2026-02-06) or newer runs this model"; "" when the release is not established.
+std::string since_text(const RuntimeSupport* r, const char* runtime_name) {
+    if (!r || r->since.empty()) return "";
+    return std::string(runtime_name) + " " + r->since + (r->date.empty() ? "" : " (" + r->date + ")") + " or newer runs this model";
+}
+
+bool runs_on(const RuntimeSupport* r) { return !r || r->supported; }
+
+// The published GGUF nearest in bits to the asked quant, when that one is not published.
+const Download* nearest_download(const Catalog& c, const Availability& where, const Quant& q, const std::string& format) {
+    const Download* best = nullptr;
+    double best_gap = 0;
+    for (const Download& d : where.downloads) {
+        const Quant* dq = c.quant(d.quant);
+        if (d.format != format || !dq) continue;
+        double gap = std::abs(dq->bpw_body - q.bpw_body);
+        if (!best || gap < best_gap) { best = &d; best_gap = gap; }
+    }
+    return best;
+}
 }  // namespace
 
-std::vector<Command> run_commands(const Setup& s, const Estimate& e) {
+const Download* published_download(const Catalog& c, const Availability* where, const Quant& q, bool& exact) {
+    exact = false;
+    if (!where || q.family != "gguf") return nullptr;
+    if (const Download* d = where->download("gguf", q.id)) { exact = true; return d; }
+    return nearest_download(c, *where, q, "gguf");
+}
+
+std::vector<Command> run_commands(const Catalog& c, const Setup& s, const Estimate& e, const Availability* where) {
     std::vector<Command> out;
     const Device& d = *s.device;
     const Quant& q = *s.quant;
     const std::string ctx = std::to_string(s.context);
-    const std::string file = gguf_file(s);
-    if (q.family == "gguf") {
-        ShellLine fetch;
-        fetch.comment(s.model->hf_repo.empty() ? "your GGUF file, saved as " + file
-                                               : "download a " + q.id + " GGUF of " + s.model->hf_repo + " as " + file);
+    const RuntimeSupport* llama = where ? where->runtime("llama.cpp") : nullptr;
+    if (q.family == "gguf" && runs_on(llama)) {
+        bool exact = false;
+        ModelSource from;
+        from.download = published_download(c, where, q, exact);
+        if (from.download) from.hf_tag = from.download->repo + ":" + from.download->quant;
+        else from.local_file = gguf_file(s);
+        ShellLine note;
+        if (!from.download)
+            note.comment(s.model->hf_repo.empty() || where ? "no public GGUF of this model is recorded: your " + q.id + " file, saved as " + from.local_file
+                                                           : "your " + q.id + " GGUF of " + s.model->hf_repo + ", saved as " + from.local_file);
+        else if (!exact)
+            note.comment("no published " + q.id + " GGUF is recorded; " + from.download->quant + " is the nearest (" + from.download->repo + ")");
+        ShellLine version;
+        version.comment(since_text(llama, "llama.cpp"));
         ShellLine server;
         server.arg("llama-server");
-        add_server_options(server, s, e, file);
+        add_server_options(server, s, e, from, "");
         if (s.gpus > 1 && can_offload(d)) server.args({"--split-mode", "layer"});
         server.args({"--port", "8080"});
-        out.push_back({"llama.cpp", "llama.cpp server", {fetch, server}});
+        std::vector<ShellLine> lines;
+        for (const ShellLine& l : {note, version, server})
+            if (!l.empty()) lines.push_back(l);
+        out.push_back({"llama.cpp", "llama.cpp server", lines});
         if (d.backend != "metal") {
             ShellLine docker;
             docker.args({"docker", "run", "--rm", "-it"}).args(docker_devices(d));
-            docker.arg("-v").literal("\"$PWD\":/models", "$PWD:/models").args({"-p", "8080:8080", docker_image(d)});
-            add_server_options(docker, s, e, "/models/" + file);
+            // The image's llama-server downloads into its cache folder: keep that on the host.
+            if (from.download) docker.arg("-v").literal("\"$HOME/.cache/llama.cpp\":/root/.cache/llama.cpp", "$HOME/.cache/llama.cpp:/root/.cache/llama.cpp");
+            else docker.arg("-v").literal("\"$PWD\":/models", "$PWD:/models");
+            docker.args({"-p", "8080:8080", docker_image(d)});
+            add_server_options(docker, s, e, from, "/models/");
             docker.args({"--host", "0.0.0.0", "--port", "8080"});
             out.push_back({"docker", "llama.cpp in Docker", {docker}});
         }
-        ShellLine modelfile, create, run;
-        modelfile.args({"printf", "FROM ./%s\\nPARAMETER num_ctx %s\\n", file, ctx}).redirect_to("Modelfile");
-        create.args({"ollama", "create", s.model->id, "-f", "Modelfile"});
-        run.args({"ollama", "run", s.model->id});
-        out.push_back({"ollama", "Ollama", {modelfile, create, run}});
-        ShellLine import, load;
-        import.args({"lms", "import", file});
-        load.args({"lms", "load", s.model->id, "--context-length", ctx, "--gpu",
-                   e.placement.kind == OffloadKind::None ? "max" : std::to_string(1.0 - e.placement.offload_fraction).substr(0, 4)});
-        out.push_back({"lmstudio", "LM Studio (lms CLI)", {import, load}});
+        const RuntimeSupport* ollama = where ? where->runtime("ollama") : nullptr;
+        // Ollama pulls single-file GGUFs from Hugging Face (hf.co/owner/name:QUANT), not split ones.
+        if (runs_on(ollama) && (!from.download || !from.download->split)) {
+            ShellLine modelfile, create, run, since;
+            std::string base = from.download ? "hf.co/" + from.hf_tag : "./" + from.local_file;
+            modelfile.args({"printf", "FROM %s\\nPARAMETER num_ctx %s\\n", base, ctx}).redirect_to("Modelfile");
+            create.args({"ollama", "create", s.model->id, "-f", "Modelfile"});
+            run.args({"ollama", "run", s.model->id});
+            since.comment(ollama && ollama->since.empty() ? "the first Ollama release that runs this model is not established"
+                                                          : since_text(ollama, "Ollama"));
+            std::vector<ShellLine> lines;
+            for (const ShellLine& l : {since, modelfile, create, run})
+                if (!l.empty()) lines.push_back(l);
+            out.push_back({"ollama", "Ollama", lines});
+        }
+        ShellLine get, load;
+        if (from.download) {
+            get.args({"lms", "get", "https://huggingface.co/" + from.download->repo})
+                .comment("pick " + from.download->quant + " when asked");
+            load.comment("then load it with context length " + ctx + " in LM Studio");
+            out.push_back({"lmstudio", "LM Studio (lms CLI)", {get, load}});
+        } else {
+            get.args({"lms", "import", from.local_file});
+            load.args({"lms", "load", s.model->id, "--context-length", ctx, "--gpu",
+                       e.placement.kind == OffloadKind::None ? "max" : std::to_string(1.0 - e.placement.offload_fraction).substr(0, 4)});
+            out.push_back({"lmstudio", "LM Studio (lms CLI)", {get, load}});
+        }
     }
-    if (d.backend == "metal" && !s.model->hf_repo.empty()) {
-        // MLX converts from the original weights; its widths are 2-6 and 8 bits (quants.csv): the nearest one.
-        int bits = q.bits >= 16 ? 16 : std::clamp(static_cast<int>(std::lround(q.bits)), 2, 8);
-        if (bits == 7) bits = 8;
-        ShellLine convert, serve;
-        convert.args({"mlx_lm.convert", "--hf-path", s.model->hf_repo});
-        if (bits != 16) convert.args({"-q", "--q-bits", std::to_string(bits)});
-        convert.args({"--mlx-path", "./" + s.model->id + "-mlx"});
-        serve.args({"mlx_lm.server", "--model", "./" + s.model->id + "-mlx", "--port", "8080"});
-        out.push_back({"mlx", "MLX (mlx-lm)" + std::string(q.family == "mlx" ? "" : ", nearest to " + q.id), {convert, serve}});
+    const RuntimeSupport* mlx = where ? where->runtime("mlx") : nullptr;
+    if (d.backend == "metal" && !s.model->hf_repo.empty() && runs_on(mlx)) {
+        ShellLine version, convert, serve;
+        version.comment(since_text(mlx, "mlx-lm"));
+        const Download* published = where && q.family == "mlx" ? where->download("mlx", q.id) : nullptr;
+        if (published) {
+            serve.args({"mlx_lm.server", "--model", published->repo, "--port", "8080"});
+        } else {
+            // MLX converts from the original weights; its widths are 2-6 and 8 bits (quants.csv): the nearest one.
+            int bits = q.bits >= 16 ? 16 : std::clamp(static_cast<int>(std::lround(q.bits)), 2, 8);
+            if (bits == 7) bits = 8;
+            convert.args({"mlx_lm.convert", "--hf-path", s.model->hf_repo});
+            if (bits != 16) convert.args({"-q", "--q-bits", std::to_string(bits)});
+            convert.args({"--mlx-path", "./" + s.model->id + "-mlx"});
+            serve.args({"mlx_lm.server", "--model", "./" + s.model->id + "-mlx", "--port", "8080"});
+        }
+        std::vector<ShellLine> lines;
+        for (const ShellLine& l : {version, convert, serve})
+            if (!l.empty()) lines.push_back(l);
+        out.push_back({"mlx", "MLX (mlx-lm)" + std::string(q.family == "mlx" ? "" : ", nearest to " + q.id), lines});
     }
-    bool vllm_ok = std::find(q.runtimes.begin(), q.runtimes.end(), "vllm") != q.runtimes.end() &&
+    const RuntimeSupport* vllm = where ? where->runtime("vllm") : nullptr;
+    bool vllm_ok = std::find(q.runtimes.begin(), q.runtimes.end(), "vllm") != q.runtimes.end() && runs_on(vllm) &&
                    (d.backend == "cuda" || d.backend == "rocm") && e.placement.kind == OffloadKind::None && !s.model->hf_repo.empty();
     if (vllm_ok) {
-        ShellLine serve;
+        ShellLine version, serve;
+        version.comment(since_text(vllm, "vLLM"));
         serve.args({"vllm", "serve", s.model->hf_repo, "--max-model-len", ctx, "--tensor-parallel-size", std::to_string(std::max(1, s.gpus))});
+        if (s.concurrency > 1) serve.args({"--max-num-seqs", std::to_string(s.concurrency)});
         if (q.id == "FP8") serve.args({"--quantization", "fp8"});
         if (q.id == "NVFP4") serve.args({"--quantization", "modelopt_fp4"});
         serve.args({"--gpu-memory-utilization", "0.90"});
-        out.push_back({"vllm", "vLLM", {serve}});
+        std::vector<ShellLine> lines;
+        for (const ShellLine& l : {version, serve})
+            if (!l.empty()) lines.push_back(l);
+        out.push_back({"vllm", "vLLM", lines});
     }
     return out;
 }

@@ -10,7 +10,7 @@ namespace runwell {
 namespace detail {
 
 namespace {
-const std::set<std::string> kRuntimes = {"llama.cpp", "ollama", "lmstudio", "mlx", "vllm"};
+const std::set<std::string> kRuntimes = {"llama.cpp", "ollama", "lmstudio", "mlx", "vllm", "sglang"};
 const std::map<std::string, DeviceKind> kKinds = {{"discrete_gpu", DeviceKind::DiscreteGpu},
                                                    {"datacenter_gpu", DeviceKind::DatacenterGpu},
                                                    {"unified", DeviceKind::Unified},
@@ -103,6 +103,7 @@ Model read_model(ObjectReader& r, bool catalog_entry) {
     m.hidden = static_cast<int>(r.integer("hidden", 1, kMaxDim));
     m.vocab = static_cast<int>(r.integer("vocab", 1, 10'000'000));
     m.tied_embeddings = r.boolean("tied_embeddings", false);
+    if (catalog_entry) m.is_default = r.boolean("default", false);
     m.max_context = r.integer("max_context", 256, kMaxContext);
     m.attention = read_attention(r, m.layers);
     if (const json* node = r.object("moe", false)) {
@@ -136,6 +137,7 @@ Device read_device(ObjectReader& r, bool catalog_entry) {
     d.name = read_text(r, "name", catalog_entry);
     d.vendor = read_text(r, "vendor", catalog_entry);
     d.kind = pick(r, "kind", kKinds, DeviceKind::DiscreteGpu);
+    if (catalog_entry) d.is_default = r.boolean("default", false);
     d.backend = r.str("backend", catalog_entry);
     if (!d.backend.empty() && !known_backend(d.backend))
         r.fail("unknown_value", r.at("backend"), "'" + d.backend + "' is not a known backend (cuda, rocm, metal, vulkan, sycl, cpu)");
@@ -200,6 +202,7 @@ Workload read_workload(ObjectReader& r) {
     w.decode_target_tps = r.num("decode_target_tps", 0.1, 10000);
     w.ttft_target_s = r.num("ttft_target_s", 0.01, 3600);
     w.quality_weight = r.num("quality_weight", 0, 1);
+    w.is_default = r.boolean("default", false);
     r.finish();
     if (w.prompt_tokens + w.output_tokens > w.context_tokens)
         r.fail("inconsistent", r.at("context_tokens"), "shorter than prompt + output");
@@ -213,6 +216,7 @@ Mode read_mode(ObjectReader& r) {
     m.name = read_text(r, "name", true);
     m.description = r.str("description");
     m.concurrency = static_cast<int>(r.integer("concurrency", 1, 4096));
+    m.is_default = r.boolean("default", false);
     if (const json* node = r.object("weights", true)) {
         ObjectReader w(*node, r.at("weights"), r.problems());
         m.weights.decode = w.num("decode", 0, 1);
@@ -225,6 +229,63 @@ Mode read_mode(ObjectReader& r) {
     }
     r.finish();
     return m;
+}
+
+// A source is a web address: the reader must be able to open it.
+std::string read_source(ObjectReader& r, const std::string& key) {
+    std::string v = r.str(key);
+    if (!v.empty() && (v.rfind("https://", 0) != 0 || !is_display_text(v)))
+        r.fail("bad_text", r.at(key), "a source is an https:// address");
+    return v;
+}
+
+RuntimeSupport read_runtime_support(ObjectReader& r) {
+    RuntimeSupport s;
+    s.runtime = r.str("runtime");
+    if (!s.runtime.empty() && !kRuntimes.count(s.runtime))
+        r.fail("unknown_value", r.at("runtime"), "'" + s.runtime + "' is not a known runtime");
+    s.supported = r.boolean("supported", true);
+    s.since = read_text(r, "since", false);
+    s.date = read_text(r, "date", false);
+    s.source = read_source(r, "source");
+    s.notes = read_text(r, "notes", false);
+    r.finish();
+    return s;
+}
+
+Download read_download(ObjectReader& r) {
+    Download d;
+    d.format = r.str("format");
+    if (d.format != "gguf" && d.format != "mlx") r.fail("unknown_value", r.at("format"), "'" + d.format + "' is not gguf or mlx");
+    d.repo = r.str("repo");
+    if (!is_hf_repo(d.repo)) r.fail("bad_id", r.at("repo"), "a Hugging Face repository is owner/name of A-Z, a-z, 0-9, '-', '.' and '_'");
+    d.quant = r.str("quant");
+    check_id(r, d.quant, true);
+    d.file = read_text(r, "file", false);
+    d.size_gb = r.num("size_gb", 0, 100000, false);
+    d.split = r.boolean("split", false);
+    d.source = read_source(r, "source");
+    r.finish();
+    return d;
+}
+
+Availability read_availability(ObjectReader& r) {
+    Availability a;
+    a.model = r.str("model");
+    check_id(r, a.model);
+    auto read_items = [&](const char* key, auto& out, auto read) {
+        const json* node = r.object(key, true);
+        if (!node) return;
+        if (!node->is_array()) { r.fail("wrong_type", r.at(key), "expected an array"); return; }
+        for (size_t i = 0; i < node->size(); ++i) {
+            ObjectReader item((*node)[i], r.at(key) + "[" + std::to_string(i) + "]", r.problems());
+            if (item.valid()) out.push_back(read(item));
+        }
+    };
+    read_items("runtimes", a.runtimes, read_runtime_support);
+    read_items("downloads", a.downloads, read_download);
+    r.finish();
+    return a;
 }
 
 template <class T, class ReadFn>
@@ -319,6 +380,48 @@ Calibration read_calibration_json(const std::string& text, std::vector<Problem>&
     return detail::read_calibration(r);
 }
 
+namespace {
+// Every catalog model says where it runs (at least llama.cpp's answer), once; downloads name catalog quants.
+void check_availability(const Catalog& c, std::vector<Problem>& p) {
+    std::set<std::string> seen;
+    for (size_t i = 0; i < c.availability.size(); ++i) {
+        const Availability& a = c.availability[i];
+        std::string at = "availability[" + std::to_string(i) + "]";
+        if (!c.model(a.model)) p.push_back({"dangling_reference", at + ".model", "no model '" + a.model + "' in the catalog"});
+        if (!seen.insert(a.model).second) p.push_back({"duplicate_id", at + ".model", "'" + a.model + "' is listed twice"});
+        for (size_t j = 0; j < a.downloads.size(); ++j)
+            if (!c.quant(a.downloads[j].quant))
+                p.push_back({"dangling_reference", at + ".downloads[" + std::to_string(j) + "].quant",
+                             "no quantization '" + a.downloads[j].quant + "' in the catalog"});
+    }
+    for (const Model& m : c.models) {
+        const Availability* a = c.availability_of(m.id);
+        if (!a || !a->runtime("llama.cpp"))
+            p.push_back({"missing_availability", "availability", "model '" + m.id + "' has no runtime support entries (llama.cpp at least)"});
+    }
+}
+
+// The page and the API start from the entry marked default; a list needs exactly one.
+template <class T>
+void check_one_default(const std::vector<T>& items, const char* section, std::vector<Problem>& p) {
+    if (items.empty()) return;
+    long marked = std::count_if(items.begin(), items.end(), [](const T& item) { return item.is_default; });
+    if (marked != 1)
+        p.push_back({"inconsistent", section, "exactly one entry must have \"default\": true, found " + std::to_string(marked)});
+}
+template <class T>
+const T& default_of(const std::vector<T>& items) {
+    for (const T& item : items)
+        if (item.is_default) return item;
+    return items.front();  // only reachable on a catalog that failed to load
+}
+}  // namespace
+
+const Model& Catalog::default_model() const { return default_of(models); }
+const Device& Catalog::default_device() const { return default_of(devices); }
+const Workload& Catalog::default_workload() const { return default_of(workloads); }
+const Mode& Catalog::default_mode() const { return default_of(modes); }
+
 CatalogLoad load_catalog(const std::vector<std::pair<std::string, std::string>>& named_texts) {
     using detail::json;
     CatalogLoad out;
@@ -340,6 +443,14 @@ CatalogLoad load_catalog(const std::vector<std::pair<std::string, std::string>>&
                 detail::read_list(root, file, key, out.catalog.workloads, p, detail::read_workload);
             else if (key == "modes")
                 detail::read_list(root, file, key, out.catalog.modes, p, detail::read_mode);
+            else if (key == "availability") {
+                const json& list = it.value();
+                if (!list.is_array()) { p.push_back({"wrong_type", file + ":" + key, "expected an array"}); continue; }
+                for (size_t i = 0; i < list.size(); ++i) {
+                    detail::ObjectReader r(list[i], file + ":" + key + "[" + std::to_string(i) + "]", p);
+                    if (r.valid()) out.catalog.availability.push_back(detail::read_availability(r));
+                }
+            }
             else if (key == "calibration") {
                 detail::ObjectReader r(it.value(), "calibration", p);
                 out.catalog.calibration = detail::read_calibration(r);
@@ -360,8 +471,11 @@ CatalogLoad load_catalog(const std::vector<std::pair<std::string, std::string>>&
     for (const char* id : {"Q4_K_M", "F16"})
         if (!c.quants.empty() && !c.quant(id))
             p.push_back({"dangling_reference", "quants", std::string("the estimator needs quantization '") + id + "'"});
-    if (!c.modes.empty() && !c.mode("balanced"))
-        p.push_back({"dangling_reference", "modes", "the estimator needs mode 'balanced'"});
+    check_availability(c, p);
+    check_one_default(c.models, "models", p);
+    check_one_default(c.devices, "hardware", p);
+    check_one_default(c.workloads, "workloads", p);
+    check_one_default(c.modes, "modes", p);
     return out;
 }
 
@@ -380,8 +494,26 @@ const Quant* Catalog::quant(std::string_view id) const { return find_by_id(quant
 const Workload* Catalog::workload(std::string_view id) const { return find_by_id(workloads, id); }
 const Mode* Catalog::mode(std::string_view id) const { return find_by_id(modes, id); }
 
+const Availability* Catalog::availability_of(std::string_view model_id) const {
+    for (const Availability& a : availability)
+        if (a.model == model_id) return &a;
+    return nullptr;
+}
+
+const RuntimeSupport* Availability::runtime(std::string_view id) const {
+    for (const RuntimeSupport& s : runtimes)
+        if (s.runtime == id) return &s;
+    return nullptr;
+}
+
+const Download* Availability::download(std::string_view format, std::string_view quant) const {
+    for (const Download& d : downloads)
+        if (d.format == format && d.quant == quant) return &d;
+    return nullptr;
+}
+
 bool known_backend(std::string_view backend) {
-    for (std::string_view b : {"cuda", "rocm", "metal", "mlx", "vulkan", "sycl", "cpu"})
+    for (std::string_view b : kBackends)
         if (b == backend) return true;
     return false;
 }

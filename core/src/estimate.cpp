@@ -87,8 +87,12 @@ double expert_weight_bytes(const Model& m, const Quant& q) {
     return routed_expert_params_b(m) * 1e9 * q.bpw_body / 8.0;
 }
 
+// A tied table is also the output head, and llama-quantize gives it the output head's type
+// (llama_tensor_get_type: token_embd without output.weight is quantized as the output).
+double embedding_bits(const Model& m, const Quant& q) { return m.tied_embeddings ? q.bpw_output : q.bpw_embed; }
+
 double weight_bytes(const Model& m, const Quant& q) {
-    double embed = embedding_params(m) * q.bpw_embed;
+    double embed = embedding_params(m) * embedding_bits(m, q);
     double output = output_params(m) * q.bpw_output;
     double body = body_params(m);
     if (q.experts_only) {
@@ -108,7 +112,7 @@ double touched_expert_share(const Model& m, int concurrency) {
 }
 }  // namespace
 
-double embedding_bytes(const Model& m, const Quant& q) { return embedding_params(m) * q.bpw_embed / 8.0; }
+double embedding_bytes(const Model& m, const Quant& q) { return embedding_params(m) * embedding_bits(m, q) / 8.0; }
 
 double decode_weight_bytes(const Model& m, const Quant& q, int concurrency) {
     // The embedding table is a lookup (one row per token), not a full read; a tied table is
@@ -305,8 +309,9 @@ Estimate estimate_fit(const Setup& s) {
     };
     // Safe context: on the device alone, keeping 10 % headroom (monotone in the device's memory).
     e.safe_context = largest_context(e.usable_gib * calibration::kSafeContextShare, 0);
-    // Offloaded setups can hold more context in host RAM (slowly).
-    if (e.fit == Fit::Offload)
+    // Any setup that runs on a device with host RAM can hold more context there (slowly); it is
+    // the room a grade counts, so a device with more memory never has less of it.
+    if (e.fit != Fit::WontRun && e.host_usable_gib > 0 && e.safe_context < s.model->max_context)
         e.offload_context = largest_context(e.usable_gib * calibration::kSafeContextShare,
                                             (host.host_ram - calibration::kHostReserveGib) * calibration::kSafeContextShare);
     return e;

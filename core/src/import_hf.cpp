@@ -132,9 +132,10 @@ ImportedModel model_from_hf_config(const std::string& config_json) {
         a.linear_layers = std::min(linear, a.full_layers);
         a.linear_kind = c.contains("linear_attn_config") ? "kda" : "gated_delta";  // Kimi Linear's KDA, else Qwen3-Next-style
         a.full_layers -= a.linear_layers;
-        // Recurrent state per linear layer ~ heads x head_dim^2 values (f16); 128-dim heads if unstated.
+        // Recurrent state per linear layer ~ heads x head_dim^2 values, kept in f32 as llama.cpp
+        // does (catalog.hpp); 128-dim heads if unstated.
         double hd = number(c, {"linear_key_head_dim"}, 128), vh = number(c, {"linear_num_value_heads"}, heads);
-        a.linear_state_mib = a.linear_layers * vh * hd * hd * 2 / (1024.0 * 1024.0);
+        a.linear_state_mib = a.linear_layers * vh * hd * hd * 4 / (1024.0 * 1024.0);
         out.notes.push_back("linear-attention state estimated as heads x head_dim^2 per layer");
     }
     if (a.full_layers + a.window_layers + a.linear_layers == 0) a.full_layers = 1;

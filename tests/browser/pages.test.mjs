@@ -2,7 +2,10 @@
 // custom model (config.json and .gguf) and custom device, with bad input.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, ready, shot } from './harness.mjs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { serve, launch, ready, shot, DIST } from './harness.mjs';
 import { ggufHeader } from '../support/gguf.mjs';
 
 let server, ctx;
@@ -125,4 +128,63 @@ test('bring your own: config.json and .gguf open in the calculator; bad files ar
   await shot(page, 'calculator-custom');
   assert.deepEqual(problems, []);
   await page.close();
+});
+
+test('import by Hugging Face repo id: fetched on request from a fixture hub, named after the repo; bad ids and offline fail cleanly', async () => {
+  // A copy of the site with a fixture "hub" folder in Hugging Face's layout (owner/name/resolve/main/config.json).
+  const site = mkdtempSync(join(tmpdir(), 'runwell-hub-'));
+  cpSync(DIST, site, { recursive: true });
+  const config = join(site, 'hub/Qwen/Qwen3-8B/resolve/main');
+  mkdirSync(config, { recursive: true });
+  // Qwen3-8B's published config.json fields (huggingface.co/Qwen/Qwen3-8B, 8.19B parameters).
+  writeFileSync(join(config, 'config.json'), JSON.stringify({ architectures: ['Qwen3ForCausalLM'], model_type: 'qwen3', hidden_size: 4096,
+    intermediate_size: 12288, num_hidden_layers: 36, num_attention_heads: 32, num_key_value_heads: 8, head_dim: 128,
+    vocab_size: 151936, max_position_embeddings: 40960, tie_word_embeddings: false, torch_dtype: 'bfloat16' }));
+  const hub = await serve(site);
+  const page = await ctx.newPage();
+  try {
+    const problems = [];
+    page.on('pageerror', (e) => problems.push(e.message));
+    const requests = [];
+    page.on('request', (r) => requests.push(r.url()));
+    await page.goto(`${hub.url}custom.html?hf_base=/hub/`);
+    await ready(page);
+    assert.ok(!requests.some((u) => new URL(u).pathname.startsWith('/hub/')), 'nothing is fetched before the user asks');
+    await page.fill('#hf-repo', 'Qwen/Qwen3-8B; rm -rf /');
+    await page.click('#fetch-config');
+    assert.match(await page.textContent('#model-status'), /Repository: .*owner\/name/);
+    await page.fill('#hf-repo', 'Qwen/Qwen3-8B');
+    await page.click('#fetch-config');
+    await page.waitForFunction(() => /Qwen3-8B —/.test(document.getElementById('model-status').textContent));
+    assert.match(await page.textContent('#model-status'), /8\.\d+B parameters, 36 layers/);
+    await page.fill('#hf-repo', 'Qwen/Nope');
+    await page.click('#fetch-config');
+    await page.waitForFunction(() => /HTTP 404/.test(document.getElementById('model-status').textContent));
+    await shot(page, 'custom-repo');
+    // A foreign or protocol-relative hf_base is ignored: the fetch goes to the Hub itself (unreachable in the tests).
+    for (const base of ['https://evil.example/', '//evil.example/', '/hub/../../x/']) {
+      const other = await ctx.newPage();
+      const asked = [];
+      other.on('request', (r) => asked.push(new URL(r.url()).host));
+      await other.goto(`${hub.url}custom.html?hf_base=${encodeURIComponent(base)}`);
+      await ready(other);
+      await other.fill('#hf-repo', 'Qwen/Qwen3-8B');
+      await other.click('#fetch-config');
+      await other.waitForFunction(() => /Could not reach https:\/\/huggingface\.co|Qwen3-8B —/.test(document.getElementById('model-status').textContent));
+      assert.ok(!asked.includes('evil.example'), `${base}: ${asked.join(' ')}`);
+      await other.close();
+    }
+    // Offline: the hub cannot be reached; the message says so and the other paths still work.
+    await hub.stop();
+    await page.fill('#hf-repo', 'Qwen/Qwen3-8B');
+    await page.click('#fetch-config');
+    await page.waitForFunction(() => /Could not reach/.test(document.getElementById('model-status').textContent));
+    await page.setInputFiles('#gguf', { name: 'tiny.gguf', mimeType: 'application/octet-stream', buffer: ggufHeader() });
+    await page.waitForFunction(() => /Tiny Test Llama/.test(document.getElementById('model-status').textContent));
+    assert.deepEqual(problems, []);
+  } finally {
+    await page.close();
+    await hub.stop();
+    rmSync(site, { recursive: true });
+  }
 });

@@ -116,8 +116,9 @@ test('hostile attributes and parameters give a readable message and inject nothi
 
 test('the card transfer size stays small', () => {
   // Everything card.html loads: page, styles, scripts, module, catalog (gzip, as served compressed).
+  const catalog = JSON.parse(readFileSync(join(DIST, 'data/catalog-files.json'), 'utf8')).map((name) => `data/${name}`);
   const files = ['card.html', 'card.css', 'card.mjs', 'ui.mjs', 'runwell.mjs', 'runwell_wasm.mjs', 'runwell_wasm.wasm',
-    'data/models.json', 'data/hardware.json', 'data/quants.json', 'data/workloads.json', 'data/modes.json', 'data/calibration.json'];
+    'data/catalog-files.json', ...catalog];
   let raw = 0, gz = 0;
   for (const f of files) {
     const bytes = readFileSync(join(DIST, f));

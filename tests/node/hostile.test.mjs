@@ -23,7 +23,7 @@ const batch = (requests) => execFileSync(cli, ['batch'], { input: requests.map((
 // capture it). Runs in an empty folder so a redirect only writes there.
 function shellWords(line, cwd) {
   const out = spawnSync('/bin/sh', ['-c', `words() { printf '%s\\0' "$@" >&3; }; words ${line}`],
-    { cwd, env: { PWD: cwd, PATH: process.env.PATH }, stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
+    { cwd, env: { PWD: cwd, HOME: cwd, PATH: process.env.PATH }, stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
   assert.equal(out.status, 0, out.stderr.toString());
   return out.output[3].toString().split('\0').slice(0, -1);
 }
@@ -42,13 +42,48 @@ test('every command line parses in /bin/sh to exactly the argv the core reports'
       assert.equal(textLines.length, argvLines.length, c.text);
       textLines.forEach((line, i) => {
         // A redirect is shell syntax, not an argument: the shell takes "> Modelfile" away.
-        const expected = argvLines[i].flatMap((w, j, all) => (w === '>' || all[j - 1] === '>' ? [] : [w.replace('$PWD', cwd)]));
+        const expected = argvLines[i].flatMap((w, j, all) => (w === '>' || all[j - 1] === '>' ? [] : [w.replace('$PWD', cwd).replace('$HOME', cwd)]));
         assert.deepEqual(shellWords(line.replace(/  # .*$/, ''), cwd), expected, line);
         lines += 1;
       });
     }
   }
   assert.ok(lines > 100, `${lines} lines checked`);
+  rmSync(cwd, { recursive: true });
+});
+
+// The value after a flag in one argv line, or undefined.
+const flag = (words, name) => { const i = words.indexOf(name); return i < 0 ? undefined : words[i + 1]; };
+
+test('commands carry the estimate: context, slots, offload, KV type, the recorded download and the minimum version', () => {
+  const models = ['kimi-linear-48b-a3b-instruct', 'llama-3.1-70b-instruct', 'qwen3-30b-a3b', 'gpt-oss-120b', 'gemma-3-27b-it', 'qwen3-8b'];
+  const devices = ['apple-m2-ultra-128gb', 'mi100', 'l40', 'v100-32gb', 'rtx-pro-4500-blackwell', 'rtx-4060'];
+  const requests = models.flatMap((model) => devices.flatMap((hardware) => [
+    { model, hardware, host_ram_gib: 64, quant: 'Q4_K_M' }, { model, hardware, host_ram_gib: 64, quant: 'Q8_0', kv: 'q8_0', mode: 'light-api', context: 16384 }]));
+  const cwd = mkdtempSync(join(tmpdir(), 'runwell-flags-'));
+  let servers = 0;
+  for (const r of batch(requests)) {
+    assert.equal(r.ok, true);
+    const llama = r.commands.find((c) => c.runtime === 'llama.cpp');
+    if (!r.runs) { assert.equal(r.commands.length, 0); continue; }
+    assert.ok(llama, `${r.model.id} on ${r.hardware.id}: no llama.cpp command`);
+    const line = llama.text.split('\n').find((l) => l.startsWith('llama-server'));
+    const words = shellWords(line, cwd);
+    const what = `${r.model.id} on ${r.hardware.id}: ${line}`;
+    assert.equal(Number(flag(words, '-c')), r.query.context * r.query.concurrency, what);
+    assert.equal(flag(words, '-np'), r.query.concurrency > 1 ? String(r.query.concurrency) : undefined, what);
+    if (r.hardware.kind !== 'unified') {
+      assert.equal(Number(flag(words, '-ngl')), r.offload.kind === 'layers' ? r.offload.gpu_layers : 99, what);
+      assert.equal(flag(words, '--n-cpu-moe'), r.offload.kind === 'experts' ? String(r.offload.cpu_expert_layers) : undefined, what);
+    }
+    assert.equal(flag(words, '--cache-type-k'), r.query.kv === 'f16' ? undefined : r.query.kv, what);
+    if (r.download) assert.equal(flag(words, '-hf'), `${r.download.repo}:${r.download.quant}`, what);
+    else assert.ok(flag(words, '-m'), what);
+    const llamaSupport = r.runtimes.find((rt) => rt.runtime === 'llama.cpp');
+    if (llamaSupport?.since) assert.ok(llama.text.includes(`llama.cpp ${llamaSupport.since}`), what);
+    servers += 1;
+  }
+  assert.ok(servers > 40, `${servers} server lines checked`);
   rmSync(cwd, { recursive: true });
 });
 

@@ -2,7 +2,7 @@
 // RUNWELL_WASM_DIR points at the folder with runwell_wasm.mjs/.wasm and runwell.mjs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, copyFileSync, mkdtempSync } from 'node:fs';
+import { readFileSync, readdirSync, copyFileSync, mkdtempSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -16,10 +16,11 @@ const cli = process.env.RUNWELL_CLI ?? join(root, 'build/core/runwell');
 const dir = mkdtempSync(join(tmpdir(), 'runwell-node-'));
 for (const f of ['runwell_wasm.mjs', 'runwell_wasm.wasm']) copyFileSync(join(wasmDir, f), join(dir, f));
 copyFileSync(join(root, 'wasm/runwell.mjs'), join(dir, 'runwell.mjs'));
-const { createRunwell, normalise, RunwellError, CATALOG_FILES } = await import(pathToFileURL(join(dir, 'runwell.mjs')).href);
+const { createRunwell, normalise, RunwellError } = await import(pathToFileURL(join(dir, 'runwell.mjs')).href);
 
 const wasmBinary = readFileSync(join(dir, 'runwell_wasm.wasm'));
-const files = Object.fromEntries(CATALOG_FILES.map((n) => [n, readFileSync(join(root, 'data', n), 'utf8')]));
+// Every file of the data folder: the module takes the ones it names.
+const files = Object.fromEntries(readdirSync(join(root, 'data')).filter((n) => n.endsWith('.json')).map((n) => [n, readFileSync(join(root, 'data', n), 'utf8')]));
 const rw = await createRunwell({ files, wasmBinary });
 
 function viaCli(request) {
@@ -102,4 +103,26 @@ test('config.json and GGUF imports are bound; the GGUF reader reads only as much
   assert.equal(est.ok, true);
   const notGguf = { size: 10, slice: () => ({ arrayBuffer: async () => new TextEncoder().encode('not a gguf').buffer }) };
   await assert.rejects(rw.importGguf(notGguf), (e) => e.code === 'not_gguf');
+});
+
+test('the pages define no catalog id, enum value or default of their own: the core\'s meta answer has them all', () => {
+  const catalog = rw.catalog();
+  const meta = catalog.meta;
+  // What the core defines, as the strings a page could spell out.
+  const defined = new Set([
+    ...['models', 'hardware', 'quants', 'workloads', 'modes'].flatMap((list) => catalog[list].map((e) => e.id)),
+    ...meta.kv_types, ...meta.backends, ...meta.device_kinds.map((k) => k.id), ...meta.fits.map((f) => f.id),
+  ]);
+  assert.ok(defined.has(meta.defaults.model) && defined.has(meta.defaults.hardware) && defined.size > 100);
+  const webDir = join(root, 'web');
+  const offenders = [];
+  for (const name of readdirSync(webDir).filter((f) => /\.(mjs|js|html)$/.test(f))) {
+    const text = readFileSync(join(webDir, name), 'utf8');
+    for (const [, literal] of text.matchAll(/['"`]([A-Za-z0-9_.-]+)['"`]/g)) {
+      if (defined.has(literal)) offenders.push(`${name}: '${literal}'`);
+    }
+  }
+  // Control: the check sees a literal when one is there.
+  assert.ok(`'${meta.defaults.model}'`.match(/['"`]([A-Za-z0-9_.-]+)['"`]/)[1] === meta.defaults.model);
+  assert.deepEqual(offenders, []);
 });

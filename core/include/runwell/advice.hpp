@@ -11,6 +11,7 @@ namespace runwell {
 
 struct WorkloadResult {
     const Workload* workload = nullptr;
+    long context = 0;       // tokens per sequence it was graded at
     Estimate estimate;      // at the workload's context and the mode's concurrency
     Speed speed;            // decode at the middle of the answer, TTFT for its prompt
     double score = 0;       // 0-100
@@ -59,7 +60,11 @@ struct Command {
     std::vector<ShellLine> lines;
     std::string text() const;  // the lines as one paste-able shell snippet
 };
-std::vector<Command> run_commands(const Setup& s, const Estimate& e);
+// Commands that download and run the setup where the runtime can (llama.cpp -hf, Ollama hf.co,
+// mlx-community repos), following the catalog's runtime support; `where` is null for inline models.
+std::vector<Command> run_commands(const Catalog& c, const Setup& s, const Estimate& e, const Availability* where);
+// The published GGUF of the setup's quant (exact = true), else the nearest published one, else null.
+const Download* published_download(const Catalog& c, const Availability* where, const Quant& q, bool& exact);
 
 struct RankedModel {
     const Model* model = nullptr;

@@ -9,6 +9,9 @@
 
 namespace runwell {
 
+// The setup fields a page keeps in its URL (the rest of a request has API-only uses).
+inline constexpr const char* kQueryKeys[] = {"model", "hardware", "quant", "context", "gpus", "host_ram_gib", "kv", "mode", "workload"};
+
 class Engine {
 public:
     // Replaces the catalog; returns every problem found (the old catalog is kept on failure).

@@ -37,6 +37,19 @@ constexpr double runtime_context_gib(std::string_view backend) {
     return 0.10;  // cpu
 }
 
+// Grade policy: the grade never says more than the fit. A tight fit is at best A (score < 90);
+// offloading costs 10 % of the score and is at best C (score < 65); grade_band() gives the letters.
+constexpr double kTightScoreCap = 89.0;
+constexpr double kOffloadScoreFactor = 0.9;
+constexpr double kOffloadScoreCap = 64.0;
+
+// Quality labels by KL divergence from the 16-bit model (quants.json kld, from llama.cpp's
+// perplexity --kl-divergence tables): below each bound, the label.
+struct QualityLabel { double kld_below; const char* label; };
+inline constexpr QualityLabel kQualityLabels[] = {
+    {0.0005, "Maximum"}, {0.003, "Very high"}, {0.015, "High"}, {0.05, "Medium"}, {0.25, "Low"}};
+inline constexpr const char* kLowestQualityLabel = "Very low";
+
 }  // namespace calibration
 
 // What a runtime backend achieves of a device's peaks (fitted per backend).

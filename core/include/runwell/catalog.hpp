@@ -36,7 +36,7 @@ struct Attention {
     int window_head_dim = 0;   // 0 = same as head_dim
     int linear_layers = 0;     // linear-attention / SSM layers (fixed state)
     std::string linear_kind;   // their kind: gated_delta (Qwen3-Next, Qwen3.5), kda (Kimi Linear), mamba2, short_conv
-    double linear_state_mib = 0;  // their total recurrent state per sequence, f16
+    double linear_state_mib = 0;  // their total recurrent state per sequence, in f32 (llama.cpp keeps r/s states in f32)
 };
 
 struct Moe {
@@ -57,6 +57,7 @@ struct Model {
     std::optional<Moe> moe;
     std::vector<std::string> source;
     std::string notes;
+    bool is_default = false;  // the catalog's starting choice (exactly one model has it)
 };
 
 struct Device {
@@ -75,6 +76,7 @@ struct Device {
     double price_usd = 0, tdp_w = 0;
     std::vector<std::string> source;
     std::string notes;
+    bool is_default = false;
 };
 
 struct Quant {
@@ -94,6 +96,7 @@ struct Workload {
     std::string id, name, why;
     long prompt_tokens = 0, output_tokens = 0, context_tokens = 0;
     double decode_target_tps = 0, ttft_target_s = 0, quality_weight = 0;
+    bool is_default = false;
 };
 
 struct ModeWeights { double decode = 0, ttft = 0, context = 0, quality = 0; };
@@ -102,6 +105,37 @@ struct Mode {
     std::string id, name, description;
     int concurrency = 1;
     ModeWeights weights;
+    bool is_default = false;
+};
+
+// Which runtimes run a model, since when, and where its files are published
+// (data/availability.json; every entry cites its source).
+struct RuntimeSupport {
+    std::string runtime;    // llama.cpp, ollama, lmstudio, mlx, vllm, sglang
+    bool supported = true;  // false: the runtime does not run this architecture (evidence in source)
+    std::string since;      // first release that runs it (b7957, v0.28.4), "" when not established
+    std::string date;       // YYYY-MM-DD of that change, "" when not established
+    std::string source;     // the PR, commit or release note
+    std::string notes;
+};
+
+struct Download {
+    std::string format;   // gguf or mlx
+    std::string repo;     // Hugging Face owner/name
+    std::string quant;    // catalog quant id the files hold
+    std::string file;     // the file (first shard when split), "" when not seen
+    double size_gb = 0;   // as published (1e9 bytes), 0 when not seen
+    bool split = false;   // several shards (Ollama cannot pull those from Hugging Face)
+    std::string source;   // where the file was seen
+};
+
+struct Availability {
+    std::string model;
+    std::vector<RuntimeSupport> runtimes;
+    std::vector<Download> downloads;
+    const RuntimeSupport* runtime(std::string_view id) const;
+    // The published download of a quant in a format, the first listed (best source) when several.
+    const Download* download(std::string_view format, std::string_view quant) const;
 };
 
 struct Catalog {
@@ -112,12 +146,19 @@ struct Catalog {
     std::vector<Mode> modes;
     Calibration calibration;  // data/calibration.json
     bool has_calibration = false;
+    std::vector<Availability> availability;  // data/availability.json
 
     const Model* model(std::string_view id) const;
     const Device* device(std::string_view id) const;
     const Quant* quant(std::string_view id) const;
     const Workload* workload(std::string_view id) const;
     const Mode* mode(std::string_view id) const;
+    const Availability* availability_of(std::string_view model_id) const;  // null for inline models
+    // The entries marked "default": true, one per list (the loader refuses a catalog without).
+    const Model& default_model() const;
+    const Device& default_device() const;
+    const Workload& default_workload() const;
+    const Mode& default_mode() const;
 };
 
 struct CatalogLoad {
@@ -136,10 +177,12 @@ CatalogLoad load_catalog(const std::vector<std::pair<std::string, std::string>>&
 // A regular file of bounded size (no FIFOs, devices or huge files); false and a problem otherwise.
 bool read_text_file(const std::string& path, std::string& text, std::vector<Problem>& problems);
 inline constexpr const char* kCatalogFiles[] = {"models.json", "hardware.json", "quants.json", "workloads.json", "modes.json",
-                                                "calibration.json"};
+                                                "calibration.json", "availability.json"};
 std::vector<std::pair<std::string, std::string>> read_catalog_dir(const std::string& dir, std::vector<Problem>& problems);
 
-bool known_backend(std::string_view backend);  // cuda, rocm, metal, mlx, vulkan, sycl, cpu
+inline constexpr const char* kBackends[] = {"cuda", "rocm", "metal", "mlx", "vulkan", "sycl", "cpu"};
+inline constexpr DeviceKind kDeviceKinds[] = {DeviceKind::DiscreteGpu, DeviceKind::DatacenterGpu, DeviceKind::Unified, DeviceKind::Cpu};
+bool known_backend(std::string_view backend);
 // Reads a "calibration" object (data/calibration.json, or a trial file for fitting).
 Calibration read_calibration_json(const std::string& text, std::vector<Problem>& problems);
 std::string_view to_string(DeviceKind kind);

@@ -14,6 +14,7 @@ enum class Fit { RunsWell, Tight, Offload, WontRun };
 enum class OffloadKind { None, Experts, Layers };
 
 std::string_view to_string(KvType kv);
+inline constexpr KvType kKvTypes[] = {KvType::F16, KvType::Q8_0, KvType::Q4_0};  // f16 first: the default
 std::string_view to_string(Fit fit);
 std::string_view to_string(OffloadKind kind);
 
@@ -81,10 +82,10 @@ struct Estimate {
     Fit fit = Fit::WontRun;
     Placement placement;
     long safe_context = 0;      // largest context on the device alone with 10 % headroom (0: none)
-    long offload_context = 0;   // with CPU offload: largest context host RAM allows too
+    long offload_context = 0;   // with CPU offload: largest context host RAM allows too (0: no offload possible)
     bool over_working_set = false;  // Apple: above the Metal working-set limit but within RAM
-    // The context this setup can actually use: offloaded setups may spill the cache to host RAM.
-    long context_room() const { return fit == Fit::Offload ? std::max(safe_context, offload_context) : safe_context; }
+    // The context this setup can actually use, spilling to host RAM where it can.
+    long context_room() const { return fit == Fit::WontRun ? 0 : std::max(safe_context, offload_context); }
 };
 
 // ---- memory -------------------------------------------------------------

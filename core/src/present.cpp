@@ -1,0 +1,489 @@
+#include "present.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "runwell/advice.hpp"
+#include "runwell/api.hpp"
+#include "runwell/calibration.hpp"
+#include "text.hpp"
+
+namespace runwell::detail {
+
+// Rounded for display and for stable JSON; the physics keeps full precision.
+double round_to(double v, int decimals) {
+    if (!std::isfinite(v)) return 0;
+    double f = std::pow(10.0, decimals);
+    return std::round(v * f) / f;
+}
+
+namespace {
+
+
+std::string fit_label(Fit f) {
+    switch (f) {
+        case Fit::RunsWell: return "Runs well";
+        case Fit::Tight: return "Tight fit";
+        case Fit::Offload: return "Needs CPU offload";
+        case Fit::WontRun: return "Won't run";
+    }
+    return "";
+}
+
+std::string quality_label(const Quant& q) {
+    for (const calibration::QualityLabel& l : calibration::kQualityLabels)
+        if (q.kld < l.kld_below) return l.label;
+    return calibration::kLowestQualityLabel;
+}
+
+using detail::fixed;
+
+
+std::string device_kind_label(DeviceKind kind) {
+    switch (kind) {
+        case DeviceKind::DiscreteGpu: return "Discrete GPU";
+        case DeviceKind::DatacenterGpu: return "Datacenter GPU";
+        case DeviceKind::Unified: return "Unified memory (Mac, APU)";
+        case DeviceKind::Cpu: return "CPU only";
+    }
+    return "";
+}
+
+}  // namespace
+
+namespace {
+
+json model_json(const Model& m) {
+    json j = {{"id", m.id}, {"name", m.name}, {"hf_repo", m.hf_repo}, {"params_b", m.params_b},
+              {"active_params_b", m.active_params_b}, {"max_context", m.max_context}, {"license", m.license},
+              {"layers", m.layers}, {"attention", std::string(to_string(m.attention.kind))},
+              {"moe", m.moe.has_value()}, {"release", m.release}};
+    if (m.attention.window_layers) j["sliding_window"] = m.attention.window;
+    if (m.attention.linear_layers) j["linear_layers"] = m.attention.linear_layers;
+    return j;
+}
+
+json device_json(const Device& d) {
+    return {{"id", d.id}, {"name", d.name}, {"vendor", d.vendor}, {"kind", std::string(to_string(d.kind))},
+            {"backend", d.backend}, {"memory_gib", d.memory_gib}, {"bandwidth_gbs", d.bandwidth_gbs},
+            {"fp16_tflops", d.fp16_tflops}, {"price_usd", d.price_usd}, {"release_year", d.release_year}};
+}
+
+json quant_option_json(const QuantOption& o, bool best);
+
+// One classification, three fields: the stable code, its label and whether it runs at all.
+void put_fit(json& j, Fit f) {
+    j["fit"] = std::string(to_string(f));
+    j["fit_label"] = fit_label(f);
+    j["runs"] = f != Fit::WontRun;
+}
+
+// Every runtime the catalog knows for the model: whether and since when it runs it, with the source.
+json runtimes_json(const Availability* where) {
+    json out = json::array();
+    if (!where) return out;
+    for (const RuntimeSupport& r : where->runtimes)
+        out.push_back({{"runtime", r.runtime}, {"supported", r.supported}, {"since", r.since}, {"date", r.date},
+                       {"source", r.source}, {"notes", r.notes}});
+    return out;
+}
+
+json notes_json(const std::vector<Note>& notes) {
+    json a = json::array();
+    for (const Note& n : notes) a.push_back({{"code", n.code}, {"title", n.title}, {"detail", n.detail}});
+    return a;
+}
+
+// Expected error of each quantity for this class of setup (architecture x runtime backend):
+// the 80th percentile of |error| on measurements left out of the fit, and how many back it.
+json error_band(const Setup& s) {
+    const Calibration& c = calibration_of(s);
+    std::string arch(architecture_class(*s.model)), backend(runtime_backend(s));
+    ErrorBand decode = c.band("decode", arch, backend), prefill = c.band("prefill", arch, backend);
+    std::string who = arch + " models on " + backend;
+    std::string evidence = "80 % of " + std::to_string(decode.rows) + " decode and " + std::to_string(prefill.rows) +
+                           " prompt measurements of " + who + " fell within them, each predicted without its own source.";
+    auto thin = [](const ErrorBand& b) { return b.rows < 8 || b.sources < 3; };
+    if (thin(decode) || thin(prefill))
+        evidence += thin(decode) && thin(prefill) ? " That is thin evidence, so both bands are widened to a broader class's."
+                    : std::string(" That is thin evidence for ") + (thin(decode) ? "decode" : "prompt speed") +
+                          ", so that band is widened to a broader class's.";
+    return {{"decode_pct", decode.pct}, {"prefill_pct", prefill.pct}, {"memory_pct", c.memory_band_pct}, {"class", who},
+            {"decode_rows", decode.rows}, {"prefill_rows", prefill.rows}, {"decode_sources", decode.sources},
+            {"prefill_sources", prefill.sources}, {"evidence", evidence}};
+}
+
+// Where the estimate stands on thin ground, said plainly.
+json caveats(const Setup& s) {
+    json out = json::array();
+    if (architecture_class(*s.model) == "hybrid")
+        out.push_back({{"code", "young_kernels"},
+                       {"text", "Linear-attention layers (" + std::to_string(s.model->attention.linear_layers) +
+                                    " here) run on kernels that runtimes added in 2025-2026 and still speed up build by build: "
+                                    "an older build can be several times slower, and support itself needs a recent release."}});
+    const BackendFit& k = calibration_of(s).backend(runtime_backend(s));
+    if (k.decode_rows < 20)
+        out.push_back({{"code", "few_measurements"},
+                       {"text", "Few published measurements exist for the " + std::string(runtime_backend(s)) +
+                                    " backend, so its speeds are less certain than CUDA's or Metal's."}});
+    return out;
+}
+
+std::string summary(const Setup& s, const Estimate& e, const Speed& sp) {
+    std::string head = s.model->name + " needs ~" + fixed(e.memory.total(), 1) + " GiB with " + s.quant->name + ". " +
+                       s.device->name + (s.gpus > 1 ? " x" + std::to_string(s.gpus) : "") + " has " + fixed(e.usable_gib, 1) + " GiB usable. ";
+    switch (e.fit) {
+        case Fit::WontRun: return head + "It won't run.";
+        case Fit::Offload:
+            return head + "With " + fixed(e.placement.offload_fraction * 100, 0) + "% offloaded to host RAM, expect ~" + fixed(sp.decode_tps, 1) + " tok/s.";
+        default: return head + "Expect ~" + fixed(sp.decode_tps, 1) + " tok/s.";
+    }
+}
+
+json faq(const Setup& s, const Estimate& e, const Speed& sp, const WorkloadResult& headline, const QuantTable& qt) {
+    const std::string& M = s.model->name;
+    const std::string& D = s.device->name;
+    json a = json::array();
+    std::string can = e.fit == Fit::WontRun ? "No. " + M + " does not fit on " + D + " at " + s.quant->name + "."
+                                             : "Yes: " + fit_label(e.fit) + ", grade " + headline.grade + " for " + headline.workload->name + ".";
+    a.push_back({{"q", "Can " + D + " run " + M + "?"}, {"a", can}});
+    a.push_back({{"q", "How much memory does " + M + " need?"},
+                 {"a", "About " + fixed(e.memory.total(), 1) + " GiB at " + s.quant->name + " with a " + std::to_string(s.context) +
+                           "-token context: " + fixed(e.memory.weights, 1) + " GiB weights, " + fixed(e.memory.kv_cache + e.memory.recurrent_state, 1) +
+                           " GiB cache, " + fixed(e.memory.compute + e.memory.runtime, 1) + " GiB runtime and buffers."}});
+    if (qt.best >= 0)
+        a.push_back({{"q", "Which quantization should I use?"},
+                     {"a", qt.options[qt.best].quant->name + " scores best here (" + qt.options[qt.best].grade + ")."}});
+    if (e.fit != Fit::WontRun) {
+        a.push_back({{"q", "How fast is it?"},
+                     {"a", "About " + fixed(sp.decode_tps, 1) + " tokens/s while writing and " + fixed(sp.prefill_tps, 0) +
+                               " tokens/s while reading the prompt (first token after " + fixed(sp.ttft_s, 1) + " s for " +
+                               std::to_string(headline.workload->prompt_tokens) + " prompt tokens)."}});
+        a.push_back({{"q", "How much context can I use?"},
+                     {"a", e.safe_context > 0
+                               ? "Up to " + std::to_string(e.safe_context) + " tokens on the device with 10% headroom" +
+                                     (e.safe_context >= s.model->max_context ? " (the model's own limit)." : "; the model supports " + std::to_string(s.model->max_context) + ".")
+                               : "The weights alone do not fit on the device; with CPU offload up to " + std::to_string(e.offload_context) + " tokens fit in host RAM."}});
+    }
+    return a;
+}
+
+}  // namespace
+
+json estimate_response(const Catalog& c, Resolved& r) {
+    Setup& s = r.setup;
+    const Workload& w = *r.workload;
+    const Mode& mode = *r.mode;
+    QuantTable qt = quant_table(c, s, w, mode);
+    if (!s.quant) s.quant = qt.best >= 0 ? qt.options[qt.best].quant : c.quant("Q4_K_M");
+    Estimate e = estimate_fit(s);
+    long prompt = std::min(r.prompt_tokens > 0 ? r.prompt_tokens : w.prompt_tokens, s.context);
+    long depth = r.depth >= 0 ? r.depth : std::min(s.context, w.prompt_tokens + w.output_tokens / 2);
+    Speed sp = speed(s, e, prompt, depth);
+    WorkloadResult headline = grade_workload(s, w, mode, GradeContext::Setup);  // the fit shown is at the user's context
+    const Calibration& cal = calibration_of(s);
+    const BackendFit& k = cal.backend(runtime_backend(s));
+
+    json j;
+    j["ok"] = true;
+    j["query"] = {{"model", s.model->id}, {"hardware", s.device->id}, {"backend", s.device->backend}, {"quant", s.quant->id}, {"context", s.context},
+                  {"gpus", s.gpus}, {"host_ram_gib", e.host_usable_gib}, {"kv", std::string(to_string(s.kv))},
+                  {"mode", mode.id}, {"workload", w.id}, {"concurrency", s.concurrency}};
+    j["model"] = model_json(*s.model);
+    j["hardware"] = device_json(*s.device);
+    j["quant"] = {{"id", s.quant->id}, {"name", s.quant->name}, {"bits", s.quant->bits}, {"quality", quality_label(*s.quant)}};
+    double total = e.memory.total();
+    j["memory_gib"] = {{"weights", round_to(e.memory.weights, 2)}, {"host_weights", round_to(e.memory.host_weights, 2)}, {"kv_cache", round_to(e.memory.kv_cache, 2)},
+                       {"recurrent_state", round_to(e.memory.recurrent_state, 3)}, {"compute", round_to(e.memory.compute, 2)},
+                       {"runtime", round_to(e.memory.runtime, 2)}, {"total", round_to(total, 2)},
+                       {"usable", round_to(e.usable_gib, 2)}, {"free", round_to(std::max(0.0, e.usable_gib - total), 2)},
+                       {"device_total", s.device->memory_gib * (can_offload(*s.device) ? s.gpus : 1)}};
+    put_fit(j, e.fit);
+    // A setup that does not run offloads nothing; what offloading would need is in its advice.
+    const bool runs = e.fit != Fit::WontRun;
+    j["offload"] = {{"kind", std::string(to_string(runs ? e.placement.kind : OffloadKind::None))},
+                    {"percent", runs ? round_to(e.placement.offload_fraction * 100, 1) : 0.0},
+                    {"cpu_weights_gib", round_to(e.placement.cpu_weight_gib, 2)}, {"cpu_cache_gib", round_to(e.placement.cpu_cache_gib, 2)},
+                    {"host_ram_needed_gib", round_to(e.placement.host_ram_needed_gib, 1)},
+                    {"host_ram_gib", e.host_usable_gib}, {"gpu_layers", e.placement.gpu_layers},
+                    {"cpu_expert_layers", e.placement.cpu_expert_layers}};
+    j["decode_tps"] = round_to(sp.decode_tps, 1);
+    j["aggregate_tps"] = round_to(sp.aggregate_tps, 1);
+    j["prefill_tps"] = round_to(sp.prefill_tps, 0);
+    j["ttft_s"] = round_to(sp.ttft_s, 2);
+    j["prompt_tokens"] = prompt;
+    j["depth"] = depth;
+    j["safe_context"] = e.safe_context;
+    j["offload_context"] = e.offload_context;
+    j["over_working_set"] = e.over_working_set;
+    j["summary"] = summary(s, e, sp);
+    j["grade"] = headline.grade;
+    j["score"] = round_to(headline.score, 0);
+    j["error_band"] = error_band(s);
+    j["caveats"] = caveats(s);
+    j["formula"] = {
+        {"decode", {{"backend", std::string(runtime_backend(s))},
+                    {"device_gb_per_token", round_to(sp.gpu_bytes / 1e9, 4)}, {"achieved_bandwidth_gbs", round_to(achieved_bandwidth_gbs(s), 1)},
+                    {"host_gb_per_token", round_to(sp.cpu_bytes / 1e9, 4)}, {"bandwidth_gbs", s.device->bandwidth_gbs},
+                    {"bandwidth_efficiency", k.bandwidth_efficiency}, {"bandwidth_saturation_gbs", cal.bandwidth_saturation_gbs},
+                    {"hbm_bandwidth_factor", has_hbm(*s.device) ? cal.hbm_bandwidth_factor : 1.0},
+                    {"host_bandwidth_gbs", s.host_bandwidth_gbs > 0 ? s.host_bandwidth_gbs : default_host_bandwidth_gbs(*s.device)},
+                    {"host_bandwidth_efficiency", cal.host_bandwidth_efficiency},
+                    {"fixed_ms_per_token", round_to(sp.fixed_s * 1e3, 4)}, {"layer_overhead_ms", round_to(layer_overhead_s(s) * 1e3, 5)},
+                    {"attention_ms_per_token", round_to(sp.decode_attention_s * 1e3, 4)}, {"layer_overhead_us", k.layer_overhead_us},
+                    {"layer_units", round_to(sp.layer_units, 2)}, {"layers", s.model->layers},
+                    {"moe_layer_factor", s.model->moe ? cal.moe_layer_factor : 0.0},
+                    {"linear_layers", s.model->attention.linear_layers}, {"linear_kind", s.model->attention.linear_kind},
+                    {"linear_layer_factor", cal.linear_layer_factor(s.model->attention.linear_kind)},
+                    {"gpu_hops", std::max(0, s.gpus - 1)}, {"gpu_hop_ms", k.gpu_hop_ms}}},
+        {"prefill", {{"weight_gflops_per_token", round_to(sp.weight_flops / 1e9, 4)},
+                     {"attention_gflops_per_token", round_to(sp.attention_flops / 1e9, 4)},
+                     {"attention_flops_weight", cal.attention_flops_weight},
+                     {"moe_prefill_factor", round_to(moe_prefill_factor(s), 3)}, {"ubatch", s.ubatch},
+                     {"fp16_tflops", s.device->fp16_tflops}, {"accelerated_fp16_tflops", s.device->accelerated_fp16_tflops},
+                     {"compute_saturation_tflops", cal.compute_saturation_tflops}, {"achieved_tflops", round_to(achieved_tflops(s), 2)},
+                     {"prefill_efficiency", k.prefill_efficiency}, {"prefill_kernel", std::string(prefill_kernel(*s.quant))},
+                     {"prefill_kernel_factor", cal.prefill_kernel_factor(prefill_kernel(*s.quant))}, {"transfer_ms_per_token", round_to(sp.transfer_s * 1e3, 5)}}},
+        {"memory", {{"kv_bytes_per_token", round_to(kv_bytes_per_token(*s.model, s.kv), 0)},
+                    {"routed_expert_params_b", round_to(routed_expert_params_b(*s.model), 2)},
+                    {"bpw_body", s.quant->bpw_body}}}};
+
+    json wl = json::array();
+    // A context the user chose applies to every workload; otherwise each is graded at its own need.
+    const GradeContext table_context = r.context_given ? GradeContext::Setup : GradeContext::Workload;
+    for (const Workload& each : c.workloads) {
+        WorkloadResult wr = grade_workload(s, each, mode, table_context);
+        json row = {{"id", each.id}, {"name", each.name}, {"grade", wr.grade}, {"score", round_to(wr.score, 0)},
+                    {"decode_tps", round_to(wr.speed.decode_tps, 1)}, {"ttft_s", round_to(wr.speed.ttft_s, 2)},
+                    {"context", wr.context}, {"safe_context", wr.estimate.context_room()}, {"prompt_tokens", each.prompt_tokens},
+                    {"output_tokens", each.output_tokens}, {"context_tokens", each.context_tokens}};
+        put_fit(row, wr.estimate.fit);
+        wl.push_back(row);
+    }
+    j["workloads"] = wl;
+    json quants = json::array();
+    for (size_t i = 0; i < qt.options.size(); ++i) quants.push_back(quant_option_json(qt.options[i], static_cast<int>(i) == qt.best));
+    j["quants"] = quants;
+    j["best_quant"] = qt.best >= 0 ? qt.options[qt.best].quant->id : "";
+    j["limits"] = notes_json(limits(s, e, sp, w));
+    j["improvements"] = notes_json(improvements(c, s, e, w, mode, qt));
+    json cmds = json::array();
+    // Nothing to paste for a setup that does not run.
+    const Availability* where = r.own_model ? nullptr : c.availability_of(s.model->id);
+    for (const Command& cmd : e.fit == Fit::WontRun ? std::vector<Command>{} : run_commands(c, s, e, where)) {
+        json argv = json::array();
+        for (const ShellLine& line : cmd.lines) argv.push_back(line.argv());
+        cmds.push_back({{"runtime", cmd.runtime}, {"label", cmd.label}, {"text", cmd.text()}, {"argv", argv}});
+    }
+    j["commands"] = cmds;
+    j["runtimes"] = runtimes_json(where);
+    bool exact = false;
+    const Download* download = published_download(c, where, *s.quant, exact);
+    if (download)  // absent when no public file is recorded (inline models, unpublished quants)
+        j["download"] = {{"format", download->format}, {"repo", download->repo}, {"quant", download->quant}, {"exact", exact},
+                         {"file", download->file}, {"size_gb", download->size_gb}, {"split", download->split},
+                         {"source", download->source}};
+    // Decode speed and TTFT against context depth, for the chart.
+    json curve = json::array();
+    for (long ctx = 1024; ctx <= s.model->max_context; ctx *= 2) {
+        Setup t = s;
+        t.context = ctx;
+        Estimate et = estimate_fit(t);
+        Speed st = speed(t, et, ctx, ctx);
+        json point = {{"context", ctx}, {"decode_tps", round_to(st.decode_tps, 1)}, {"ttft_s", round_to(st.ttft_s, 2)}};
+        put_fit(point, et.fit);
+        curve.push_back(point);
+        if (et.fit == Fit::WontRun) break;
+    }
+    j["curve"] = curve;
+    j["faq"] = faq(s, e, sp, headline, qt);
+    return j;
+}
+
+// Only the speed of one setup at a given prompt and depth (the accuracy harness's question):
+// no grades, quant table or advice, so thousands of rows take milliseconds.
+json predict_response(const Catalog& c, Resolved& r) {
+    Setup& s = r.setup;
+    if (!s.quant) s.quant = c.quant("Q4_K_M");
+    Estimate e = estimate_fit(s);
+    long prompt = std::min(r.prompt_tokens > 0 ? r.prompt_tokens : 512, s.context);
+    long depth = std::max(0L, r.depth);
+    Speed sp = speed(s, e, prompt, depth);
+    return {{"ok", true}, {"fit", std::string(to_string(e.fit))}, {"offload", std::string(to_string(e.placement.kind))},
+            {"decode_tps", sp.decode_tps}, {"prefill_tps", sp.prefill_tps}, {"ttft_s", sp.ttft_s},
+            {"backend", std::string(runtime_backend(s))}, {"arch", std::string(architecture_class(*s.model))},
+            {"memory_gib", {{"weights", e.memory.weights}, {"host_weights", e.memory.host_weights}, {"kv_cache", e.memory.kv_cache},
+                            {"compute", e.memory.compute}, {"total", e.memory.total()}}}};
+}
+
+namespace {
+
+json quant_option_json(const QuantOption& o, bool best) {
+    json j = {{"id", o.quant->id}, {"name", o.quant->name}, {"bits", o.quant->bits},
+              {"bpw", round_to(o.quant->bpw_body, 2)}, {"quality", quality_label(*o.quant)}, {"kld", o.quant->kld},
+              {"memory_gib", round_to(o.memory_gib, 2)}, {"score", round_to(o.score, 0)},
+              {"grade", o.grade}, {"decode_tps", round_to(o.decode_tps, 1)}, {"best", best}};
+    put_fit(j, o.fit);
+    return j;
+}
+
+// The fields every ranked row shares (a model on a device, or a device for a model).
+void add_grade_fields(json& row, const Quant& q, const WorkloadResult& w) {
+    row["best_quant"] = q.id;
+    row["grade"] = w.grade;
+    row["score"] = round_to(w.score, 0);
+    put_fit(row, w.estimate.fit);
+    row["decode_tps"] = round_to(w.speed.decode_tps, 1);
+    row["ttft_s"] = round_to(w.speed.ttft_s, 2);
+    row["safe_context"] = w.estimate.context_room();
+    row["needed_gib"] = round_to(w.estimate.memory.total(), 1);
+    row["usable_gib"] = round_to(w.estimate.usable_gib, 1);
+}
+
+}  // namespace
+
+json rank_response(const Catalog& c, Resolved& r, long limit) {
+    std::vector<RankedModel> ranked = rank_models(c, r.setup, *r.workload, *r.mode);
+    json list = json::array();
+    for (const RankedModel& m : ranked) {
+        if (static_cast<long>(list.size()) >= limit) break;
+        if (m.result.estimate.fit == Fit::WontRun) continue;
+        json mj = model_json(*m.model);
+        add_grade_fields(mj, *m.quant, m.result);
+        list.push_back(mj);
+    }
+    return {{"ok", true}, {"hardware", r.setup.device->id}, {"mode", r.mode->id}, {"workload", r.workload->id}, {"models", list}};
+}
+
+namespace {
+
+// A model as an inline query entry (the format "model": {...} accepts), for imported models.
+json model_spec_json(const Model& m) {
+    const Attention& a = m.attention;
+    json att = {{"kind", std::string(to_string(a.kind))}, {"heads", a.heads}, {"full_layers", a.full_layers}};
+    if (a.kind == AttentionKind::Mla) {
+        att["kv_lora_rank"] = a.kv_lora_rank;
+        att["rope_dim"] = a.rope_dim;
+    } else {
+        att["kv_heads"] = a.kv_heads;
+        att["head_dim"] = a.head_dim;
+    }
+    if (a.window_layers) { att["window"] = a.window; att["window_layers"] = a.window_layers; }
+    if (a.linear_layers) {
+        att["linear_layers"] = a.linear_layers;
+        att["linear_kind"] = a.linear_kind;
+        att["linear_state_mib"] = round_to(a.linear_state_mib, 3);
+    }
+    json j = {{"name", m.name}, {"params_b", round_to(m.params_b, 4)}, {"active_params_b", round_to(m.active_params_b, 4)},
+              {"layers", m.layers}, {"hidden", m.hidden}, {"vocab", m.vocab}, {"max_context", m.max_context},
+              {"tied_embeddings", m.tied_embeddings}, {"attention", att}};
+    if (m.moe) {
+        j["moe"] = {{"experts", m.moe->experts}, {"active_experts", m.moe->active_experts}, {"shared_experts", m.moe->shared_experts},
+                    {"expert_params_b", round_to(m.moe->expert_params_b, 4)}};
+    }
+    if (!m.hf_repo.empty()) j["hf_repo"] = m.hf_repo;
+    return j;
+}
+
+}  // namespace
+
+json import_response(const Catalog& c, const ImportedModel& imported) {
+    if (!imported.model) {
+        json out = problems_response(imported.problems);
+        if (imported.bytes_needed) out["bytes_needed"] = imported.bytes_needed;
+        return out;
+    }
+    json j = {{"ok", true}, {"model", model_spec_json(*imported.model)}, {"notes", imported.notes}};
+    if (imported.quant) {
+        const Quant& q = *imported.quant;
+        j["quant"] = {{"name", q.name}, {"bits", q.bits}, {"bpw_body", round_to(q.bpw_body, 4)}, {"bpw_embed", round_to(q.bpw_embed, 4)},
+                      {"bpw_output", round_to(q.bpw_output, 4)}, {"kld", round_to(estimated_kld(c, q.bpw_body), 5)}};
+        j["file_weight_gib"] = round_to(imported.file_weight_bytes / calibration::kGiB, 3);
+    }
+    // What a file describes must pass the same validation as any inline entry.
+    std::vector<Problem> problems;
+    ObjectReader model_reader(j["model"], "model", problems);
+    detail::read_model(model_reader, false);
+    if (j.contains("quant")) {
+        ObjectReader quant_reader(j["quant"], "quant", problems);
+        detail::read_quant(quant_reader, false);
+    }
+    if (!problems.empty()) {
+        for (Problem& p : problems) p.message = "the file describes an impossible model: " + p.message;
+        return problems_response(problems);
+    }
+    return j;
+}
+
+// Tier list: every device for one model, best grade first, faster first within a grade.
+json devices_response(const Catalog& c, Resolved& r, long limit) {
+    struct Row { const Device* d; const Quant* q; WorkloadResult w; };
+    std::vector<Row> rows;
+    for (const Device& d : c.devices) {
+        Setup s = r.setup;
+        s.device = &d;
+        QuantTable t = quant_table(c, s, *r.workload, *r.mode);
+        if (t.best < 0) continue;
+        s.quant = t.options[t.best].quant;
+        rows.push_back({&d, s.quant, grade_workload(s, *r.workload, *r.mode, GradeContext::Setup)});
+    }
+    std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+        int ga = grade_band(a.w.score), gb = grade_band(b.w.score);
+        return ga != gb ? ga > gb : a.w.speed.decode_tps > b.w.speed.decode_tps;
+    });
+    json list = json::array();
+    for (const Row& row : rows) {
+        if (static_cast<long>(list.size()) >= limit) break;
+        json dj = device_json(*row.d);
+        add_grade_fields(dj, *row.q, row.w);
+        list.push_back(dj);
+    }
+    return {{"ok", true}, {"model", r.setup.model->id}, {"mode", r.mode->id}, {"workload", r.workload->id}, {"devices", list}};
+}
+
+// Everything a page needs to know about the API's vocabulary, so that no page defines
+// an enum, a default or a query key of its own.
+json meta_json(const Catalog& c) {
+    json kv = json::array(), backends = json::array(), kinds = json::array(), fits = json::array();
+    for (KvType k : kKvTypes) kv.push_back(std::string(to_string(k)));
+    for (const char* b : kBackends) backends.push_back(b);
+    for (DeviceKind k : kDeviceKinds) kinds.push_back({{"id", std::string(to_string(k))}, {"name", device_kind_label(k)}});
+    for (Fit f : {Fit::RunsWell, Fit::Tight, Fit::Offload, Fit::WontRun})
+        fits.push_back({{"id", std::string(to_string(f))}, {"name", fit_label(f)}, {"runs", f != Fit::WontRun}});
+    const Model& model = c.default_model();
+    const Device& device = c.default_device();
+    // The comparison starts with the default model on the default device and on the first
+    // unified-memory device of the catalog: the two ways people run models locally.
+    const Device* other = nullptr;
+    for (const Device& d : c.devices)
+        if (d.kind == DeviceKind::Unified && d.kind != device.kind) { other = &d; break; }
+    json compare = json::array({{{"model", model.id}, {"hardware", device.id}}});
+    if (other) compare.push_back({{"model", model.id}, {"hardware", other->id}});
+    return {{"defaults", {{"model", model.id}, {"hardware", device.id}, {"mode", c.default_mode().id},
+                          {"workload", c.default_workload().id}, {"kv", std::string(to_string(kKvTypes[0]))}, {"gpus", 1}}},
+            {"compare", compare},
+            {"query_keys", json(std::vector<std::string>(std::begin(kQueryKeys), std::end(kQueryKeys)))},
+            {"kv_types", kv}, {"backends", backends}, {"device_kinds", kinds}, {"fits", fits}};
+}
+
+json catalog_response(const Catalog& c) {
+    json models = json::array(), devices = json::array(), quants = json::array(), workloads = json::array(), modes = json::array();
+    for (const Model& m : c.models) models.push_back(model_json(m));
+    for (const Device& d : c.devices) {
+        json dj = device_json(d);
+        dj["usable_gib"] = round_to(usable_gib(d, 1), 1);
+        devices.push_back(dj);
+    }
+    for (const Quant& q : c.quants)
+        quants.push_back({{"id", q.id}, {"name", q.name}, {"bits", q.bits}, {"family", q.family}, {"quality", quality_label(q)}});
+    for (const Workload& w : c.workloads)
+        workloads.push_back({{"id", w.id}, {"name", w.name}, {"why", w.why}, {"prompt_tokens", w.prompt_tokens},
+                             {"output_tokens", w.output_tokens}, {"context_tokens", w.context_tokens}});
+    for (const Mode& m : c.modes)
+        modes.push_back({{"id", m.id}, {"name", m.name}, {"description", m.description}, {"concurrency", m.concurrency}});
+    return {{"ok", true}, {"models", models}, {"hardware", devices}, {"quants", quants}, {"workloads", workloads}, {"modes", modes},
+            {"meta", meta_json(c)}};
+}
+
+
+}  // namespace runwell::detail
