@@ -2,6 +2,11 @@
 #include <nlohmann/json.hpp>
 
 #include "support.hpp"
+#include "runwell/search.hpp"
+
+using runwell::Catalog;
+using runwell::SearchKind;
+using runwell::search_catalog;
 
 using nlohmann::json;
 
@@ -145,4 +150,24 @@ TEST_CASE("fit recovers the constants that generated its rows") {
     CHECK(got["layer_overhead_us"].get<double>() == Approx(80).epsilon(0.05));
     CHECK(got["prefill_efficiency"].get<double>() == Approx(0.3).epsilon(0.05));
     CHECK(fitted["loss"].get<double>() < 0.01 * fitted["rows"].get<double>());
+}
+
+TEST_CASE("search forgives how people type (queries from issue #14) and is bounded") {
+    const Catalog& c = test::catalog();
+    auto top = [&](SearchKind kind, const std::string& q) {
+        auto m = search_catalog(c, kind, q, 5);
+        return m.empty() ? std::string() : m[0].id;
+    };
+    CHECK(top(SearchKind::Model, "qwen3 30b") == "qwen3-30b-a3b");
+    CHECK(top(SearchKind::Model, "QWEN3-30B") == "qwen3-30b-a3b");
+    CHECK(top(SearchKind::Model, "llama 70b") == "llama-3.3-70b-instruct");  // the newest of the Llama 70Bs
+    CHECK(top(SearchKind::Model, "deepseek r1") == "deepseek-r1");
+    CHECK(top(SearchKind::Device, "4090") == "rtx-4090");
+    CHECK(top(SearchKind::Device, "rtx4090") == "rtx-4090");
+    CHECK(top(SearchKind::Device, "m2 ultra 128") == "apple-m2-ultra-128gb");
+    CHECK(search_catalog(c, SearchKind::Model, "zzzz qqqq", 5).empty());
+    CHECK(search_catalog(c, SearchKind::Model, "", 5).empty());
+    CHECK(search_catalog(c, SearchKind::Model, "llama", 3).size() == 3);
+    // A huge query is cut, not scanned in full, and still answers.
+    CHECK(search_catalog(c, SearchKind::Model, "llama " + std::string(1 << 20, 'x'), 5).size() <= 5);
 }

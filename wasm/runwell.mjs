@@ -90,6 +90,7 @@ export async function createRunwell({ files, wasmBinary, locateFile } = {}) {
     devices: (query) => answer(module, { ...normalise(query), op: 'devices' }),
     catalog: () => answer(module, { op: 'catalog' }),
     meta: () => answer(module, { op: 'meta' }),
+    search: (kind, q) => answer(module, { op: 'search', kind, q: String(q).slice(0, 200) }).matches,
     importConfig: (text, repo) => answer(module, { op: 'import_config', config: String(text), ...(repo ? { repo: String(repo) } : {}) }),
     hfConfigPath: (repo) => answer(module, { op: 'hf_config_path', repo: String(repo) }).path,
     importGguf: (file) => importGguf(module, file),

@@ -41,8 +41,8 @@ function showMessage(text) {
 // ---- pickers ---------------------------------------------------------------
 function fillPickers() {
   pickers = {
-    model: pickerIndex('model', catalog.models, $('model-list')),
-    hardware: pickerIndex('hardware', catalog.hardware, $('hardware-list')),
+    model: pickerIndex('model', catalog.models, $('model-list'), (q) => rw.search('model', q)),
+    hardware: pickerIndex('hardware', catalog.hardware, $('hardware-list'), (q) => rw.search('hardware', q)),
   };
   for (const kv of catalog.meta.kv_types) $('kv').append(h('option', { value: kv }, kv));
   const quant = $('quant');
@@ -422,7 +422,8 @@ async function main() {
     render(state, false);
     showMessage(`The link had ${problems.join('; ')} — showing the default instead.`);
   }
-  const onChange = () => { const next = formState(); render(next, true); };
+  // A picked search match replaces what was typed, so the field always names what is shown.
+  const onChange = () => { const next = formState(); if (render(next, true)) syncForm(next); };
   $('controls').addEventListener('change', onChange);
   $('controls').addEventListener('submit', (e) => { e.preventDefault(); onChange(); });
   window.addEventListener('popstate', () => showState(false));

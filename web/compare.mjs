@@ -33,8 +33,8 @@ function render(list) {
   main.append(h('h1', {}, 'Compare setups'), h('p', { class: 'lede' }, 'Two to four model × device × quantization setups side by side.'));
   const grid = h('div', { class: 'compare', id: 'compare' });
   list.forEach((s, i) => {
-    const mp = searchablePicker('model', catalog.models, { id: `model-${i}`, placeholder: 'Model' });
-    const hp = searchablePicker('hardware', catalog.hardware, { id: `hardware-${i}`, placeholder: 'Device' });
+    const mp = searchablePicker('model', catalog.models, { id: `model-${i}`, placeholder: 'Model' }, (q) => rw.search('model', q));
+    const hp = searchablePicker('hardware', catalog.hardware, { id: `hardware-${i}`, placeholder: 'Device' }, (q) => rw.search('hardware', q));
     mp.input.value = mp.labelOf(s.model);
     hp.input.value = hp.labelOf(s.hardware);
     const quant = h('select', { id: `quant-${i}`, 'aria-label': 'Quantization' }, h('option', { value: '' }, 'Best for the device'),

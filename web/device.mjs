@@ -29,7 +29,7 @@ function select(id, label, options, value) {
 }
 
 function buildControls(s) {
-  picker = searchablePicker('hardware', catalog.hardware, { id: 'hardware', placeholder: 'Type to search GPUs, Macs, CPUs' });
+  picker = searchablePicker('hardware', catalog.hardware, { id: 'hardware', placeholder: 'Type to search GPUs, Macs, CPUs' }, (q) => rw.search('hardware', q));
   picker.input.value = s.hardware_spec ? 'Custom device' : picker.labelOf(s.hardware);
   const form = $('controls');
   rebuilding = true;

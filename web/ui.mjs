@@ -163,8 +163,9 @@ export function pickerLabel(kind, entry) {
 }
 
 // Fills a <datalist> with catalog entries and maps between labels and ids: a label,
-// an id or an exact name picks an entry.
-export function pickerIndex(kind, entries, list) {
+// an id or an exact name picks an entry; anything else picks the core's best search match
+// (search: text -> [{id, name}], best first), so "qwen3 30b" or "4090" and Enter just work.
+export function pickerIndex(kind, entries, list, search) {
   const byLabel = new Map();
   for (const e of entries) {
     const label = pickerLabel(kind, e);
@@ -175,17 +176,17 @@ export function pickerIndex(kind, entries, list) {
     const t = text.trim();
     if (byLabel.has(t)) return byLabel.get(t);
     for (const [label, value] of byLabel) if (value === t || label.split(' (')[0].split(' — ')[0] === t) return value;
-    return null;
+    return search?.(t)[0]?.id ?? null;
   };
   const labelOf = (value) => { for (const [label, v] of byLabel) if (v === value) return label; return value ?? ''; };
   return { idOf, labelOf };
 }
 
 // A searchable picker: <input list> over the catalog; returns {input, list, idOf, labelOf}.
-export function searchablePicker(kind, entries, { id, placeholder }) {
+export function searchablePicker(kind, entries, { id, placeholder }, search) {
   const list = h('datalist', { id: `${id}-list` });
   const input = h('input', { id, name: id, type: 'search', list: `${id}-list`, placeholder, autocomplete: 'off' });
-  return { input, list, ...pickerIndex(kind, entries, list) };
+  return { input, list, ...pickerIndex(kind, entries, list, search) };
 }
 
 // Asks the core; when it rejects a field of the query (its error names the path),

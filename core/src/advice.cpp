@@ -38,6 +38,12 @@ std::string letter(double score) { return std::string(1, "FDCBAS"[grade_band(sco
 
 double quality_factor(const Quant& q) { return std::exp(-2.0 * q.kld); }
 
+std::string quality_label(const Quant& q) {
+    for (const calibration::QualityLabel& l : calibration::kQualityLabels)
+        if (q.kld < l.kld_below) return l.label;
+    return calibration::kLowestQualityLabel;
+}
+
 WorkloadResult grade_workload(const Setup& base, const Workload& w, const Mode& mode, GradeContext at) {
     WorkloadResult r;
     r.workload = &w;
@@ -145,13 +151,16 @@ std::vector<Note> limits(const Setup& s, const Estimate& e, const Speed& sp, con
         out.push_back({"unified_memory", "Shared-memory contention",
                        "The OS, apps and the model share " + gib(d.memory_gib) + "; the GPU may use " + gib(e.usable_gib) +
                            (d.backend == "metal" ? " (macOS working-set limit; sudo sysctl iogpu.wired_limit_mb raises it)." : ".")});
-    if (e.fit != Fit::Offload && sp.decode_tps < w.decode_target_tps) {
+    if (e.fit != Fit::Offload) {
+        // Decode always has a binding constraint: the bytes read per token over the bandwidth.
         double weights = decode_weight_bytes(*s.model, *s.quant, s.concurrency);
         double ceiling = d.bandwidth_gbs * 1e9 / std::max(1.0, weights + kv_cache_bytes(*s.model, w.prompt_tokens, s.kv));
-        out.push_back({"bandwidth", "Memory bandwidth",
+        bool short_of_target = sp.decode_tps < w.decode_target_tps;
+        out.push_back({"bandwidth", short_of_target ? "Memory bandwidth" : "Decode is bandwidth-bound",
                        "Each token reads " + gib(weights / calibration::kGiB) + " of weights; at " +
                            fixed(d.bandwidth_gbs, 0) + " GB/s the ceiling is " + fixed(ceiling, 0) + " tok/s and about " +
-                           fixed(sp.decode_tps, 1) + " tok/s is achieved, below the " + fixed(w.decode_target_tps, 0) + " tok/s " + w.name + " target."});
+                           fixed(sp.decode_tps, 1) + " tok/s is achieved, " + (short_of_target ? "below" : "above") + " the " +
+                           fixed(w.decode_target_tps, 0) + " tok/s " + w.name + " target. A smaller quant reads fewer bytes."});
     }
     if (sp.ttft_s > w.ttft_target_s)
         out.push_back({"compute", "Prompt processing",
@@ -172,28 +181,48 @@ std::vector<Note> improvements(const Catalog& c, const Setup& s, const Estimate&
     if (quants.best >= 0 && quants.options[quants.best].quant != s.quant) {
         const QuantOption& b = quants.options[quants.best];
         out.push_back({"quant", "Use " + b.quant->name,
-                       b.quant->name + " needs " + gib(b.memory_gib) + " and grades " + b.grade + " (" + fixed(b.score, 0) +
-                           ") for " + w.name + " here, at about " + fixed(b.decode_tps, 1) + " tok/s."});
+                       b.quant->name + " (" + quality_label(*b.quant) + " quality) needs " + gib(b.memory_gib) + " and grades " + b.grade +
+                           " (" + fixed(b.score, 0) + ") for " + w.name + " here, at about " + fixed(b.decode_tps, 1) + " tok/s." +
+                           (b.quant->kld >= 0.05 ? " At this size the answers are noticeably worse than the full model's: "
+                                                   "a smaller model at a higher-quality quant is often the better trade."
+                                                 : "")});
     }
     // 2. Shorter context, when the context is what breaks the fit.
     if (e.fit != Fit::RunsWell && e.fit != Fit::WontRun && e.safe_context > 0 && 
         e.safe_context < s.context)
         out.push_back({"context", "Use a " + tokens(e.safe_context) + " context",
                        "At " + tokens(e.safe_context) + " tokens the cache fits with headroom on the device alone."});
-    // 3. More memory: how much to run well.
+    // 3. More memory: how much to run well (beyond twice the device, no upgrade of it will do).
     if (e.fit != Fit::RunsWell) {
         double need = total / calibration::kRunsWellShare - e.usable_gib;
-        out.push_back({"memory", "Add " + gib(need) + " of " + (can_offload(d) ? "VRAM" : "memory"),
+        bool out_of_reach = need > d.memory_gib;
+        out.push_back({"memory", out_of_reach ? "Needs a much larger memory pool" : "Add " + gib(need) + " of " + (can_offload(d) ? "VRAM" : "memory"),
                        "Running well needs " + gib(total / calibration::kRunsWellShare) + " usable (" + gib(total) +
-                           " plus 15% headroom); " + d.name + " has " + gib(e.usable_gib) + "."});
+                           " plus 15% headroom); " + d.name + " has " + gib(e.usable_gib) + "." +
+                           (out_of_reach ? " That is more than twice this device: look at the models below, or a multi-GPU server." : "")});
         if (e.fit == Fit::WontRun && can_offload(d) && e.placement.gpu_layers > 0)
             out.push_back({"host_ram", "Add host RAM for offload",
                            "With " + gib(e.placement.host_ram_needed_gib) + " of host RAM the rest can be offloaded (slowly)."});
     }
-    // 4. When speed or fit falls short: the catalog device with the least memory
+    // 4. When it does not run or grades poorly: what runs well for the same workload on this device.
+    WorkloadResult here = grade_workload(s, w, mode, GradeContext::Setup);
+    if (e.fit == Fit::WontRun || here.score < 65) {
+        int shown = 0;
+        for (const RankedModel& m : rank_models(c, s, w, mode)) {
+            if (m.model == s.model || m.result.estimate.fit != Fit::RunsWell || m.result.score <= here.score) continue;
+            out.push_back({"model", "Run " + m.model->name + " instead",
+                           m.model->name + " at " + m.quant->id + " (" + quality_label(*m.quant) + " quality) grades " + m.result.grade + " for " +
+                               w.name + " on " + d.name + ", at about " + fixed(m.result.speed.decode_tps, 1) + " tok/s."});
+            if (++shown == 2) break;
+        }
+    }
+    // 5. Room to spare: a longer context fits.
+    if (e.fit == Fit::RunsWell && e.safe_context >= 2 * s.context)
+        out.push_back({"context_room", "Room for a longer context",
+                       "Up to " + tokens(e.safe_context) + " tokens fit with headroom on the device alone (" + tokens(s.context) + " now)."});
+    // 6. When speed or fit falls short: the catalog device with the least memory
     // that runs it well at the workload's decode target (the smallest step up).
-    WorkloadResult mine = grade_workload(s, w, mode, GradeContext::Setup);
-    if (e.fit != Fit::RunsWell || mine.speed.decode_tps < w.decode_target_tps) {
+    if (e.fit != Fit::RunsWell || here.speed.decode_tps < w.decode_target_tps) {
         const Device* best = nullptr;
         double best_tps = 0;
         for (const Device& other : c.devices) {

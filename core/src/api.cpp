@@ -11,6 +11,7 @@
 #include "runwell/calibration.hpp"
 #include "runwell/fit.hpp"
 #include "runwell/import.hpp"
+#include "runwell/search.hpp"
 
 namespace runwell {
 
@@ -57,6 +58,16 @@ std::string Engine::call(const std::string& request_json) const {
             imported.model->name = repo.substr(repo.find('/') + 1);
         }
         out = import_response(catalog_, imported);
+    } else if (op == "search") {
+        std::string kind = r.str("kind", true), q = r.str("q", true);
+        long limit = r.integer("limit", 1, 100, false, 8);
+        r.finish();
+        if (!problems.empty()) return problems_response(problems).dump();
+        if (kind != "model" && kind != "hardware") return error_response("unknown_value", "kind must be model or hardware", "kind").dump();
+        json matches = json::array();
+        for (const SearchMatch& m : search_catalog(catalog_, kind == "model" ? SearchKind::Model : SearchKind::Device, q, static_cast<size_t>(limit)))
+            matches.push_back({{"id", m.id}, {"name", m.name}});
+        out = {{"ok", true}, {"matches", matches}};
     } else if (op == "hf_config_path") {
         // Where a repository's config.json is, below the Hub's address: built from a validated id only.
         std::string repo = r.str("repo", true);
@@ -89,7 +100,7 @@ std::string Engine::call(const std::string& request_json) const {
         if (!problems.empty()) return problems_response(problems).dump();
         out = op == "estimate" ? estimate_response(catalog_, resolved) : rank_response(catalog_, resolved, limit);
     } else {
-        return error_response("unknown_op", "op must be estimate, predict, rank, devices, catalog, meta, import_config or hf_config_path, got '" + op + "'", "op").dump();
+        return error_response("unknown_op", "op must be estimate, predict, rank, devices, catalog, meta, search, import_config or hf_config_path, got '" + op + "'", "op").dump();
     }
     return out.dump(-1, ' ', false, json::error_handler_t::replace);
 }

@@ -30,11 +30,6 @@ std::string fit_label(Fit f) {
     return "";
 }
 
-std::string quality_label(const Quant& q) {
-    for (const calibration::QualityLabel& l : calibration::kQualityLabels)
-        if (q.kld < l.kld_below) return l.label;
-    return calibration::kLowestQualityLabel;
-}
 
 using detail::fixed;
 

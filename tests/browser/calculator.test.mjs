@@ -163,3 +163,38 @@ test('random hostile URL states never break the page (bounded fuzz of the URL st
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('pickers forgive how people type: Enter picks the best match, the field then names it', async () => {
+  const { page, problems } = await open();
+  // Queries as people type them (issue #14): no hyphens, no vendor prefix, a bare number.
+  for (const [field, typed, expected] of [['#model', 'qwen3 30b', /^Qwen3-30B-A3B on /], ['#model', 'llama 70b', /^Llama 3\.3 70B Instruct on /],
+    ['#model', 'deepseek r1', /^DeepSeek-R1 on /], ['#hardware', '4090', / on GeForce RTX 4090 24GB$/], ['#hardware', 'rtx4090', / on GeForce RTX 4090 24GB$/],
+    ['#hardware', 'M2 ultra 128', / on Mac Studio M2 Ultra 128GB$/]]) {
+    await page.fill(field, typed);
+    await page.press(field, 'Enter');
+    await page.waitForFunction(([sel, text]) => document.querySelector(sel).value !== text, [field, typed]);
+    assert.match(await page.textContent('#verdict h2'), expected, typed);
+    assert.match(await page.inputValue(field), /\(|—/, `${typed}: the field shows the picked label`);
+  }
+  await page.fill('#model', 'zzzz qqqq');
+  await page.press('#model', 'Enter');
+  await page.waitForFunction(() => /No model matches/.test(document.getElementById('model-hint').textContent));
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('a setup that does not run shows what to run instead and no command; one that runs well names its limit', async () => {
+  const { page, problems } = await open('?model=llama-3.1-70b-instruct&hardware=rtx-4090&host_ram_gib=0');
+  assert.equal(await page.textContent('[data-testid=fit]'), "Won't run");
+  assert.ok(await page.locator('#improve li[data-code=model]').count() >= 1, 'other models for the same workload');
+  assert.match(await page.textContent('#improve li[data-code=model]'), /instead/);
+  assert.equal(await page.locator('#commands pre').count(), 0, 'no command to paste');
+  assert.match(await page.textContent('#commands'), /Nothing to run/);
+  await shot(page, 'calculator-wont-run');
+  await page.goto(`${server.url}?model=qwen3-8b&hardware=rtx-4090`);
+  await ready(page);
+  assert.match(await page.textContent('#limits li[data-code=bandwidth]'), /ceiling is \d+ tok\/s/);
+  assert.ok(await page.locator('#improve li').count() >= 1, 'a next step even when it runs well');
+  assert.deepEqual(problems, []);
+  await page.close();
+});

@@ -26,6 +26,7 @@ WorkloadResult grade_workload(const Setup& base, const Workload& w, const Mode& 
 int grade_band(double score);  // 5 = S ... 0 = F
 std::string letter(double score);
 double quality_factor(const Quant& q);  // 1 = lossless, from KL divergence
+std::string quality_label(const Quant& q);  // "Maximum" ... "Very low", from KL divergence
 
 struct QuantOption {
     const Quant* quant = nullptr;
