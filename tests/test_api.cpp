@@ -3,6 +3,7 @@
 
 #include "support.hpp"
 #include "runwell/search.hpp"
+#include "../core/src/text.hpp"
 
 using runwell::Catalog;
 using runwell::SearchKind;
@@ -170,4 +171,15 @@ TEST_CASE("search forgives how people type (queries from issue #14) and is bound
     CHECK(search_catalog(c, SearchKind::Model, "llama", 3).size() == 3);
     // A huge query is cut, not scanned in full, and still answers.
     CHECK(search_catalog(c, SearchKind::Model, "llama " + std::string(1 << 20, 'x'), 5).size() <= 5);
+}
+
+TEST_CASE("token counts read as people write them and never round up past a limit") {
+    using runwell::detail::token_count;
+    CHECK(token_count(131072) == "128K");     // a context size: 128 x 1024
+    CHECK(token_count(1048576) == "1M");
+    CHECK(token_count(4000) == "4,000");      // a prompt is not "3.9K"
+    CHECK(token_count(1005) == "1,005");
+    CHECK(token_count(512) == "512");
+    CHECK(token_count(130355) == "127.2K");   // 127.299 x 1024: down, never to "127.3K" or "128K"
+    CHECK(token_count(131071) == "127.9K");   // one short of 128K stays below it
 }

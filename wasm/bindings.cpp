@@ -5,6 +5,8 @@
 #include <utility>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "runwell/api.hpp"
 
 namespace {
@@ -17,31 +19,16 @@ void add_catalog_file(const std::string& name, const std::string& text) { pendin
 std::string finish_catalog() {
     auto problems = engine.load(pending);
     pending.clear();
-    std::string out = R"({"ok":)" + std::string(problems.empty() ? "true" : "false") + R"(,"problems":[)";
-    for (size_t i = 0; i < problems.size(); ++i) {
-        // Problem texts come from our own loader; escape quotes and backslashes for JSON.
-        auto esc = [](const std::string& s) {
-            std::string o;
-            for (char c : s) {
-                if (c == '"' || c == '\\') o += '\\';
-                if (static_cast<unsigned char>(c) < 0x20) continue;
-                o += c;
-            }
-            return o;
-        };
-        out += (i ? "," : "") + std::string(R"({"code":")") + esc(problems[i].code) + R"(","path":")" + esc(problems[i].path) +
-               R"(","message":")" + esc(problems[i].message) + R"("})";
-    }
-    return out + "]}";
+    nlohmann::json list = nlohmann::json::array();
+    for (const runwell::Problem& p : problems) list.push_back({{"code", p.code}, {"path", p.path}, {"message", p.message}});
+    return nlohmann::json{{"ok", problems.empty()}, {"problems", list}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::string call(const std::string& request) { return engine.call(request); }
 
 // The file names addCatalogFile expects (runwell::kCatalogFiles), as a JSON array.
 std::string catalog_files() {
-    std::string out = "[";
-    for (const char* name : runwell::kCatalogFiles) out += (out.size() > 1 ? ",\"" : "\"") + std::string(name) + "\"";
-    return out + "]";
+    return nlohmann::json(std::vector<std::string>(std::begin(runwell::kCatalogFiles), std::end(runwell::kCatalogFiles))).dump();
 }
 
 // Binary-safe: Embind passes a Uint8Array into std::string byte for byte.

@@ -1,5 +1,5 @@
 // Renders docs/accuracy.json (written by scripts/accuracy) as the "How accurate is this?" page.
-import { h, clear, fmt, navBar } from './ui.mjs';
+import { h, clear, fmt, navBar, watchTables } from './ui.mjs';
 
 const LABELS = { decode: 'Decode', prefill: 'Prompt' };
 const GROUPS = { backend: 'Runtime backend', arch: 'Architecture class', family: 'Device family', kind: 'Kind of source' };
@@ -28,6 +28,7 @@ function summary(report) {
 
 async function main() {
   navBar('accuracy.html');
+  watchTables();
   const root = document.getElementById('report');
   let report;
   try {

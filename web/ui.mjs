@@ -45,11 +45,15 @@ export function fmt(value, decimals = 1) {
 
 export const gib = (v) => `${fmt(v, v < 100 ? 1 : 0)} GiB`;
 
+// The core's token_count rule (core/src/text.hpp): whole binary sizes as 8K/1M, counts below
+// 10,000 in full, the rest in K rounded down so a figure never reads as more than it is.
 export function tokens(t) {
   if (!Number.isFinite(t)) return '—';
-  if (t >= 1048576) return `${fmt(t / 1048576, t % 1048576 ? 1 : 0)}M`;
-  if (t >= 1024) return `${fmt(t / 1024, t % 1024 ? 1 : 0)}K`;
-  return String(t);
+  if (t >= 1024 && t % 1048576 === 0) return `${t / 1048576}M`;
+  if (t >= 1024 && t % 1024 === 0) return `${t / 1024}K`;
+  if (t < 10000) return t.toLocaleString('en-US');
+  const [unit, suffix] = t >= 1048576 ? [1048576, 'M'] : [1024, 'K'];
+  return `${fmt(Math.floor((t / unit) * 10) / 10, 1)}${suffix}`;
 }
 
 export const gradeClass = (g) => `grade-${String(g).toLowerCase()}`;
@@ -127,10 +131,28 @@ export function navBar(current) {
       h('a', { href, 'aria-current': href === current ? 'page' : null }, label))));
 }
 
+// Each table cell gets its column's header as data-label, which the phone layout shows
+// beside the value (style.css); watches the page so tables drawn later get labels too.
+function labelTables(root) {
+  for (const table of root.querySelectorAll('table')) {
+    const heads = [...table.querySelectorAll('thead th')].map((th) => th.textContent.trim());
+    if (!heads.length) continue;
+    for (const row of table.querySelectorAll('tbody tr')) {
+      [...row.children].forEach((cell, i) => { if (heads[i] && cell.tagName === 'TD' && !cell.dataset.label) cell.dataset.label = heads[i]; });
+    }
+  }
+}
+
+export function watchTables() {
+  labelTables(document);
+  new MutationObserver(() => labelTables(document)).observe(document.body, { childList: true, subtree: true });
+}
+
 // Every page starts the same way: its navigation, then the estimator and its catalog.
 // Returns {rw, catalog}, or null after handing the reason to showError.
 export async function startPage(current, showError) {
   navBar(current);
+  watchTables();
   try {
     const rw = await loadRunwell('./');
     return { rw, catalog: rw.catalog() };

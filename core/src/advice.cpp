@@ -12,11 +12,7 @@ namespace runwell {
 namespace {
 using detail::fixed;
 std::string gib(double v) { return fixed(v, v < 10 ? 1 : 0) + " GiB"; }
-std::string tokens(long t) {
-    if (t >= 1024 * 1024) return fixed(t / (1024.0 * 1024.0), 1) + "M";
-    if (t >= 1024) return std::to_string(t / 1024) + "K";
-    return std::to_string(t);
-}
+std::string tokens(long t) { return detail::token_count(t); }
 // Score for reaching `value` against `target` (higher is better): 100 at the
 // target, falling with the square root of the shortfall (half the speed -> 71).
 double reach(double value, double target) {
@@ -367,8 +363,7 @@ std::vector<Command> run_commands(const Catalog& c, const Setup& s, const Estima
             ShellLine docker;
             docker.args({"docker", "run", "--rm", "-it"}).args(docker_devices(d));
             // The image's llama-server downloads into its cache folder: keep that on the host.
-            if (from.download) docker.arg("-v").literal("\"$HOME/.cache/llama.cpp\":/root/.cache/llama.cpp", "$HOME/.cache/llama.cpp:/root/.cache/llama.cpp");
-            else docker.arg("-v").literal("\"$PWD\":/models", "$PWD:/models");
+            docker.arg("-v").literal(from.download ? kLlamaCacheMount : kCurrentFolderMount);
             docker.args({"-p", "8080:8080", docker_image(d)});
             add_server_options(docker, s, e, from, "/models/");
             docker.args({"--host", "0.0.0.0", "--port", "8080"});

@@ -10,6 +10,7 @@
 
 namespace runwell::detail {
 
+using detail::token_count;
 // Rounded for display and for stable JSON; the physics keeps full precision.
 double round_to(double v, int decimals) {
     if (!std::isfinite(v)) return 0;
@@ -143,8 +144,8 @@ json faq(const Setup& s, const Estimate& e, const Speed& sp, const WorkloadResul
                                              : "Yes: " + fit_label(e.fit) + ", grade " + headline.grade + " for " + headline.workload->name + ".";
     a.push_back({{"q", "Can " + D + " run " + M + "?"}, {"a", can}});
     a.push_back({{"q", "How much memory does " + M + " need?"},
-                 {"a", "About " + fixed(e.memory.total(), 1) + " GiB at " + s.quant->name + " with a " + std::to_string(s.context) +
-                           "-token context: " + fixed(e.memory.weights, 1) + " GiB weights, " + fixed(e.memory.kv_cache + e.memory.recurrent_state, 1) +
+                 {"a", "About " + fixed(e.memory.total(), 1) + " GiB at " + s.quant->name + " with " + token_count(s.context) +
+                           " tokens of context: " + fixed(e.memory.weights, 1) + " GiB weights, " + fixed(e.memory.kv_cache + e.memory.recurrent_state, 1) +
                            " GiB cache, " + fixed(e.memory.compute + e.memory.runtime, 1) + " GiB runtime and buffers."}});
     if (qt.best >= 0)
         a.push_back({{"q", "Which quantization should I use?"},
@@ -153,12 +154,12 @@ json faq(const Setup& s, const Estimate& e, const Speed& sp, const WorkloadResul
         a.push_back({{"q", "How fast is it?"},
                      {"a", "About " + fixed(sp.decode_tps, 1) + " tokens/s while writing and " + fixed(sp.prefill_tps, 0) +
                                " tokens/s while reading the prompt (first token after " + fixed(sp.ttft_s, 1) + " s for " +
-                               std::to_string(headline.workload->prompt_tokens) + " prompt tokens)."}});
+                               token_count(headline.workload->prompt_tokens) + " prompt tokens)."}});
         a.push_back({{"q", "How much context can I use?"},
                      {"a", e.safe_context > 0
-                               ? "Up to " + std::to_string(e.safe_context) + " tokens on the device with 10% headroom" +
-                                     (e.safe_context >= s.model->max_context ? " (the model's own limit)." : "; the model supports " + std::to_string(s.model->max_context) + ".")
-                               : "The weights alone do not fit on the device; with CPU offload up to " + std::to_string(e.offload_context) + " tokens fit in host RAM."}});
+                               ? "Up to " + token_count(e.safe_context) + " tokens on the device with 10% headroom" +
+                                     (e.safe_context >= s.model->max_context ? " (the model's own limit)." : "; the model supports " + token_count(s.model->max_context) + ".")
+                               : "The weights alone do not fit on the device; with CPU offload up to " + token_count(e.offload_context) + " tokens fit in host RAM."}});
     }
     return a;
 }

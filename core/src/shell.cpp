@@ -25,9 +25,16 @@ ShellLine& ShellLine::args(const std::vector<std::string>& words) {
     return *this;
 }
 
-ShellLine& ShellLine::literal(const char* shell_text, const char* as_word) {
-    words_.push_back({shell_text, as_word, false});
+ShellLine& ShellLine::literal(const ShellLiteral& l) {
+    words_.push_back({l.text, l.word, false});
     return *this;
+}
+
+std::string shown_word(const std::string& word) {
+    if (word == ">") return word;
+    for (const ShellLiteral& l : {kCurrentFolderMount, kLlamaCacheMount})
+        if (word == l.word) return l.text;
+    return shell_quote(word);
 }
 
 ShellLine& ShellLine::redirect_to(const std::string& file) {

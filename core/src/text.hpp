@@ -1,5 +1,6 @@
 // Number formatting shared by the prose of results (summaries, advice, FAQ).
 #pragma once
+#include <cmath>
 #include <cstdio>
 #include <string>
 
@@ -10,6 +11,18 @@ inline std::string fixed(double v, int decimals) {
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
     return buf;
+}
+
+// A token count as people read it: whole binary sizes as 8K / 128K / 1M (contexts), counts
+// below 10,000 in full with a separator ("4,000"), the rest in K rounded down, so a figure
+// never reads as more than it is (130,355 -> "127.2K", not "127.3K" or "128K").
+inline std::string token_count(long t) {
+    if (t >= 1024 && t % (1024L * 1024) == 0) return std::to_string(t / (1024L * 1024)) + "M";
+    if (t >= 1024 && t % 1024 == 0) return std::to_string(t / 1024) + "K";
+    if (t < 10000) return t >= 1000 ? std::to_string(t / 1000) + "," + std::string(3 - std::to_string(t % 1000).size(), '0') + std::to_string(t % 1000)
+                                    : std::to_string(t);
+    if (t >= 1024L * 1024) return fixed(std::floor(t / (1024.0 * 1024.0) * 10) / 10, 1) + "M";
+    return fixed(std::floor(t / 1024.0 * 10) / 10, 1) + "K";
 }
 
 }  // namespace runwell::detail

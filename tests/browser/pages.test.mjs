@@ -188,3 +188,25 @@ test('import by Hugging Face repo id: fetched on request from a fixture hub, nam
     rmSync(site, { recursive: true });
   }
 });
+
+test('every page fits the viewport at 390 px and 1366 px: no page overflow, no table or command hiding columns', async () => {
+  const pages = ['', '?model=llama-3.1-70b-instruct&hardware=rtx-4090&host_ram_gib=0', 'device.html?hardware=l40',
+    'model.html?id=kimi-linear-48b-a3b-instruct', 'compare.html', 'custom.html', 'accuracy.html'];
+  for (const width of [390, 1366]) {
+    for (const path of pages) {
+      const page = await ctx.newPage();
+      await page.setViewportSize({ width, height: 900 });
+      await page.goto(server.url + path);
+      await ready(page);
+      const overflow = await page.evaluate(() => ({
+        page: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+        boxes: [...document.querySelectorAll('.table-wrap, pre')].filter((e) => e.scrollWidth > e.clientWidth + 1)
+          .map((e) => `${e.closest('section')?.id || e.tagName}: ${e.scrollWidth} in ${e.clientWidth}`),
+      }));
+      assert.equal(overflow.page, 0, `${path || '/'} at ${width} px`);
+      assert.deepEqual(overflow.boxes, [], `${path || '/'} at ${width} px`);
+      if (width === 390) await shot(page, `phone-${(path.split('?')[0] || 'index').replace('.html', '')}`);
+      await page.close();
+    }
+  }
+});

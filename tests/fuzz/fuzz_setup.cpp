@@ -143,9 +143,7 @@ void check_estimate(const json& r) {
             if (words.empty()) { require(lines[i].rfind("# ", 0) == 0); continue; }
             std::string expected;
             for (const json& w : words) {
-                std::string word = w;
-                std::string shown = word == ">" ? ">" : word == "$PWD:/models" ? "\"$PWD\":/models" : runwell::shell_quote(word);
-                expected += (expected.empty() ? "" : " ") + shown;
+                expected += (expected.empty() ? "" : " ") + runwell::shown_word(w.get<std::string>());
             }
             require(lines[i].compare(0, expected.size(), expected) == 0);
             require(lines[i].size() == expected.size() || lines[i].compare(expected.size(), 4, "  # ") == 0);

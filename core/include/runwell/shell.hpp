@@ -10,6 +10,19 @@ namespace runwell {
 // [A-Za-z0-9_./:=@%+,-] (and is not empty), otherwise in single quotes.
 std::string shell_quote(const std::string& word);
 
+// Shell text runwell writes itself (a variable the user's shell expands), with the word it
+// becomes there as the argv shows it. The only places a command is not a quoted word.
+struct ShellLiteral {
+    const char* text;
+    const char* word;
+};
+inline constexpr ShellLiteral kCurrentFolderMount = {"\"$PWD\":/models", "$PWD:/models"};
+inline constexpr ShellLiteral kLlamaCacheMount = {"\"$HOME/.cache/llama.cpp\":/root/.cache/llama.cpp",
+                                                  "$HOME/.cache/llama.cpp:/root/.cache/llama.cpp"};
+// How a word of an argv appears in the command text: a runwell literal or redirection as written,
+// anything else shell-quoted.
+std::string shown_word(const std::string& word);
+
 struct ShellWord {
     std::string text;  // what the shell line shows
     std::string word;  // what the shell passes as the argument ("" for an operator)
@@ -21,7 +34,7 @@ public:
     ShellLine& arg(const std::string& word);
     ShellLine& args(const std::vector<std::string>& words);
     // Shell text written by runwell itself: only string literals, never data.
-    ShellLine& literal(const char* shell_text, const char* as_word);
+    ShellLine& literal(const ShellLiteral& l);
     ShellLine& redirect_to(const std::string& file);  // "> file"
     ShellLine& comment(const std::string& text);      // a trailing "# ..." (display only; text is a validated id)
     std::string text() const;
