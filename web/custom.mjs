@@ -20,6 +20,15 @@ function link(path, extra = {}) {
   return `${path}?${p}`;
 }
 
+// A link that always carries the current model and device, whichever was set last.
+function liveLink(path, attrs, text) {
+  return h('a', { href: link(path), 'data-path': path, ...attrs }, text);
+}
+
+function refreshLinks() {
+  for (const a of main.querySelectorAll('a[data-path]')) a.href = link(a.dataset.path);
+}
+
 function status(box, kind, ...children) {
   clear(box);
   box.className = kind === 'error' ? 'message' : 'ok-box';
@@ -36,7 +45,7 @@ function modelSummary(r) {
     h('p', {}, h('strong', { 'data-testid': 'imported-name' }, m.name), ` — ${fmt(m.params_b, 2)}B parameters${m.moe ? ` (${fmt(m.active_params_b, 2)}B active, ${m.moe.experts} experts, ${m.moe.active_experts} per token)` : ''}, ${m.layers} layers, ${attention}${a.window_layers ? `, ${a.window_layers} sliding-window layers` : ''}${a.linear_layers ? `, ${a.linear_layers} linear-attention layers` : ''}, context ${tokens(m.max_context)}.`),
     r.quant ? h('p', {}, `File precision: ${fmt(r.quant.bpw_body, 2)} bits per weight (${fmt(r.file_weight_gib, 2)} GiB of tensors).`) : null,
     ...(r.notes ?? []).map((n) => h('p', { class: 'note' }, `Assumption: ${n}.`)),
-    h('p', {}, h('a', { href: link('./'), id: 'open-model' }, 'Open in the calculator →')));
+    h('p', {}, liveLink('./', { id: 'open-model' }, 'Open in the calculator →')));
 }
 
 // Where config.json files are fetched from: the Hugging Face Hub, or (for tests and mirrors)
@@ -72,6 +81,7 @@ function repoImport(box, text) {
       text.value = body;
       imported = rw.importConfig(body, id);
       status(box, 'ok', modelSummary(imported));
+      refreshLinks();
     } catch (err) {
       const offline = err instanceof TypeError;  // fetch's network failure
       status(box, 'error', offline ? `Could not reach ${url.origin} (offline, or blocked). Paste the config.json or open a .gguf instead.`
@@ -91,8 +101,9 @@ function modelCard() {
     try {
       imported = rw.importConfig(text.value);
       status(box, 'ok', modelSummary(imported));
+      refreshLinks();
     } catch (err) {
-      status(box, 'error', `config.json: ${err.message}.`);
+      status(box, 'error', text.value.trim() ? `${err.message}.` : 'Paste a config.json first (or name a repository above).');
     }
   });
   const file = h('input', { type: 'file', id: 'gguf', accept: '.gguf,.json', 'aria-label': 'Open a .gguf or config.json file' });
@@ -109,6 +120,7 @@ function modelCard() {
         imported = await rw.importGguf(f);
       }
       status(box, 'ok', modelSummary(imported));
+      refreshLinks();
     } catch (err) {
       status(box, 'error', `${f.name}: ${err.message}.`);
     }
@@ -144,7 +156,8 @@ function deviceCard() {
       rw.estimate({ model: meta.defaults.model, hardware: spec });
       device = spec;
       status(box, 'ok', h('p', {}, `${spec.name}: ${fmt(spec.memory_gib, 0)} GiB, ${fmt(spec.bandwidth_gbs, 0)} GB/s. `,
-        h('a', { href: link('device.html'), id: 'open-device' }, 'What runs on it →'), ' · ', h('a', { href: link('./') }, 'Open in the calculator →')));
+        liveLink('device.html', { id: 'open-device' }, 'What runs on it →'), ' · ', liveLink('./', {}, 'Open in the calculator →')));
+      refreshLinks();
     } catch (err) {
       device = null;
       status(box, 'error', `Device: ${err.message}.`);

@@ -210,3 +210,18 @@ test('every page fits the viewport at 390 px and 1366 px: no page overflow, no t
     }
   }
 });
+
+test('custom.html: the model\'s calculator link follows a device set afterwards; an empty box asks for a config', async () => {
+  const { page, problems } = await open('custom.html');
+  await page.click('#read-config');
+  assert.match(await page.textContent('#model-status'), /Paste a config\.json first/);
+  await page.fill('#config', JSON.stringify({ model_type: 'llama', hidden_size: 2048, intermediate_size: 8192, num_hidden_layers: 16,
+    num_attention_heads: 32, num_key_value_heads: 8, vocab_size: 128256, max_position_embeddings: 131072 }));
+  await page.click('#read-config');
+  await page.fill('#d-memory', '16');
+  await page.click('#device-form button[type=submit]');
+  const href = await page.getAttribute('#open-model', 'href');
+  assert.ok(new URLSearchParams(href.split('?')[1]).has('hardware_spec'), href);
+  assert.deepEqual(problems, []);
+  await page.close();
+});

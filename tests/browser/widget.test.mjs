@@ -128,3 +128,42 @@ test('the card transfer size stays small', () => {
   console.log(`# card transfer: ${raw} bytes raw, ${gz} bytes gzip`);
   assert.ok(gz < 400 * 1024, `card transfer ${gz} bytes gzip`);
 });
+
+// WCAG 2 contrast ratio of two CSS rgb() colours.
+function contrast(a, b) {
+  const lum = (c) => {
+    const [r, g, bl] = c.match(/\d+(\.\d+)?/g).slice(0, 3).map(Number).map((v) => { const s = v / 255; return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+  };
+  const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
+  return (hi + 0.05) / (lo + 0.05);
+}
+
+test('at 400x180 the card names model and device, and every fit badge keeps AA contrast in every theme', async () => {
+  const page = await ctx.newPage();
+  await page.setViewportSize({ width: 400, height: 180 });
+  // Every fit status of the core's classification (runs well, tight, offload, won't run) and the longest title.
+  const setups = ['model=qwen3-8b&hardware=rtx-4090', 'model=qwen3-32b&hardware=rtx-4090&quant=Q4_K_M', 'model=kimi-linear-48b-a3b-instruct&hardware=rtx-pro-4500-blackwell',
+    'model=llama-3.1-70b-instruct&hardware=rtx-4090&host_ram_gib=64', 'model=llama-3.1-405b-instruct&hardware=rtx-3060-12gb&host_ram_gib=0'];
+  const seen = new Set();
+  for (const scheme of ['light', 'dark']) {
+    await page.emulateMedia({ colorScheme: scheme });
+    for (const theme of ['light', 'dark', 'auto']) {
+      for (const q of setups) {
+        await page.goto(`${app.url}card.html?${q}&theme=${theme}`);
+        await page.waitForSelector('body[data-ready="true"]');
+        const r = await page.evaluate(() => {
+          const badge = document.querySelector('[data-testid=fit]');
+          const title = document.querySelector('.title');
+          return { fit: [...badge.classList].find((c) => c.startsWith('fit-')), fg: getComputedStyle(badge).color, bg: getComputedStyle(badge).backgroundColor,
+            clipped: title.scrollHeight > title.clientHeight + 1 };
+        });
+        seen.add(r.fit);
+        assert.ok(contrast(r.fg, r.bg) >= 4.5, `${q} theme ${theme} on a ${scheme} system: ${r.fg} on ${r.bg} = ${contrast(r.fg, r.bg).toFixed(2)}:1`);
+        assert.equal(r.clipped, false, `${q}: title cut`);
+      }
+    }
+  }
+  assert.equal(seen.size, 4, [...seen].join(' '));
+  await page.close();
+});
