@@ -3,7 +3,7 @@
 // comes from the module's JSON response.
 import { RunwellError } from './runwell.mjs';
 import { registerServiceWorker } from './pwa.mjs';
-import { h, clear, fmt, gib, tokens, gradeClass, fitClass, lineChart, memoryBar, copyButton, startPage, pickerIndex, specParam, withRepairs, defaultsOf } from './ui.mjs';
+import { h, clear, fmt, gib, tokens, gradeClass, fitClass, lineChart, memoryBar, copyButton, startPage, pickerIndex, specParam, withRepairs, defaultsOf, myDevice, rememberDevice, forgetDevice } from './ui.mjs';
 
 // Custom entries travel in the URL as JSON (from the "Bring your own" page).
 const SPECS = { model_spec: 'model', hardware_spec: 'hardware', quant_spec: 'quant' };
@@ -18,6 +18,9 @@ let QUERY_KEYS;  // the setup fields kept in the URL (the core's list)
 function readState() {
   const params = new URLSearchParams(location.search);
   const state = { ...DEFAULTS };
+  // A link without a device shows the device this browser remembers, if any.
+  const mine = params.has('hardware') || params.has('hardware_spec') ? null : myDevice(catalog);
+  if (mine) state.hardware = mine;
   for (const key of QUERY_KEYS) if (params.has(key)) state[key] = params.get(key).slice(0, 200);
   for (const key of Object.keys(SPECS)) if (params.has(key)) state[key] = params.get(key);
   return state;
@@ -423,7 +426,21 @@ async function main() {
     showMessage(`The link had ${problems.join('; ')} — showing the default instead.`);
   }
   // A picked search match replaces what was typed, so the field always names what is shown.
-  const onChange = () => { const next = formState(); if (render(next, true)) syncForm(next); };
+  const onChange = () => {
+    const next = formState();
+    if (!render(next, true)) return;
+    syncForm(next);
+    if (!next.hardware_spec && next.hardware !== DEFAULTS.hardware) { rememberDevice(next.hardware); showMine(); }
+  };
+  // "My device": remembered when picked, shown beside the picker with a way to forget it.
+  const showMine = () => {
+    const id = myDevice(catalog);
+    const hint = $('hardware-hint');
+    if (!id || hint.textContent) return;
+    hint.append('Remembered as your device in this browser · ',
+      h('button', { type: 'button', class: 'link', id: 'forget-device', onclick: () => { forgetDevice(); hint.textContent = ''; } }, 'Forget'));
+  };
+  showMine();
   $('controls').addEventListener('change', onChange);
   $('controls').addEventListener('submit', (e) => { e.preventDefault(); onChange(); });
   window.addEventListener('popstate', () => showState(false));

@@ -1,6 +1,6 @@
 // "What runs on my device": the whole catalog ranked by the module for one device
 // (a catalog id or a custom device from the URL), with filters and sorting in the URL.
-import { h, clear, fmt, tokens, gradeClass, fitClass, startPage, searchablePicker, specParam, withRepairs, defaultsOf } from './ui.mjs';
+import { h, clear, fmt, tokens, gradeClass, fitClass, startPage, searchablePicker, specParam, withRepairs, defaultsOf, myDevice, rememberDevice } from './ui.mjs';
 
 // This page's own filters; the setup fields start from the core's defaults (set at start-up).
 const PAGE_FILTERS = { sort: 'grade', moe: 'any', max_b: '', min_ctx: '', license: '' };
@@ -12,6 +12,8 @@ let rebuilding = false;  // removing a focused, edited input fires "change": not
 function state() {
   const p = new URLSearchParams(location.search);
   const s = { ...FILTERS };
+  const mine = p.has('hardware') || p.has('hardware_spec') ? null : myDevice(catalog);  // a link without a device: yours
+  if (mine) s.hardware = mine;
   for (const k of Object.keys(FILTERS)) if (p.has(k)) s[k] = p.get(k).slice(0, 120);
   s.hardware_spec = p.get('hardware_spec');
   return s;
@@ -50,7 +52,11 @@ function buildControls(s) {
 function readControls(s) {
   const id = picker.idOf($('hardware').value);
   const next = { ...s };
-  if (id) { next.hardware = id; next.hardware_spec = null; }
+  if (id) {
+    if (id !== next.hardware) rememberDevice(id);
+    next.hardware = id;
+    next.hardware_spec = null;
+  }
   for (const k of ['gpus', 'mode', 'workload', 'sort', 'moe', 'max_b', 'min_ctx', 'license']) next[k] = $(k).value;
   return next;
 }

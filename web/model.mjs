@@ -6,21 +6,22 @@ const main = document.getElementById('page');
 
 function fail(text) {
   clear(main);
-  main.append(h('h1', {}, 'Model'), h('div', { class: 'message', role: 'alert' }, text), h('p', {}, h('a', { href: 'device.html' }, 'Browse the models that run on a device')));
+  main.append(h('h1', {}, 'Model'), h('div', { class: 'message', role: 'alert' }, text),
+    h('p', {}, h('a', { href: 'models.html' }, 'All models'), ' · ', h('a', { href: 'device.html' }, 'The models that run on a device')));
   document.body.dataset.ready = 'true';
 }
 
 async function start() {
   const params = new URLSearchParams(location.search);
   const id = (params.get('id') ?? '').slice(0, 120);
-  const started = await startPage('', fail);
+  const started = await startPage('models.html', fail);
   if (!started) return;
   const { rw, catalog } = started;
   const defaults = catalog.meta.defaults;
   let mode = (params.get('mode') ?? defaults.mode).slice(0, 60);
   let workload = (params.get('workload') ?? defaults.workload).slice(0, 60);
   const m = catalog.models.find((x) => x.id === id);
-  if (!m) { fail(id ? `No model "${id}" in the catalog.` : 'Which model? Add ?id= to the address, or pick one on the calculator.'); return; }
+  if (!m) { fail(id ? `No model "${id}" in the catalog.` : 'Which model? Pick one from the models list.'); return; }
   let tiers, problems;
   try {
     const asked = withRepairs(rw.devices, { model: id, mode, workload }, { mode: defaults.mode, workload: defaults.workload });

@@ -117,6 +117,7 @@ export function copyButton(text) {
 const PAGES = [
   ['./', 'Calculator'],
   ['device.html', 'What runs on my device'],
+  ['models.html', 'Models'],
   ['compare.html', 'Compare'],
   ['custom.html', 'Bring your own'],
   ['accuracy.html', 'How accurate is this?'],
@@ -147,6 +148,18 @@ export function watchTables() {
   labelTables(document);
   new MutationObserver(() => labelTables(document)).observe(document.body, { childList: true, subtree: true });
 }
+
+// The user's own device, remembered in this browser only (localStorage), used where a link
+// names none; storage may be unavailable (private mode, sandboxed frames): then nothing is kept.
+const MY_DEVICE = 'runwell.my-device';
+export function myDevice(catalog) {
+  try {
+    const id = localStorage.getItem(MY_DEVICE);
+    return catalog.hardware.some((d) => d.id === id) ? id : null;
+  } catch { return null; }
+}
+export function rememberDevice(id) { try { localStorage.setItem(MY_DEVICE, id); } catch { /* not kept */ } }
+export function forgetDevice() { try { localStorage.removeItem(MY_DEVICE); } catch { /* nothing kept */ } }
 
 // Every page starts the same way: its navigation, then the estimator and its catalog.
 // Returns {rw, catalog}, or null after handing the reason to showError.

@@ -198,3 +198,28 @@ test('a setup that does not run shows what to run instead and no command; one th
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('the device a user picks is remembered in this browser for links without one, and can be forgotten', async () => {
+  const { page, problems } = await open();
+  await page.fill('#hardware', 'm2 ultra 128');
+  await page.press('#hardware', 'Enter');
+  await page.waitForFunction(() => /M2 Ultra 128GB/.test(document.querySelector('#verdict h2').textContent));
+  assert.match(page.url(), /hardware=apple-m2-ultra-128gb/, 'the link names the device, so it shares');
+  await page.goto(`${server.url}?model=qwen3-8b`);
+  await ready(page);
+  assert.match(await page.textContent('#verdict h2'), /M2 Ultra 128GB/, 'a link without a device shows mine');
+  await page.goto(`${server.url}?model=qwen3-8b&hardware=l40`);
+  await ready(page);
+  assert.match(await page.textContent('#verdict h2'), /L40/, 'a link with a device shows that one');
+  await page.goto(`${server.url}device.html`);
+  await ready(page);
+  assert.match(await page.textContent('#title'), /M2 Ultra 128GB/);
+  await page.goto(server.url);
+  await ready(page);
+  await page.click('#forget-device');
+  await page.goto(`${server.url}?model=qwen3-8b`);
+  await ready(page);
+  assert.match(await page.textContent('#verdict h2'), /RTX 4090/, 'forgotten: the catalog default again');
+  assert.deepEqual(problems, []);
+  await page.close();
+});

@@ -191,7 +191,7 @@ test('import by Hugging Face repo id: fetched on request from a fixture hub, nam
 
 test('every page fits the viewport at 390 px and 1366 px: no page overflow, no table or command hiding columns', async () => {
   const pages = ['', '?model=llama-3.1-70b-instruct&hardware=rtx-4090&host_ram_gib=0', 'device.html?hardware=l40',
-    'model.html?id=kimi-linear-48b-a3b-instruct', 'compare.html', 'custom.html', 'accuracy.html'];
+    'model.html?id=kimi-linear-48b-a3b-instruct', 'models.html', 'compare.html', 'custom.html', 'accuracy.html'];
   for (const width of [390, 1366]) {
     for (const path of pages) {
       const page = await ctx.newPage();
@@ -222,6 +222,24 @@ test('custom.html: the model\'s calculator link follows a device set afterwards;
   await page.click('#device-form button[type=submit]');
   const href = await page.getAttribute('#open-model', 'href');
   assert.ok(new URLSearchParams(href.split('?')[1]).has('hardware_spec'), href);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('the models index searches as people type, filters, and links each model to its page; the nav has it', async () => {
+  const { page, problems } = await open('models.html');
+  const all = await page.locator('#list tbody tr').count();
+  assert.ok(all >= 80, `${all} models`);
+  await page.fill('#q', 'qwen3 30b');
+  await page.waitForFunction(() => document.querySelector('#list tbody tr')?.dataset.model === 'qwen3-30b-a3b');
+  await page.selectOption('#moe', 'dense');
+  await page.waitForSelector('[data-testid=no-match]');
+  await page.selectOption('#moe', 'any');
+  await page.fill('#q', 'kimi linear');
+  await page.click('#list tbody tr th a');
+  await ready(page);
+  assert.match(page.url(), /model\.html\?id=kimi-linear-48b-a3b-instruct/);
+  assert.equal(await page.getAttribute('header.top nav a[aria-current=page]', 'href'), 'models.html');
   assert.deepEqual(problems, []);
   await page.close();
 });
