@@ -160,8 +160,8 @@ function curveSection(r) {
   if (pts.length < 2) return section('Speed against context', 'curve', h('p', {}, 'Not enough room to chart: the model does not run at longer contexts.'));
   return section('Speed against context', 'curve',
     lineChart(pts, [
-      { key: 'decode_tps', label: 'Decode tok/s', cls: 'series-a' },
-      { key: 'ttft_s', label: 'TTFT s (prompt = context)', cls: 'series-b' },
+      { key: 'decode_tps', label: 'Decode tok/s', unit: 'tok/s', cls: 'series-a' },
+      { key: 'ttft_s', label: 'TTFT s (prompt = context)', unit: 's', cls: 'series-b' },
     ]),
     h('p', { class: 'note' }, 'Decode slows as the cache it reads grows; time to first token grows with the prompt.'));
 }

@@ -73,9 +73,9 @@ export function memoryBar(parts, total) {
   return bar;
 }
 
-// A line chart over a log2 x axis (context) with one y axis per series.
+// A line chart over a log2 x axis (context) with one y axis per series; series: [{key, label, unit, cls}].
 export function lineChart(points, series, { width = 520, height = 220 } = {}) {
-  const pad = { l: 46, r: 46, t: 12, b: 34 };
+  const pad = { l: 70, r: 70, t: 12, b: 34 };  // room for the value and its unit
   const xs = points.map((p) => Math.log2(p.context));
   const x0 = Math.min(...xs), x1 = Math.max(...xs);
   const X = (v) => pad.l + ((Math.log2(v) - x0) / Math.max(x1 - x0, 1e-9)) * (width - pad.l - pad.r);
@@ -92,7 +92,7 @@ export function lineChart(points, series, { width = 520, height = 220 } = {}) {
     svg.append(s('path', { d, class: `line ${se.cls}` }));
     for (const p of points) svg.append(s('circle', { cx: X(p.context), cy: Y(p[se.key]), r: 2.5, class: se.cls }, s('title', {}, `${tokens(p.context)}: ${p[se.key]}`)));
     const axisX = i === 0 ? pad.l - 6 : width - pad.r + 6;
-    svg.append(s('text', { x: axisX, y: pad.t + 8, class: `tick ${se.cls}`, 'text-anchor': i === 0 ? 'end' : 'start' }, fmt(max, max < 10 ? 1 : 0)));
+    svg.append(s('text', { x: axisX, y: pad.t + 8, class: `tick ${se.cls}`, 'text-anchor': i === 0 ? 'end' : 'start' }, `${fmt(max, max < 10 ? 1 : 0)} ${se.unit}`));
     svg.append(s('text', { x: axisX, y: height - pad.b, class: `tick ${se.cls}`, 'text-anchor': i === 0 ? 'end' : 'start' }, '0'));
   });
   const legend = h('p', { class: 'chart-legend' }, ...series.map((se) => h('span', { class: `key ${se.cls}` }, se.label)));
