@@ -243,3 +243,19 @@ test('the models index searches as people type, filters, and links each model to
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('compare grades every setup for one workload and mode, and names the winner of each row', async () => {
+  const { page, problems } = await open('compare.html?s=qwen3-8b,rtx-4090,&s=qwen3-8b,apple-m4-16gb,');
+  // The RTX 4090 (1008 GB/s) decodes Qwen3-8B faster than an M4 (120 GB/s): the decode winner is setup 1.
+  const decodeWinner = await page.$$eval('#compare section', (cards) => cards.map((c) =>
+    [...c.querySelectorAll('tr')].find((tr) => tr.querySelector('th').textContent === 'Decode').classList.contains('winner')));
+  assert.deepEqual(decodeWinner, [true, false]);
+  await page.selectOption('#workload', 'rag');
+  await page.waitForFunction(() => new URL(location.href).searchParams.get('workload') === 'rag');
+  await page.selectOption('#mode', 'interactive');
+  await page.waitForFunction(() => new URL(location.href).searchParams.get('mode') === 'interactive');
+  assert.equal(await page.inputValue('#workload'), 'rag');
+  assert.ok(await page.locator('[data-testid=winner]').count() >= 3);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
