@@ -13,6 +13,26 @@ document.documentElement.classList.add(theme);
 const accent = params.get('accent') ?? '';
 if (/^#[0-9a-fA-F]{3,8}$/.test(accent)) document.documentElement.style.setProperty('--accent', accent);
 
+// Text in the accent colour (grade, link) must stay readable (WCAG AA 4.5:1) on the card's
+// background whatever accent a host picks: otherwise it is drawn in the text colour.
+function luminance(color) {
+  const [r, g, b] = color.match(/[\d.]+/g).slice(0, 3).map(Number)
+    .map((v) => { const s = v / 255; return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4; });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+function keepInkReadable() {
+  const probe = document.createElement('span');
+  probe.style.color = 'var(--accent)';
+  document.body.append(probe);
+  const ink = getComputedStyle(probe).color;
+  probe.remove();
+  const bg = getComputedStyle(card).backgroundColor;
+  const [hi, lo] = [luminance(ink), luminance(bg)].sort((x, y) => y - x);
+  document.documentElement.style.setProperty('--ink', (hi + 0.05) / (lo + 0.05) >= 4.5 ? 'var(--accent)' : 'var(--fg)');
+}
+keepInkReadable();
+matchMedia('(prefers-color-scheme: dark)').addEventListener('change', keepInkReadable);
+
 // The setup fields of the link, by the core's list of query keys.
 function query(keys) {
   const q = {};
