@@ -254,6 +254,13 @@ function feelSection(r) {
     if (!r.runs) { status.textContent = 'This setup does not run.'; return; }
     const words = SAMPLE.repeat(3).split(/(?<= )/);
     const perToken = 1000 / Math.max(r.decode_tps, 0.1);
+    if (matchMedia('(prefers-reduced-motion: reduce)').matches) {
+      // No animation: the text at once, and the time it would take said in words.
+      out.textContent = words.join('');
+      status.textContent = `At ${fmt(r.decode_tps, 1)} tok/s this text (about ${Math.round(words.length * 1.3)} tokens) takes ` +
+        `${fmt(r.ttft_s + (words.length * 1.3 * perToken) / 1000, 1)} s, first token after ${fmt(r.ttft_s, 2)} s.`;
+      return;
+    }
     status.textContent = `Waiting ${fmt(r.ttft_s, 2)} s for the first token…`;
     let i = 0;
     const step = () => {

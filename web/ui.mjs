@@ -133,9 +133,13 @@ export function navBar(current) {
 }
 
 // Each table cell gets its column's header as data-label, which the phone layout shows
-// beside the value (style.css); watches the page so tables drawn later get labels too.
+// beside the value (style.css), and each table a caption; watches the page so tables drawn
+// later get them too.
 function labelTables(root) {
   for (const table of root.querySelectorAll('table')) {
+    // A caption for screen readers: the title of the section the table is in.
+    const title = table.closest('section')?.querySelector('h2')?.textContent;
+    if (!table.caption && title) table.prepend(h('caption', { class: 'sr-only' }, title));
     const heads = [...table.querySelectorAll('thead th')].map((th) => th.textContent.trim());
     if (!heads.length) continue;
     for (const row of table.querySelectorAll('tbody tr')) {

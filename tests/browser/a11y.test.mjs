@@ -65,3 +65,27 @@ test('a picker with no match is announced, and its state passes axe', async () =
   assert.deepEqual(await violations(page), []);
   await page.close();
 });
+
+test('with reduced motion the speed demo shows its text at once and says how long it would take', async () => {
+  const page = await ctx.newPage();
+  await page.emulateMedia({ reducedMotion: 'reduce' });
+  await page.goto(server.url);
+  await ready(page);
+  await page.click('#feel button');
+  assert.ok((await page.textContent('#feel .stream')).length > 500, 'the whole text, not a word at a time');
+  assert.match(await page.textContent('#feel .note'), /takes [\d.,]+ s, first token after/);
+  await page.close();
+});
+
+test('every table has a caption and scoped headers', async () => {
+  for (const path of ['', 'device.html', 'models.html', 'model.html?id=qwen3-8b', 'compare.html', 'accuracy.html']) {
+    const page = await ctx.newPage();
+    await page.goto(server.url + path);
+    await ready(page);
+    await page.waitForTimeout(200);  // the ranking fills after the first frame
+    const bare = await page.$$eval('table', (tables) => tables.filter((t) => !t.caption?.textContent.trim()
+      || [...t.querySelectorAll('th')].some((th) => !th.getAttribute('scope'))).length);
+    assert.equal(bare, 0, path || '/');
+    await page.close();
+  }
+});
