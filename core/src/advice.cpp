@@ -183,9 +183,8 @@ std::vector<Note> improvements(const Catalog& c, const Setup& s, const Estimate&
                                                    "a smaller model at a higher-quality quant is often the better trade."
                                                  : "")});
     }
-    // 2. Shorter context, when the context is what breaks the fit.
-    if (e.fit != Fit::RunsWell && e.fit != Fit::WontRun && e.safe_context > 0 && 
-        e.safe_context < s.context)
+    // 2. Shorter context, when the context is what breaks the fit (also when it does not run at all).
+    if (e.fit != Fit::RunsWell && e.safe_context > 0 && e.safe_context < s.context)
         out.push_back({"context", "Use a " + tokens(e.safe_context) + " context",
                        "At " + tokens(e.safe_context) + " tokens the cache fits with headroom on the device alone."});
     // 3. More memory: how much to run well (beyond twice the device, no upgrade of it will do).
@@ -205,7 +204,10 @@ std::vector<Note> improvements(const Catalog& c, const Setup& s, const Estimate&
     if (e.fit == Fit::WontRun || here.score < 65) {
         int shown = 0;
         for (const RankedModel& m : rank_models(c, s, w, mode)) {
-            if (m.model == s.model || m.result.estimate.fit != Fit::RunsWell || m.result.score <= here.score) continue;
+            // Only models that take the context asked for (rank caps each model at its own limit).
+            if (m.model == s.model || m.model->max_context < s.context || m.result.estimate.fit != Fit::RunsWell ||
+                m.result.score <= here.score)
+                continue;
             out.push_back({"model", "Run " + m.model->name + " instead",
                            m.model->name + " at " + m.quant->id + " (" + quality_label(*m.quant) + " quality) grades " + m.result.grade + " for " +
                                w.name + " on " + d.name + ", at about " + fixed(m.result.speed.decode_tps, 1) + " tok/s."});
