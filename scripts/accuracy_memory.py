@@ -1,5 +1,5 @@
 """Memory checks for scripts/accuracy: published GGUF file sizes and llama.cpp load logs
-(../shared/reference/{gguf_sizes,memory_obs}_calibration.csv) against the core's memory
+(measurements/memory/{gguf_sizes,memory_obs}_calibration.csv) against the core's memory
 figures. Memory has no fitted constant: these rows check the byte counting itself."""
 import csv
 import os

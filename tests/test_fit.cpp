@@ -1,4 +1,6 @@
 // Fit status, offload placement, safe context and grades on real catalog setups.
+#include <nlohmann/json.hpp>
+
 #include "support.hpp"
 
 #include "runwell/advice.hpp"
@@ -192,4 +194,20 @@ TEST_CASE("commands follow the runtimes that run the model and download what the
     std::string local = run_commands(c, qwen, estimate_fit(qwen), &none)[0].text();
     CHECK(local.find("-m qwen3-8b-Q4_K_M.gguf") != std::string::npos);
     CHECK(local.find("no public GGUF") != std::string::npos);
+}
+
+TEST_CASE("unified memory: the GPU share the user set is the usable memory; discrete GPUs refuse the setting") {
+    // Strix Halo 128 GB with Linux's default TTM limit, half of RAM (64 GiB): gpt-oss-120b
+    // (~61 GiB of MXFP4 weights, published 63.4 GB file) no longer runs well.
+    Setup s = test::setup("gpt-oss-120b", "ryzen-ai-max-plus-395-128gb", "MXFP4", 8192);
+    Estimate tuned = estimate_fit(s);
+    s.gpu_memory_gib = 64;
+    Estimate halved = estimate_fit(s);
+    CHECK(halved.usable_gib == Approx(64));
+    CHECK(static_cast<int>(halved.fit) > static_cast<int>(tuned.fit));  // a worse class (RunsWell < Tight < ...)
+    s.gpu_memory_gib = 1000;  // more than the machine has: capped to RAM less 2 GiB for the OS
+    CHECK(estimate_fit(s).usable_gib == Approx(126));
+    auto r = nlohmann::json::parse(test::engine().call(R"({"model":"qwen3-8b","hardware":"rtx-4090","gpu_memory_gib":16})"));
+    CHECK(r["error"]["code"] == "out_of_range");
+    CHECK(r["error"]["path"] == "gpu_memory_gib");
 }

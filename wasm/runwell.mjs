@@ -15,7 +15,7 @@ export class RunwellError extends Error {
 }
 
 const NUMERIC = new Set(['context', 'gpus', 'host_ram_gib', 'host_bandwidth_gbs', 'limit', 'prompt_tokens', 'depth',
-  'gpu_layers', 'cpu_moe_layers']);
+  'gpu_layers', 'cpu_moe_layers', 'gpu_memory_gib']);
 
 // Query values from forms and URLs arrive as strings: numbers become numbers
 // (a non-number is passed through so the core reports it), blanks disappear.

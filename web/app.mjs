@@ -59,6 +59,8 @@ function fillPickers() {
   }
 }
 
+const sharedMemory = (id) => catalog.hardware.find((d) => d.id === id)?.shared_memory ?? false;
+
 function syncForm(state) {
   const custom = (key) => { try { return JSON.parse(state[key]).name ?? 'custom'; } catch { return 'custom'; } };
   $('model').value = state.model_spec ? `Custom: ${custom('model_spec')}` : pickers.model.labelOf(state.model);
@@ -67,6 +69,8 @@ function syncForm(state) {
   $('context').value = state.context ?? '';
   $('gpus').value = state.gpus ?? DEFAULTS.gpus;
   $('host_ram_gib').value = state.host_ram_gib ?? '';
+  $('gpu_memory_gib').value = state.gpu_memory_gib ?? '';
+  $('gpu_memory_gib').disabled = !sharedMemory(state.hardware) && !state.hardware_spec;
   $('kv').value = state.kv ?? DEFAULTS.kv;
   $('workload').value = state.workload;
   for (const radio of document.querySelectorAll('input[name=mode]')) radio.checked = radio.value === state.mode;
@@ -91,6 +95,8 @@ function formState() {
     context: $('context').value,
     gpus: $('gpus').value,
     host_ram_gib: $('host_ram_gib').value,
+    // Only a unified-memory device has a GPU share to set; for others the field is off.
+    gpu_memory_gib: sharedMemory(hardware ?? state.hardware) ? $('gpu_memory_gib').value : '',
     kv: $('kv').value,
     workload: $('workload').value,
     mode: document.querySelector('input[name=mode]:checked')?.value ?? state.mode,
@@ -389,7 +395,7 @@ function repairState(state) {
       delete state[key];
     }
   }
-  for (const key of ['context', 'gpus', 'host_ram_gib']) {
+  for (const key of ['context', 'gpus', 'host_ram_gib', 'gpu_memory_gib']) {
     if (state[key] !== undefined && state[key] !== '' && !(Number(state[key]) >= 0 && Number(state[key]) <= 1e8)) {
       problems.push(`invalid ${key} "${String(state[key]).slice(0, 30)}"`);
       state[key] = DEFAULTS[key] ?? '';

@@ -115,6 +115,22 @@ QuantTable quant_table(const Catalog& c, const Setup& base, const Workload& w, c
     return t;
 }
 
+// Where the GPU's share of a unified memory is set, and how to give it `gib_wanted`.
+std::string unified_memory_setting(const Device& d, double gib_wanted) {
+    long want = static_cast<long>(gib_wanted);
+    if (d.backend == "metal")
+        return "macOS gives the GPU 2/3 of RAM up to 36 GB and 3/4 above; raise it until reboot with "
+               "sudo sysctl iogpu.wired_limit_mb=" + std::to_string(want * 1024) + ".";
+    if (d.vendor == "AMD")
+        // ttm pages are 4 KiB: 262,144 per GiB. Linux maps half of RAM by default; 108 of 128 GB
+        // works in practice; the BIOS and Windows VGM stop at 96 GB
+        // (jeffgeerling.com/blog/2025/increasing-vram-allocation-on-amd-ai-apus-under-linux).
+        return "Linux lets the GPU map half of RAM by default; raise it with the kernel parameters ttm.pages_limit=" +
+               std::to_string(want * 262144) + " ttm.page_pool_size=" + std::to_string(want * 262144) +
+               " (then reboot). Windows: Variable Graphics Memory in AMD Software, at most 96 GB of 128 GB.";
+    return "The GPU shares the whole pool with the OS; nothing to set.";
+}
+
 std::vector<Note> limits(const Setup& s, const Estimate& e, const Speed& sp, const Workload& w) {
     std::vector<Note> out;
     const Device& d = *s.device;
@@ -144,9 +160,10 @@ std::vector<Note> limits(const Setup& s, const Estimate& e, const Speed& sp, con
         out.push_back({"headroom", "Little headroom",
                        "Uses " + fixed(100 * total / e.usable_gib, 0) + "% of the usable memory; a longer context, a second app or a driver update can tip it over."});
     if (d.kind == DeviceKind::Unified)
-        out.push_back({"unified_memory", "Shared-memory contention",
-                       "The OS, apps and the model share " + gib(d.memory_gib) + "; the GPU may use " + gib(e.usable_gib) +
-                           (d.backend == "metal" ? " (macOS working-set limit; sudo sysctl iogpu.wired_limit_mb raises it)." : ".")});
+        out.push_back({"unified_memory", "GPU share of the memory",
+                       "The OS, apps and the model share " + gib(d.memory_gib) + "; this estimate lets the GPU use " + gib(e.usable_gib) +
+                           (s.gpu_memory_gib > 0 ? " (your setting). " : " (the usual setting for running models; set yours in the form). ") +
+                           unified_memory_setting(d, e.usable_gib)});
     if (e.fit != Fit::Offload) {
         // Decode always has a binding constraint: the bytes read per token over the bandwidth.
         double weights = decode_weight_bytes(*s.model, *s.quant, s.concurrency);

@@ -194,6 +194,12 @@ double usable_gib(const Device& d, int gpus) {
     return std::max(0.0, usable) * (can_offload(d) ? std::max(1, gpus) : 1);
 }
 
+double usable_gib(const Setup& s) {
+    // The setting can give the GPU all of RAM but what the OS needs to stay up (2 GiB).
+    if (s.gpu_memory_gib > 0 && s.device->kind == DeviceKind::Unified) return std::min(s.gpu_memory_gib, s.device->memory_gib - 2.0);
+    return usable_gib(*s.device, s.gpus);
+}
+
 double overcommit_limit_gib(const Device& d) {
     // Metal lets a process exceed recommendedMaxWorkingSetSize (llama.cpp warns and
     // runs; measured e.g. LLaMA-2-7B F16 on a 16 GB M4); past RAM less the OS it swaps.
@@ -272,7 +278,7 @@ Placement place(const Setup& s, const Memory& mem, double usable) {
 Estimate estimate_fit(const Setup& s) {
     Estimate e;
     e.memory = memory_needed(s);
-    e.usable_gib = usable_gib(*s.device, s.gpus);
+    e.usable_gib = usable_gib(s);
     Resolved host = resolve_host(s);
     e.host_usable_gib = can_offload(*s.device) ? host.host_ram : 0;
     e.placement = place(s, e.memory, e.usable_gib);
@@ -282,7 +288,7 @@ Estimate estimate_fit(const Setup& s) {
                     ? Fit::Offload : Fit::WontRun;
     else if (on_device <= e.usable_gib * calibration::kRunsWellShare) e.fit = Fit::RunsWell;
     else if (on_device <= e.usable_gib) e.fit = Fit::Tight;
-    else if (on_device <= overcommit_limit_gib(*s.device)) {
+    else if (s.gpu_memory_gib <= 0 && on_device <= overcommit_limit_gib(*s.device)) {  // a set limit is the limit
         e.fit = Fit::Tight;  // past the macOS working-set limit: runs, slowly, unless the limit is raised
         e.over_working_set = true;
     } else e.fit = Fit::WontRun;

@@ -61,6 +61,7 @@ json model_json(const Model& m) {
 
 json device_json(const Device& d) {
     return {{"id", d.id}, {"name", d.name}, {"vendor", d.vendor}, {"kind", std::string(to_string(d.kind))},
+            {"shared_memory", d.kind == DeviceKind::Unified},  // the GPU's share of RAM is a setting (gpu_memory_gib)
             {"backend", d.backend}, {"memory_gib", d.memory_gib}, {"bandwidth_gbs", d.bandwidth_gbs},
             {"fp16_tflops", d.fp16_tflops}, {"price_usd", d.price_usd}, {"release_year", d.release_year}};
 }

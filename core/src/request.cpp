@@ -119,12 +119,17 @@ bool parse_setup(const Catalog& c, ObjectReader& r, Resolved& out, json& error, 
     s.context = r.integer("context", 256, 100'000'000, false, 0);
     s.host_ram_gib = r.num("host_ram_gib", 0, 65536, false, -1);  // absent: the device kind's default; 0: none
     s.host_bandwidth_gbs = r.num("host_bandwidth_gbs", 0, 100000, false);
+    s.gpu_memory_gib = r.num("gpu_memory_gib", 0, 65536, false);
     s.gpu_layers = static_cast<int>(r.integer("gpu_layers", 0, 4096, false, -1));
     s.cpu_moe_layers = static_cast<int>(r.integer("cpu_moe_layers", 0, 4096, false, -1));
     s.ubatch = static_cast<int>(r.integer("ubatch", 1, 65536, false, calibration::kDefaultUbatch));
     out.prompt_tokens = r.integer("prompt_tokens", 1, 100'000'000, false, 0);
     out.depth = r.integer("depth", 0, 100'000'000, false, -1);
     if (!problems.empty()) { error = problems_response(problems); return false; }
+    if (s.gpu_memory_gib > 0 && s.device->kind != DeviceKind::Unified) {
+        error = error_response("out_of_range", s.device->name + " has its own memory: \"gpu_memory_gib\" applies to unified-memory devices only", "gpu_memory_gib");
+        return false;
+    }
     if (s.gpus > 1 && !can_offload(*s.device)) {
         error = error_response("out_of_range", s.device->name + " is one memory pool: \"gpus\" applies only to discrete and datacenter GPUs", "gpus");
         return false;

@@ -223,3 +223,19 @@ test('the device a user picks is remembered in this browser for links without on
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('a unified-memory PC: the GPU share is a setting the result explains, off for discrete GPUs', async () => {
+  const { page, problems } = await open('?model=gpt-oss-120b&hardware=ryzen-ai-max-plus-395-128gb');
+  assert.match(await page.textContent('#limits li[data-code=unified_memory]'), /ttm\.pages_limit=\d+/);
+  await page.fill('#gpu_memory_gib', '60');
+  await page.press('#gpu_memory_gib', 'Enter');
+  await page.waitForFunction(() => new URL(location.href).searchParams.get('gpu_memory_gib') === '60');
+  assert.match(await page.textContent('#verdict .figure.memory'), /\/ 60\.0 GiB/);
+  await page.fill('#hardware', 'rtx 4090');
+  await page.press('#hardware', 'Enter');
+  await page.waitForFunction(() => /RTX 4090/.test(document.querySelector('#verdict h2').textContent));
+  assert.equal(await page.isDisabled('#gpu_memory_gib'), true);
+  assert.ok(!new URL(page.url()).searchParams.has('gpu_memory_gib'));
+  assert.deepEqual(problems, []);
+  await page.close();
+});

@@ -28,6 +28,9 @@ struct Setup {
     int gpus = 1;                 // identical devices, llama.cpp layer split
     double host_ram_gib = -1;     // system RAM free for offload (GPUs); 0 = none; negative = the kind's default
     double host_bandwidth_gbs = 0;  // system RAM bandwidth; 0 = kind default
+    // Unified memory: the share of RAM the OS/driver lets the GPU map, as the user set it (Linux
+    // ttm.pages_limit, Windows Variable Graphics Memory, macOS iogpu.wired_limit_mb); 0 = the device rule.
+    double gpu_memory_gib = 0;
     KvType kv = KvType::F16;
     int concurrency = 1;          // sequences decoded together
     int gpu_layers = -1;          // force llama.cpp -ngl (layers on the GPU); -1 = automatic
@@ -99,6 +102,7 @@ double kv_bytes_per_token(const Model& m, KvType kv);  // unbounded layers only
 double kv_cache_bytes(const Model& m, long tokens, KvType kv);  // all layers, one sequence
 Memory memory_needed(const Setup& s);
 double usable_gib(const Device& d, int gpus);
+double usable_gib(const Setup& s);  // the device rule, or the user's unified-memory setting
 double overcommit_limit_gib(const Device& d);  // most a device can hold at all (Apple: past the working set)
 double default_host_ram_gib(const Device& d);
 double default_host_bandwidth_gbs(const Device& d);
