@@ -302,7 +302,9 @@ void add_server_options(ShellLine& l, const Setup& s, const Estimate& e, const M
     l.args({"-c", std::to_string(s.context * std::max(1, s.concurrency))});
     if (s.concurrency > 1) l.args({"-np", std::to_string(s.concurrency)});
     add_offload_flags(l, s, e);
-    l.args({"-fa", "on"});
+    // A quantized V cache needs flash attention; otherwise llama.cpp turns it on where the backend
+    // has kernels for the model's attention (-fa auto, the default since the on/off/auto option).
+    l.args({"-fa", s.kv == KvType::F16 ? "auto" : "on"});
     add_kv_flags(l, s);
 }
 

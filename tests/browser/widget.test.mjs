@@ -66,14 +66,15 @@ test('the custom element loads from one script tag, themes, and keeps styles apa
   const problems = [];
   page.on('pageerror', (e) => problems.push(e.message));
   await page.goto(hostPage('element.html', `<script src="${app.url}runwell-card.js" defer></script>
-<runwell-card model="llama-3.1-70b-instruct" hardware="rtx-4090" theme="dark" accent="#e11d48"></runwell-card>`));
+<runwell-card model="llama-3.1-70b-instruct" hardware="rtx-4090" theme="dark" accent="#fb7185"></runwell-card>`));
   const frame = await cardFrame(page, 'runwell-card');
   assert.equal(await frame.textContent('[data-testid=fit]'), 'Needs CPU offload');
   // The host's "* { color: red !important }" does not reach the card...
   const colour = await frame.$eval('.title', (el) => getComputedStyle(el).color);
   assert.notEqual(colour, 'rgb(255, 0, 0)');
   // ...the card's accent applies inside it, and the card does not restyle the host.
-  assert.equal(await frame.$eval('.foot a', (el) => getComputedStyle(el).color), 'rgb(225, 29, 72)');
+  // (an accent readable on the dark card: 6:1; a darker one would give way to the text colour, AA)
+  assert.equal(await frame.$eval('.foot a', (el) => getComputedStyle(el).color), 'rgb(251, 113, 133)');
   assert.equal(await page.$eval('#probe', (el) => getComputedStyle(el).color), 'rgb(1, 2, 3)');
   // Changing an attribute updates the card.
   await page.$eval('runwell-card', (el) => el.setAttribute('hardware', 'h200'));

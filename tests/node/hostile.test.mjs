@@ -77,6 +77,8 @@ test('commands carry the estimate: context, slots, offload, KV type, the recorde
       assert.equal(flag(words, '--n-cpu-moe'), r.offload.kind === 'experts' ? String(r.offload.cpu_expert_layers) : undefined, what);
     }
     assert.equal(flag(words, '--cache-type-k'), r.query.kv === 'f16' ? undefined : r.query.kv, what);
+    // A quantized V cache needs flash attention on; otherwise llama.cpp decides per backend (auto).
+    assert.equal(flag(words, '-fa'), r.query.kv === 'f16' ? 'auto' : 'on', what);
     if (r.download) assert.equal(flag(words, '-hf'), `${r.download.repo}:${r.download.quant}`, what);
     else assert.ok(flag(words, '-m'), what);
     const llamaSupport = r.runtimes.find((rt) => rt.runtime === 'llama.cpp');
