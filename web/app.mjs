@@ -366,6 +366,7 @@ function render(state, push) {
     alsoRunsPlaceholder.replaceWith(alsoRunsSection(ranked, r.model.id, (model) => update({ model, quant: '' })));
   }, 0);
   document.title = `${r.model.name} on ${r.hardware.name}: ${r.fit_label} — runwell`;
+  $('setup-summary').textContent = `${r.model.name} on ${r.hardware.name} · ${r.quant.id} — change`;
   document.body.dataset.renderMs = (performance.now() - started).toFixed(1);  // read by scripts/bench
   return true;
 }
@@ -439,6 +440,8 @@ async function main() {
     showMessage(`The link had ${problems.join('; ')} — showing the default instead.`);
   }
   // A picked search match replaces what was typed, so the field always names what is shown.
+  // On a phone, a shared link opens on its verdict: the form folds under its summary line.
+  if (location.search && matchMedia('(max-width: 700px)').matches) $('setup').open = false;
   const onChange = () => {
     const next = formState();
     if (!render(next, true)) return;
@@ -450,7 +453,8 @@ async function main() {
     const id = myDevice(catalog);
     const hint = $('hardware-hint');
     if (!id || hint.textContent) return;
-    hint.append('Remembered as your device in this browser · ',
+    const name = catalog.hardware.find((d) => d.id === id).name;
+    hint.append(h('span', { class: 'muted' }, `Your device (remembered in this browser): ${name} · `),
       h('button', { type: 'button', class: 'link', id: 'forget-device', onclick: () => { forgetDevice(); hint.textContent = ''; } }, 'Forget'));
   };
   showMine();

@@ -121,7 +121,9 @@ test('phone width, dark mode and keyboard-only use', async () => {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 1, `no horizontal scrolling (overflow ${overflow}px)`);
   await shot(page, 'calculator-phone-dark');
-  // Keyboard: focus the quantization select and change it with arrow keys.
+  // Keyboard: open the folded setup from its summary line, then change the quantization with arrow keys.
+  await page.focus('#setup-summary');
+  await page.keyboard.press('Enter');
   await page.focus('#quant');
   await page.keyboard.press('ArrowDown');
   await page.keyboard.press('Enter');
@@ -236,6 +238,23 @@ test('a unified-memory PC: the GPU share is a setting the result explains, off f
   await page.waitForFunction(() => /RTX 4090/.test(document.querySelector('#verdict h2').textContent));
   assert.equal(await page.isDisabled('#gpu_memory_gib'), true);
   assert.ok(!new URL(page.url()).searchParams.has('gpu_memory_gib'));
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('on a phone a shared link opens on its verdict; the folded form is one tap away', async () => {
+  const { page, problems } = await open('?model=kimi-linear-48b-a3b-instruct&hardware=l40', { width: 390, height: 844 });
+  const top = await page.$eval('#verdict', (el) => el.getBoundingClientRect().top);
+  assert.ok(top < 400, `verdict starts ${top} px down`);
+  assert.match(await page.textContent('#setup-summary'), /Kimi Linear 48B-A3B Instruct on .*L40/);
+  await page.click('#setup-summary');
+  assert.ok(await page.isVisible('#model'));
+  await shot(page, 'phone-verdict-first', { fullPage: false });
+  // On a desktop the form stays open and its summary line is hidden.
+  await page.setViewportSize({ width: 1366, height: 900 });
+  await page.goto(`${server.url}?model=kimi-linear-48b-a3b-instruct&hardware=l40`);
+  await ready(page);
+  assert.ok(await page.isVisible('#model'));
   assert.deepEqual(problems, []);
   await page.close();
 });
