@@ -127,6 +127,12 @@ export function navBar(current) {
   const header = document.querySelector('header.top');
   if (!header) return;
   clear(header);
+  // Keyboard users skip the navigation: the first Tab offers a jump to the page's content.
+  const main = document.querySelector('main');
+  if (main?.id) {
+    main.tabIndex = -1;
+    header.append(h('a', { class: 'skip', href: `#${main.id}` }, 'Skip to the content'));
+  }
   header.append(h('a', { class: 'brand', href: './' }, 'runwell'),
     h('nav', { 'aria-label': 'Sections' }, ...PAGES.map(([href, label]) =>
       h('a', { href, 'aria-current': href === current ? 'page' : null }, label))));

@@ -89,3 +89,30 @@ test('every table has a caption and scoped headers', async () => {
     await page.close();
   }
 });
+
+test('keyboard only: a skip link first, then the form in reading order, each focus visible', async () => {
+  const page = await ctx.newPage();
+  await page.setViewportSize({ width: 1366, height: 900 });
+  await page.goto(server.url);
+  await ready(page);
+  const focused = async () => page.evaluate(() => {
+    const e = document.activeElement;
+    const cs = getComputedStyle(e);
+    return { id: e.id, text: e.textContent.trim().slice(0, 30), visible: cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) > 0 };
+  });
+  await page.keyboard.press('Tab');
+  const skip = await focused();
+  assert.equal(skip.text, 'Skip to the content');
+  assert.ok(skip.visible);
+  await page.keyboard.press('Enter');
+  const order = [];
+  for (let i = 0; i < 9; i++) {
+    await page.keyboard.press('Tab');
+    const f = await focused();
+    assert.ok(f.visible, `focus on ${f.id || f.text} is visible`);
+    if (f.id) order.push(f.id);
+  }
+  // Straight into the form, in the order it reads (the GPU-memory field is off for this discrete GPU).
+  assert.deepEqual(order.slice(0, 7), ['model', 'hardware', 'quant', 'context', 'gpus', 'host_ram_gib', 'kv']);
+  await page.close();
+});
