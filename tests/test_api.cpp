@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "support.hpp"
+#include "runwell/bench.hpp"
 #include "runwell/search.hpp"
 #include "../core/src/text.hpp"
 
@@ -182,4 +183,33 @@ TEST_CASE("token counts read as people write them and never round up past a limi
     CHECK(token_count(512) == "512");
     CHECK(token_count(130355) == "127.2K");   // 127.299 x 1024: down, never to "127.3K" or "128K"
     CHECK(token_count(131071) == "127.9K");   // one short of 128K stays below it
+}
+
+TEST_CASE("llama-bench tables as users paste them: tests, depths and speeds; anything else skipped") {
+    // Rows in llama-bench's markdown format (llama.cpp discussion #15013: RTX 4090, Llama 2 7B Q4_0, tg128 186.21).
+    std::string text =
+        "| model | size | params | backend | ngl | test | t/s |\n"
+        "| --- | ---: | ---: | --- | --: | ---: | ---: |\n"
+        "| llama 7B Q4_0 | 3.56 GiB | 6.74 B | CUDA | 99 | pp512 | 14000.50 ± 50.1 |\n"
+        "| llama 7B Q4_0 | 3.56 GiB | 6.74 B | CUDA | 99 | tg128 | 186.21 ± 0.5 |\n"
+        "| llama 7B Q4_0 | 3.56 GiB | 6.74 B | CUDA | 99 | tg128 @ d4096 | 170.00 ± 0.5 |\n"
+        "build: 4d37262 (7315)\n"
+        "| x | y | pp | nan |\n"
+        "| llama 7B Q4_0 | 3.56 GiB | 6.74 B | CUDA | 99 | tg0 | 5 |\n";
+    auto rows = runwell::read_llama_bench(text);
+    REQUIRE(rows.size() == 3);
+    CHECK(rows[0].prefill);
+    CHECK(rows[0].tokens == 512);
+    CHECK(rows[0].tps == Approx(14000.5));
+    CHECK_FALSE(rows[1].prefill);
+    CHECK(rows[1].tps == Approx(186.21));
+    CHECK(rows[2].depth == 4096);
+    CHECK(runwell::read_llama_bench(std::string(1 << 20, '|')).empty());  // bounded, no rows
+    // Through the API: the measured tg128 (186.21) is within the dense-CUDA decode band.
+    json r = json::parse(test::engine().call(json({{"op", "check"}, {"model", "llama-2-7b-chat"}, {"hardware", "rtx-4090"},
+                                                   {"quant", "Q4_0"}, {"bench", text}}).dump()));
+    REQUIRE(r["ok"] == true);
+    REQUIRE(r["rows"].size() == 3);
+    CHECK(r["rows"][1]["test"] == "tg128");
+    CHECK(r["rows"][1]["within_band"] == true);
 }

@@ -87,6 +87,7 @@ export async function createRunwell({ files, wasmBinary, locateFile } = {}) {
   return {
     estimate: (query) => answer(module, { ...normalise(query), op: 'estimate' }),
     rank: (query) => answer(module, { ...normalise(query), op: 'rank' }),
+    check: (query, bench) => answer(module, { ...normalise(query), op: 'check', bench: String(bench).slice(0, 65536) }),
     devices: (query) => answer(module, { ...normalise(query), op: 'devices' }),
     catalog: () => answer(module, { op: 'catalog' }),
     meta: () => answer(module, { op: 'meta' }),

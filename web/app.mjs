@@ -304,6 +304,30 @@ function embedSection(state) {
       h('div', { class: 'command-head' }, h('h3', {}, label), copyButton(text)), h('pre', {}, h('code', {}, text)))));
 }
 
+// "Is this right for my box?": the user's llama-bench output against this estimate.
+function checkSection(state) {
+  const text = h('textarea', { id: 'bench', 'aria-label': 'llama-bench output', spellcheck: 'false',
+    placeholder: '| model | size | params | backend | ngl | test | t/s |\n| … | pp512 | 7138.99 ± 12.3 |\n| … | tg128 | 186.21 ± 0.5 |' });
+  const out = h('div', { id: 'check-result', role: 'status' });
+  const run = () => {
+    clear(out);
+    try {
+      const c = rw.check(query(state), text.value);
+      out.append(h('p', {}, c.summary), c.rows.length ? h('div', { class: 'table-wrap' }, h('table', {},
+        h('thead', {}, h('tr', {}, ...['Test', 'Yours', 'Estimate', 'Difference', 'Within the band'].map((t) => h('th', { scope: 'col' }, t)))),
+        h('tbody', {}, ...c.rows.map((row) => h('tr', { 'data-within': String(row.within_band) },
+          h('th', { scope: 'row' }, row.test), h('td', {}, `${fmt(row.measured, 1)} tok/s`), h('td', {}, `${fmt(row.predicted, 1)} tok/s`),
+          h('td', {}, `${row.difference_pct > 0 ? '+' : ''}${fmt(row.difference_pct, 0)}%`),
+          h('td', {}, row.within_band ? `yes (±${row.band_pct}%)` : `no (±${row.band_pct}%)`)))))) : null);
+    } catch (err) {
+      out.append(h('p', { class: 'message' }, `${err.message}.`));
+    }
+  };
+  return section('Check it on your machine', 'check',
+    h('p', {}, 'Run ', h('code', {}, 'llama-bench -m <this model file> -p 512 -n 128'), ' and paste its table: each row is compared with this estimate and its error band. Nothing leaves the page.'),
+    text, h('p', {}, h('button', { type: 'button', class: 'primary', id: 'check-run', onclick: run }, 'Compare')), out);
+}
+
 function faqSection(r) {
   return section('Questions', 'faq', ...r.faq.map((f) => h('details', {}, h('summary', {}, f.q), h('p', {}, f.a))));
 }
@@ -358,6 +382,7 @@ function render(state, push) {
     state.model_spec || state.hardware_spec || state.quant_spec
       ? section('Embed this result', 'embed', h('p', {}, 'Fit cards show catalog entries; custom models and devices are shared with this page\'s link.'))
       : embedSection(state),
+    checkSection(state),
     faqSection(r));
   clearTimeout(rankTimer);
   rankTimer = setTimeout(() => {

@@ -84,6 +84,14 @@ std::string Engine::call(const std::string& request_json) const {
         r.finish();
         if (!problems.empty()) return problems_response(problems).dump();
         out = devices_response(catalog_, resolved, limit);
+    } else if (op == "check") {
+        Resolved resolved;
+        json error;
+        std::string bench = r.str("bench", true);
+        if (!parse_setup(catalog_, r, resolved, error, true, true)) return error.dump();
+        r.finish();
+        if (!problems.empty()) return problems_response(problems).dump();
+        out = check_response(catalog_, resolved, read_llama_bench(bench));
     } else if (op == "predict") {
         Resolved resolved;
         json error;
@@ -100,7 +108,7 @@ std::string Engine::call(const std::string& request_json) const {
         if (!problems.empty()) return problems_response(problems).dump();
         out = op == "estimate" ? estimate_response(catalog_, resolved) : rank_response(catalog_, resolved, limit);
     } else {
-        return error_response("unknown_op", "op must be estimate, predict, rank, devices, catalog, meta, search, import_config or hf_config_path, got '" + op + "'", "op").dump();
+        return error_response("unknown_op", "op must be estimate, predict, check, rank, devices, catalog, meta, search, import_config or hf_config_path, got '" + op + "'", "op").dump();
     }
     return out.dump(-1, ' ', false, json::error_handler_t::replace);
 }

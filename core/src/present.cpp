@@ -299,6 +299,34 @@ json estimate_response(const Catalog& c, Resolved& r) {
 
 // Only the speed of one setup at a given prompt and depth (the accuracy harness's question):
 // no grades, quant table or advice, so thousands of rows take milliseconds.
+// A user's own llama-bench rows against the estimate for the same setup, each within the
+// band the result shows or not.
+json check_response(const Catalog& c, Resolved& r, const std::vector<BenchRow>& bench) {
+    Setup& s = r.setup;
+    if (!s.quant) s.quant = c.quant("Q4_K_M");
+    Estimate e = estimate_fit(s);
+    json band = error_band(s);
+    json rows = json::array();
+    int within = 0;
+    for (const BenchRow& b : bench) {
+        Setup t = s;
+        t.context = std::max(s.context, b.tokens + b.depth);  // llama-bench sizes its context to the test
+        Speed sp = speed(t, estimate_fit(t), b.prefill ? b.tokens : 512, b.depth);
+        double predicted = b.prefill ? sp.prefill_tps : sp.decode_tps;
+        double error = predicted > 0 ? (b.tps - predicted) / predicted * 100 : 0;
+        int pct = band[b.prefill ? "prefill_pct" : "decode_pct"].get<int>();
+        bool in_band = predicted > 0 && std::abs(error) <= pct;
+        within += in_band;
+        rows.push_back({{"test", b.test}, {"quantity", b.prefill ? "prefill" : "decode"}, {"measured", round_to(b.tps, 2)},
+                        {"predicted", round_to(predicted, 2)}, {"difference_pct", round_to(error, 1)}, {"band_pct", pct},
+                        {"within_band", in_band}});
+    }
+    std::string summary = bench.empty() ? "No llama-bench rows (pp512 / tg128 lines with a t/s column) were found in the text."
+                                        : std::to_string(within) + " of " + std::to_string(bench.size()) +
+                                              " of your measurements fall within the band the result shows.";
+    return {{"ok", true}, {"runs", e.fit != Fit::WontRun}, {"rows", rows}, {"error_band", band}, {"summary", summary}};
+}
+
 json predict_response(const Catalog& c, Resolved& r) {
     Setup& s = r.setup;
     if (!s.quant) s.quant = c.quant("Q4_K_M");

@@ -258,3 +258,17 @@ test('on a phone a shared link opens on its verdict; the folded form is one tap 
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('a user pastes llama-bench output and sees each row against the estimate and its band', async () => {
+  const { page, problems } = await open('?model=llama-2-7b-chat&hardware=rtx-4090&quant=Q4_0');
+  // llama.cpp discussion #15013: RTX 4090, Llama 2 7B Q4_0, tg128 = 186.21 tok/s.
+  await page.fill('#bench', '| model | size | params | backend | ngl | test | t/s |\n| llama 7B Q4_0 | 3.56 GiB | 6.74 B | CUDA | 99 | tg128 | 186.21 ± 0.5 |\n');
+  await page.click('#check-run');
+  assert.match(await page.textContent('#check-result'), /1 of 1 of your measurements fall within/);
+  assert.equal(await page.getAttribute('#check-result tbody tr', 'data-within'), 'true');
+  await page.fill('#bench', 'nothing like a table');
+  await page.click('#check-run');
+  assert.match(await page.textContent('#check-result'), /No llama-bench rows/);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
