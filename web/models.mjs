@@ -29,10 +29,10 @@ async function start() {
     .map(([v, t]) => h('option', { value: v, selected: params.get('moe') === v }, t)));
   const count = h('p', { class: 'note', role: 'status', 'aria-live': 'polite' });
   const list = h('div', { id: 'list' });
+  const byId = new Map(catalog.models.map((m) => [m.id, m]));
   const show = () => {
     const q = query.value.trim();
     // The core ranks matches (case, spaces and punctuation do not matter); no query lists all, newest first.
-    const byId = new Map(catalog.models.map((m) => [m.id, m]));
     let rows = q ? rw.search('model', q).map((m) => byId.get(m.id)) : [...catalog.models].sort((a, b) => b.release.localeCompare(a.release));
     if (moe.value !== 'any') rows = rows.filter((m) => m.moe === (moe.value === 'moe'));
     count.textContent = `${rows.length} of ${catalog.models.length} models`;

@@ -141,22 +141,36 @@ export function navBar(current) {
 // Each table cell gets its column's header as data-label, which the phone layout shows
 // beside the value (style.css), and each table a caption; watches the page so tables drawn
 // later get them too.
-function labelTables(root) {
-  for (const table of root.querySelectorAll('table')) {
-    // A caption for screen readers: the title of the section the table is in.
-    const title = table.closest('section')?.querySelector('h2')?.textContent;
-    if (!table.caption && title) table.prepend(h('caption', { class: 'sr-only' }, title));
-    const heads = [...table.querySelectorAll('thead th')].map((th) => th.textContent.trim());
-    if (!heads.length) continue;
-    for (const row of table.querySelectorAll('tbody tr')) {
-      [...row.children].forEach((cell, i) => { if (heads[i] && cell.tagName === 'TD' && !cell.dataset.label) cell.dataset.label = heads[i]; });
-    }
+function labelTable(table) {
+  // A caption for screen readers: the title of the section the table is in.
+  const title = table.closest('section')?.querySelector('h2')?.textContent;
+  if (!table.caption && title) table.prepend(h('caption', { class: 'sr-only' }, title));
+  const heads = [...table.querySelectorAll('thead th')].map((th) => th.textContent.trim());
+  if (!heads.length) return;
+  for (const row of table.querySelectorAll('tbody tr')) {
+    [...row.children].forEach((cell, i) => { if (heads[i] && cell.tagName === 'TD' && !cell.dataset.label) cell.dataset.label = heads[i]; });
   }
 }
 
+// Only the tables a change added or added rows to: text streaming into the page (the speed
+// demo writes a word at a time) touches none.
+function tablesTouchedBy(mutations) {
+  const tables = new Set();
+  for (const m of mutations) {
+    for (const node of m.addedNodes) {
+      if (node.nodeType !== Node.ELEMENT_NODE) continue;
+      const around = node.closest('table');
+      if (around) tables.add(around);
+      for (const t of node.querySelectorAll('table')) tables.add(t);
+    }
+  }
+  return tables;
+}
+
 export function watchTables() {
-  labelTables(document);
-  new MutationObserver(() => labelTables(document)).observe(document.body, { childList: true, subtree: true });
+  for (const table of document.querySelectorAll('table')) labelTable(table);
+  new MutationObserver((mutations) => { for (const table of tablesTouchedBy(mutations)) labelTable(table); })
+    .observe(document.body, { childList: true, subtree: true });
 }
 
 // The user's own device, remembered in this browser only (localStorage), used where a link

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <initializer_list>
 
 #include "runwell/calibration.hpp"
 #include "text.hpp"
@@ -186,7 +187,7 @@ std::vector<Note> limits(const Setup& s, const Estimate& e, const Speed& sp, con
 }
 
 std::vector<Note> improvements(const Catalog& c, const Setup& s, const Estimate& e, const Workload& w,
-                               const Mode& mode, const QuantTable& quants) {
+                               const Mode& mode, const QuantTable& quants, const WorkloadResult& here) {
     std::vector<Note> out;
     const Device& d = *s.device;
     double total = e.memory.total();
@@ -217,7 +218,6 @@ std::vector<Note> improvements(const Catalog& c, const Setup& s, const Estimate&
                            "With " + gib(e.placement.host_ram_needed_gib) + " of host RAM the rest can be offloaded (slowly)."});
     }
     // 4. When it does not run or grades poorly: what runs well for the same workload on this device.
-    WorkloadResult here = grade_workload(s, w, mode, GradeContext::Setup);
     if (e.fit == Fit::WontRun || here.score < 65) {
         int shown = 0;
         for (const RankedModel& m : rank_models(c, s, w, mode)) {
@@ -330,6 +330,14 @@ std::string since_text(const RuntimeSupport* r, const char* runtime_name) {
 
 bool runs_on(const RuntimeSupport* r) { return !r || r->supported; }
 
+// A command's lines without the ones left empty (a comment with nothing to say).
+std::vector<ShellLine> lines_of(std::initializer_list<ShellLine> lines) {
+    std::vector<ShellLine> out;
+    for (const ShellLine& l : lines)
+        if (!l.empty()) out.push_back(l);
+    return out;
+}
+
 // The published GGUF nearest in bits to the asked quant, when that one is not published.
 const Download* nearest_download(const Catalog& c, const Availability& where, const Quant& q, const std::string& format) {
     const Download* best = nullptr;
@@ -376,10 +384,7 @@ std::vector<Command> run_commands(const Catalog& c, const Setup& s, const Estima
         add_server_options(server, s, e, from, "");
         if (s.gpus > 1 && can_offload(d)) server.args({"--split-mode", "layer"});
         server.args({"--port", "8080"});
-        std::vector<ShellLine> lines;
-        for (const ShellLine& l : {note, version, server})
-            if (!l.empty()) lines.push_back(l);
-        out.push_back({"llama.cpp", "llama.cpp server", lines});
+        out.push_back({"llama.cpp", "llama.cpp server", lines_of({note, version, server})});
         if (d.backend != "metal") {
             ShellLine docker;
             docker.args({"docker", "run", "--rm", "-it"}).args(docker_devices(d));
@@ -400,10 +405,7 @@ std::vector<Command> run_commands(const Catalog& c, const Setup& s, const Estima
             run.args({"ollama", "run", s.model->id});
             since.comment(ollama && ollama->since.empty() ? "the first Ollama release that runs this model is not established"
                                                           : since_text(ollama, "Ollama"));
-            std::vector<ShellLine> lines;
-            for (const ShellLine& l : {since, modelfile, create, run})
-                if (!l.empty()) lines.push_back(l);
-            out.push_back({"ollama", "Ollama", lines});
+            out.push_back({"ollama", "Ollama", lines_of({since, modelfile, create, run})});
         }
         ShellLine get, load;
         if (from.download) {
@@ -434,10 +436,8 @@ std::vector<Command> run_commands(const Catalog& c, const Setup& s, const Estima
             convert.args({"--mlx-path", "./" + s.model->id + "-mlx"});
             serve.args({"mlx_lm.server", "--model", "./" + s.model->id + "-mlx", "--port", "8080"});
         }
-        std::vector<ShellLine> lines;
-        for (const ShellLine& l : {version, convert, serve})
-            if (!l.empty()) lines.push_back(l);
-        out.push_back({"mlx", "MLX (mlx-lm)" + std::string(q.family == "mlx" ? "" : ", nearest to " + q.id), lines});
+        out.push_back({"mlx", "MLX (mlx-lm)" + std::string(q.family == "mlx" ? "" : ", nearest to " + q.id),
+                       lines_of({version, convert, serve})});
     }
     const RuntimeSupport* vllm = where ? where->runtime("vllm") : nullptr;
     bool vllm_ok = std::find(q.runtimes.begin(), q.runtimes.end(), "vllm") != q.runtimes.end() && runs_on(vllm) &&
@@ -450,10 +450,7 @@ std::vector<Command> run_commands(const Catalog& c, const Setup& s, const Estima
         if (q.id == "FP8") serve.args({"--quantization", "fp8"});
         if (q.id == "NVFP4") serve.args({"--quantization", "modelopt_fp4"});
         serve.args({"--gpu-memory-utilization", "0.90"});
-        std::vector<ShellLine> lines;
-        for (const ShellLine& l : {version, serve})
-            if (!l.empty()) lines.push_back(l);
-        out.push_back({"vllm", "vLLM", lines});
+        out.push_back({"vllm", "vLLM", lines_of({version, serve})});
     }
     return out;
 }

@@ -51,7 +51,7 @@ std::string Engine::call(const std::string& request_json) const {
         r.finish();
         if (!problems.empty()) return problems_response(problems).dump();
         if (!repo.empty() && !is_hf_repo(repo))
-            return error_response("bad_id", "a Hugging Face repository is owner/name of A-Z, a-z, 0-9, '-', '.' and '_'", "repo").dump();
+            return error_response("bad_id", kHfRepoRule, "repo").dump();
         ImportedModel imported = model_from_hf_config(config->is_string() ? config->get<std::string>() : config->dump());
         if (imported.model && !repo.empty()) {
             imported.model->hf_repo = repo;
@@ -74,7 +74,7 @@ std::string Engine::call(const std::string& request_json) const {
         r.finish();
         if (!problems.empty()) return problems_response(problems).dump();
         if (!is_hf_repo(repo))
-            return error_response("bad_id", "a Hugging Face repository is owner/name of A-Z, a-z, 0-9, '-', '.' and '_'", "repo").dump();
+            return error_response("bad_id", kHfRepoRule, "repo").dump();
         out = {{"ok", true}, {"repo", repo}, {"path", repo + "/resolve/main/config.json"}};
     } else if (op == "devices") {
         Resolved resolved;

@@ -94,7 +94,7 @@ Model read_model(ObjectReader& r, bool catalog_entry) {
     m.name = read_text(r, "name", catalog_entry);
     m.hf_repo = r.str("hf_repo", false);
     if (!m.hf_repo.empty() && !is_hf_repo(m.hf_repo))
-        r.fail("bad_id", r.at("hf_repo"), "a Hugging Face repository is owner/name of A-Z, a-z, 0-9, '-', '.' and '_'");
+        r.fail("bad_id", r.at("hf_repo"), kHfRepoRule);
     m.release = read_text(r, "release", false);
     m.license = read_text(r, "license", false);
     m.params_b = r.num("params_b", 1e-4, kMaxParamsB);  // from 100k parameters (test-sized models)
@@ -231,6 +231,16 @@ Mode read_mode(ObjectReader& r) {
     return m;
 }
 
+// Each object of a JSON array read into `out`; `path` names the array in problems.
+template <class T, class ReadFn>
+void read_array(const json& list, const std::string& path, std::vector<T>& out, std::vector<Problem>& problems, ReadFn read) {
+    if (!list.is_array()) { problems.push_back({"wrong_type", path, "expected an array"}); return; }
+    for (size_t i = 0; i < list.size(); ++i) {
+        ObjectReader r(list[i], path + "[" + std::to_string(i) + "]", problems);
+        if (r.valid()) out.push_back(read(r));
+    }
+}
+
 // A source is a web address: the reader must be able to open it.
 std::string read_source(ObjectReader& r, const std::string& key) {
     std::string v = r.str(key);
@@ -258,7 +268,7 @@ Download read_download(ObjectReader& r) {
     d.format = r.str("format");
     if (d.format != "gguf" && d.format != "mlx") r.fail("unknown_value", r.at("format"), "'" + d.format + "' is not gguf or mlx");
     d.repo = r.str("repo");
-    if (!is_hf_repo(d.repo)) r.fail("bad_id", r.at("repo"), "a Hugging Face repository is owner/name of A-Z, a-z, 0-9, '-', '.' and '_'");
+    if (!is_hf_repo(d.repo)) r.fail("bad_id", r.at("repo"), kHfRepoRule);
     d.quant = r.str("quant");
     check_id(r, d.quant, true);
     d.file = read_text(r, "file", false);
@@ -273,37 +283,24 @@ Availability read_availability(ObjectReader& r) {
     Availability a;
     a.model = r.str("model");
     check_id(r, a.model);
-    auto read_items = [&](const char* key, auto& out, auto read) {
-        const json* node = r.object(key, true);
-        if (!node) return;
-        if (!node->is_array()) { r.fail("wrong_type", r.at(key), "expected an array"); return; }
-        for (size_t i = 0; i < node->size(); ++i) {
-            ObjectReader item((*node)[i], r.at(key) + "[" + std::to_string(i) + "]", r.problems());
-            if (item.valid()) out.push_back(read(item));
-        }
-    };
-    read_items("runtimes", a.runtimes, read_runtime_support);
-    read_items("downloads", a.downloads, read_download);
+    if (const json* node = r.object("runtimes", true)) read_array(*node, r.at("runtimes"), a.runtimes, r.problems(), read_runtime_support);
+    if (const json* node = r.object("downloads", true)) read_array(*node, r.at("downloads"), a.downloads, r.problems(), read_download);
     r.finish();
     return a;
 }
 
+// A catalog section: its entries, each id once across every file.
 template <class T, class ReadFn>
 void read_list(const json& root, const std::string& file, const std::string& key, std::vector<T>& out,
                std::vector<Problem>& problems, ReadFn read) {
-    const json& list = root.at(key);
-    std::string base = file + ":" + key;
-    if (!list.is_array()) { problems.push_back({"wrong_type", base, "expected an array"}); return; }
     std::set<std::string> ids;
     for (const T& existing : out) ids.insert(existing.id);
-    for (size_t i = 0; i < list.size(); ++i) {
-        ObjectReader r(list[i], base + "[" + std::to_string(i) + "]", problems);
-        if (!r.valid()) continue;
-        T item = read(r);
-        if (!item.id.empty() && !ids.insert(item.id).second)
-            problems.push_back({"duplicate_id", r.at("id"), "'" + item.id + "' is defined twice"});
-        out.push_back(std::move(item));
-    }
+    size_t first_new = out.size();
+    std::string base = file + ":" + key;
+    read_array(root.at(key), base, out, problems, read);
+    for (size_t i = first_new; i < out.size(); ++i)
+        if (!out[i].id.empty() && !ids.insert(out[i].id).second)
+            problems.push_back({"duplicate_id", base + "[" + std::to_string(i - first_new) + "].id", "'" + out[i].id + "' is defined twice"});
 }
 
 Calibration read_calibration(ObjectReader& r) {
@@ -443,14 +440,8 @@ CatalogLoad load_catalog(const std::vector<std::pair<std::string, std::string>>&
                 detail::read_list(root, file, key, out.catalog.workloads, p, detail::read_workload);
             else if (key == "modes")
                 detail::read_list(root, file, key, out.catalog.modes, p, detail::read_mode);
-            else if (key == "availability") {
-                const json& list = it.value();
-                if (!list.is_array()) { p.push_back({"wrong_type", file + ":" + key, "expected an array"}); continue; }
-                for (size_t i = 0; i < list.size(); ++i) {
-                    detail::ObjectReader r(list[i], file + ":" + key + "[" + std::to_string(i) + "]", p);
-                    if (r.valid()) out.catalog.availability.push_back(detail::read_availability(r));
-                }
-            }
+            else if (key == "availability")
+                detail::read_array(it.value(), file + ":" + key, out.catalog.availability, p, detail::read_availability);
             else if (key == "calibration") {
                 detail::ObjectReader r(it.value(), "calibration", p);
                 out.catalog.calibration = detail::read_calibration(r);

@@ -136,6 +136,7 @@ json parse_bounded(const std::string& text, std::string& problem, size_t max_byt
 // Strings that reach run commands, file names or a terminal: a closed character set.
 bool is_id(const std::string& s, bool allow_upper = false);          // [a-z0-9._-]{1,80} (quant ids also A-Z)
 bool is_hf_repo(const std::string& s);                               // owner/name as the Hugging Face Hub allows
+inline constexpr const char* kHfRepoRule = "a Hugging Face repository is owner/name of A-Z, a-z, 0-9, '-', '.' and '_'";
 bool is_display_text(const std::string& s, size_t max_bytes = 300);  // UTF-8, no control or bidi-override characters
 
 // Entry readers shared by the catalog loader and by inline query entries.

@@ -263,7 +263,7 @@ json estimate_response(const Catalog& c, Resolved& r) {
     j["quants"] = quants;
     j["best_quant"] = qt.best >= 0 ? qt.options[qt.best].quant->id : "";
     j["limits"] = notes_json(limits(s, e, sp, w));
-    j["improvements"] = notes_json(improvements(c, s, e, w, mode, qt));
+    j["improvements"] = notes_json(improvements(c, s, e, w, mode, qt, headline));
     json cmds = json::array();
     // Nothing to paste for a setup that does not run.
     const Availability* where = r.own_model ? nullptr : c.availability_of(s.model->id);

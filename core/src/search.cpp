@@ -25,17 +25,20 @@ std::vector<std::string> words_of(const std::string& text) {
 
 // The words an entry answers to, and the same letters without separators ("rtx4090").
 struct Haystack {
-    std::vector<std::string> words;
-    std::string compact;
     std::string name;
+    std::vector<std::string> name_words;
+    std::vector<std::string> words;  // the name's, then the other texts'
+    std::string compact;
 };
 
-Haystack haystack(const std::string& name, const std::vector<std::string>& texts) {
+Haystack haystack(const std::string& name, const std::vector<std::string>& others) {
     Haystack h;
     h.name = name;
-    for (const std::string& t : texts)
+    h.name_words = words_of(name);
+    h.words = h.name_words;
+    for (const std::string& w : h.name_words) h.compact += w;
+    for (const std::string& t : others)
         for (std::string& w : words_of(t)) h.words.push_back(std::move(w));
-    for (const std::string& w : words_of(name)) h.compact += w;
     return h;
 }
 
@@ -96,12 +99,12 @@ std::vector<SearchMatch> search_catalog(const Catalog& c, SearchKind kind, const
         };
         std::vector<std::string> name_words;
         size_t covered = 0;
-        for (std::string& w : words_of(h.name)) {
+        for (const std::string& w : h.name_words) {
             bool number = std::all_of(w.begin(), w.end(), [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); });
             bool generic = w == "instruct" || w == "chat" || w == "it";
             if (asked(w)) ++covered;
             else if (number || generic) continue;
-            name_words.push_back(std::move(w));
+            name_words.push_back(w);
         }
         bool leads = !name_words.empty() && name_words[0].compare(0, q[0].size(), q[0]) == 0;
         out.push_back({id, h.name, score});
@@ -109,10 +112,10 @@ std::vector<SearchMatch> search_catalog(const Catalog& c, SearchKind kind, const
     };
     if (kind == SearchKind::Model) {
         for (const Model& m : c.models)
-            consider(m.id, haystack(m.name, {m.name, m.id, m.hf_repo, size_word(m.params_b, "b")}), m.release);
+            consider(m.id, haystack(m.name, {m.id, m.hf_repo, size_word(m.params_b, "b")}), m.release);
     } else {
         for (const Device& d : c.devices)
-            consider(d.id, haystack(d.name, {d.name, d.id, d.vendor, d.memory_type, size_word(d.memory_gib, "gb")}),
+            consider(d.id, haystack(d.name, {d.id, d.vendor, d.memory_type, size_word(d.memory_gib, "gb")}),
                      std::to_string(d.release_year));
     }
     // Equal matches: the name that starts with the query, then the name the query covers most

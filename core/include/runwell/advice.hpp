@@ -52,8 +52,9 @@ struct Note {
     std::string detail;
 };
 std::vector<Note> limits(const Setup& s, const Estimate& e, const Speed& sp, const Workload& w);
+// `here`: the setup's own grade for the workload at its context (grade_workload, GradeContext::Setup).
 std::vector<Note> improvements(const Catalog& c, const Setup& s, const Estimate& e, const Workload& w,
-                               const Mode& mode, const QuantTable& quants);
+                               const Mode& mode, const QuantTable& quants, const WorkloadResult& here);
 
 struct Command {
     std::string runtime;  // llama.cpp, docker, ollama, lmstudio, mlx, vllm
