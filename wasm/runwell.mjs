@@ -15,7 +15,8 @@ export class RunwellError extends Error {
 }
 
 const NUMERIC = new Set(['context', 'gpus', 'host_ram_gib', 'host_bandwidth_gbs', 'limit', 'prompt_tokens', 'depth',
-  'gpu_layers', 'cpu_moe_layers', 'gpu_memory_gib']);
+  'gpu_layers', 'cpu_moe_layers', 'gpu_memory_gib', 'tensor_parallel', 'max_sequences', 'input_tokens', 'output_tokens',
+  'target_tps', 'target_ttft_s', 'users', 'load_users', 'memory_fraction']);
 
 // Query values from forms and URLs arrive as strings: numbers become numbers
 // (a non-number is passed through so the core reports it), blanks disappear.
@@ -87,6 +88,7 @@ export async function createRunwell({ files, wasmBinary, locateFile } = {}) {
   return {
     estimate: (query) => answer(module, { ...normalise(query), op: 'estimate' }),
     rank: (query) => answer(module, { ...normalise(query), op: 'rank' }),
+    serve: (query) => answer(module, { ...normalise(query), op: 'serve' }),
     check: (query, bench) => answer(module, { ...normalise(query), op: 'check', bench: String(bench).slice(0, 65536) }),
     devices: (query) => answer(module, { ...normalise(query), op: 'devices' }),
     catalog: () => answer(module, { op: 'catalog' }),

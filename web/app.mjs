@@ -14,6 +14,7 @@ let catalog;   // {models, hardware, quants, workloads, modes, meta}
 let pickers;   // {model, hardware}: label <-> id for the searchable inputs
 let DEFAULTS;    // the core's defaults, as URL strings
 let QUERY_KEYS;  // the setup fields kept in the URL (the core's list)
+let SERVE_KEYS;  // the serving planner's fields kept in the URL (the core's list)
 
 function readState() {
   const params = new URLSearchParams(location.search);
@@ -21,14 +22,14 @@ function readState() {
   // A link without a device shows the device this browser remembers, if any.
   const mine = params.has('hardware') || params.has('hardware_spec') ? null : myDevice(catalog);
   if (mine) state.hardware = mine;
-  for (const key of QUERY_KEYS) if (params.has(key)) state[key] = params.get(key).slice(0, 200);
+  for (const key of [...QUERY_KEYS, ...SERVE_KEYS]) if (params.has(key)) state[key] = params.get(key).slice(0, 200);
   for (const key of Object.keys(SPECS)) if (params.has(key)) state[key] = params.get(key);
   return state;
 }
 
 function writeState(state, push) {
   const params = new URLSearchParams();
-  for (const key of [...QUERY_KEYS, ...Object.keys(SPECS)]) {
+  for (const key of [...QUERY_KEYS, ...SERVE_KEYS, ...Object.keys(SPECS)]) {
     if (state[key] !== undefined && state[key] !== null && state[key] !== '' && state[key] !== DEFAULTS[key]) params.set(key, state[key]);
   }
   const url = `${location.pathname}${params.toString() ? `?${params}` : ''}`;
@@ -328,6 +329,67 @@ function checkSection(state) {
     text, h('p', {}, h('button', { type: 'button', class: 'primary', id: 'check-run', onclick: run }, 'Compare')), out);
 }
 
+// Serving many users: the core's capacity plan for the setup, the planner's targets in the URL.
+function servingSection(state, update) {
+  const q = query(state);
+  for (const key of SERVE_KEYS) if (state[key]) q[key] = state[key];
+  q.users = catalog.modes.find((m) => m.id === state.mode)?.concurrency ?? 1;
+  let s = null;
+  let problem = '';
+  try {
+    s = rw.serve(q);
+  } catch (err) {
+    if (!(err instanceof RunwellError)) throw err;
+    problem = `${err.message}.`;
+  }
+  const change = (key) => (event) => update({ [key]: event.target.value });
+  const input = (key, label, placeholder, attrs = {}) => h('label', { for: `serve-${key}` }, label,
+    h('input', { id: `serve-${key}`, type: 'number', inputmode: 'decimal', min: '0', value: state[key] ?? '', placeholder, onchange: change(key), ...attrs }));
+  const engines = s?.engines ?? [];
+  const engine = h('select', { id: 'serve-engine', onchange: change('engine') },
+    h('option', { value: '' }, 'Best for this quant'), ...engines.map((e) => h('option', { value: e }, e === 'batched' ? 'vLLM / SGLang / TensorRT-LLM' : 'llama.cpp server')));
+  engine.value = state.engine ?? '';
+  const form = h('div', { class: 'planner', id: 'planner' },
+    h('label', { for: 'serve-engine' }, 'Engine', engine),
+    input('target_tps', 'Speed per user (tok/s)', s ? String(s.load.target_tps) : ''),
+    input('target_ttft_s', 'First token within (s)', s ? String(s.load.target_ttft_s) : '', { step: '0.1' }),
+    input('tensor_parallel', 'GPUs per model copy', String(state.gpus || 1), { min: '1', step: '1' }),
+    input('load_users', 'Users to serve', 'e.g. 500', { min: '1', step: '1' }));
+  if (!s) return section('Serving many users', 'serving', form, h('p', { class: 'message', id: 'serving-message', role: 'status' }, problem));
+  const plan = s.plan;
+  const out = [h('p', { id: 'serving-summary' }, s.summary)];
+  if (plan.fits) {
+    const cap = s.capacity;
+    out.push(h('div', { class: 'figures four' },
+      figure('Users at target', String(cap.users), `each ≥ ${fmt(s.load.target_tps, 0)} tok/s, first token ≤ ${fmt(s.load.target_ttft_s, 1)} s`, '', String(cap.users)),
+      figure('Total', `${fmt(cap.total_tps, 0)} tok/s`, 'all users together', '', String(cap.total_tps)),
+      figure('Each user', `${fmt(cap.per_user_tps, 1)} tok/s`, 'at that load', '', String(cap.per_user_tps)),
+      figure('First token', `${fmt(cap.ttft_s, 2)} s`, 'at that load', '', String(cap.ttft_s))),
+    h('p', { class: 'note' }, `Per GPU: weights ${gib(plan.weights_gib)}, runtime and activations ${gib(plan.reserve_gib)}, KV pool ${gib(plan.kv_pool_gib)} — room for ${plan.max_sequences} requests of ${tokens(s.load.input_tokens + s.load.output_tokens)} tokens per copy (engine limit ${plan.engine_batch_limit}); ${plan.replicas} cop${plan.replicas === 1 ? 'y' : 'ies'} × ${plan.tensor_parallel} GPU${plan.tensor_parallel === 1 ? '' : 's'}.`));
+    if (s.for_load) out.push(h('p', { id: 'serving-load' }, `${s.for_load.users} users need ${s.for_load.setups} of these setups (${s.for_load.gpus} GPUs).`));
+    if (s.curve.length >= 2) {
+      out.push(lineChart(s.curve, [
+        { key: 'per_user_tps', label: 'Per-user tok/s', unit: 'tok/s', cls: 'series-a' },
+        { key: 'total_tps', label: 'Total tok/s', unit: 'tok/s', cls: 'series-b' },
+      ], { x: 'users', xText: (u) => String(u) }));
+    }
+    out.push(h('div', { class: 'table-wrap' }, h('table', { id: 'serving-curve' },
+      h('caption', {}, `Speed against concurrent users, ${tokens(s.load.input_tokens)} tokens in, ${tokens(s.load.output_tokens)} out`),
+      h('thead', {}, h('tr', {}, ...['Users', 'Running', 'Each user', 'Total', 'First token'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('tbody', {}, ...s.curve.map((p) => h('tr', {}, h('th', { scope: 'row' }, String(p.users)), h('td', {}, String(p.running)),
+        h('td', {}, `${fmt(p.per_user_tps, 1)} tok/s`), h('td', {}, `${fmt(p.total_tps, 0)} tok/s`), h('td', {}, `${fmt(p.ttft_s, 2)} s`)))))));
+    if (s.command) {
+      out.push(h('div', { class: 'command', 'data-runtime': `serve-${s.command.runtime}` },
+        h('div', { class: 'command-head' }, h('h3', {}, `Serve it: ${s.command.label}`), copyButton(s.command.text)), h('pre', {}, h('code', {}, s.command.text))));
+    }
+    const band = s.error_band;
+    out.push(h('p', { class: 'note' }, band.rows
+      ? `Checked against ${band.rows} published batched-serving measurements from ${band.sources} sources: total throughput ±${band.total_tps_pct}%, each user's speed ±${band.user_tps_pct}%, first token ±${band.ttft_pct}% (80 % of the rows, each predicted without its own source).`
+      : 'llama.cpp\'s parallel slots reuse the single-stream model (its bands are in the verdict above); no batched llama.cpp measurement checks these figures yet.'));
+  }
+  return section('Serving many users', 'serving', h('p', {}, `${s.engine_label}: continuous batching shares each decode step between the running requests; their prompts are processed in the same steps.`), form, ...out);
+}
+
 function faqSection(r) {
   return section('Questions', 'faq', ...r.faq.map((f) => h('details', {}, h('summary', {}, f.q), h('p', {}, f.a))));
 }
@@ -377,6 +439,7 @@ function render(state, push) {
     workloadsSection(r),
     quantsSection(r, (quant) => update({ quant })),
     commandsSection(r),
+    r.runs ? servingSection(state, update) : null,
     alsoRunsPlaceholder,
     feelSection(r),
     state.model_spec || state.hardware_spec || state.quant_spec
@@ -445,6 +508,7 @@ async function main() {
   ({ rw, catalog } = started);
   DEFAULTS = defaultsOf(catalog);
   QUERY_KEYS = catalog.meta.query_keys;
+  SERVE_KEYS = catalog.meta.serve_keys;
   fillPickers();
   if (!showState(false)) {
     // The combination in the link is invalid as a whole (e.g. a context beyond the model's limit,

@@ -74,23 +74,24 @@ export function memoryBar(parts, total) {
 }
 
 // A line chart over a log2 x axis (context) with one y axis per series; series: [{key, label, unit, cls}].
-export function lineChart(points, series, { width = 520, height = 220 } = {}) {
+// A chart of series against a doubling x (context tokens, users), on a log axis.
+export function lineChart(points, series, { width = 520, height = 220, x = 'context', xText = tokens } = {}) {
   const pad = { l: 70, r: 70, t: 12, b: 34 };  // room for the value and its unit
-  const xs = points.map((p) => Math.log2(p.context));
+  const xs = points.map((p) => Math.log2(p[x]));
   const x0 = Math.min(...xs), x1 = Math.max(...xs);
   const X = (v) => pad.l + ((Math.log2(v) - x0) / Math.max(x1 - x0, 1e-9)) * (width - pad.l - pad.r);
   const svg = s('svg', { viewBox: `0 0 ${width} ${height}`, class: 'chart', role: 'img',
-    'aria-label': series.map((se) => `${se.label}: ${points.map((p) => `${p.context} → ${p[se.key]}`).join(', ')}`).join('; ') });
+    'aria-label': series.map((se) => `${se.label}: ${points.map((p) => `${p[x]} → ${p[se.key]}`).join(', ')}`).join('; ') });
   svg.append(s('line', { x1: pad.l, y1: height - pad.b, x2: width - pad.r, y2: height - pad.b, class: 'axis' }));
   for (const p of points) {
-    svg.append(s('text', { x: X(p.context), y: height - pad.b + 16, class: 'tick', 'text-anchor': 'middle' }, tokens(p.context)));
+    svg.append(s('text', { x: X(p[x]), y: height - pad.b + 16, class: 'tick', 'text-anchor': 'middle' }, xText(p[x])));
   }
   series.forEach((se, i) => {
     const max = Math.max(...points.map((p) => p[se.key]), 1e-9);
     const Y = (v) => height - pad.b - (v / max) * (height - pad.t - pad.b);
-    const d = points.map((p, j) => `${j ? 'L' : 'M'}${X(p.context).toFixed(1)},${Y(p[se.key]).toFixed(1)}`).join('');
+    const d = points.map((p, j) => `${j ? 'L' : 'M'}${X(p[x]).toFixed(1)},${Y(p[se.key]).toFixed(1)}`).join('');
     svg.append(s('path', { d, class: `line ${se.cls}` }));
-    for (const p of points) svg.append(s('circle', { cx: X(p.context), cy: Y(p[se.key]), r: 2.5, class: se.cls }, s('title', {}, `${tokens(p.context)}: ${p[se.key]}`)));
+    for (const p of points) svg.append(s('circle', { cx: X(p[x]), cy: Y(p[se.key]), r: 2.5, class: se.cls }, s('title', {}, `${xText(p[x])}: ${p[se.key]}`)));
     const axisX = i === 0 ? pad.l - 6 : width - pad.r + 6;
     svg.append(s('text', { x: axisX, y: pad.t + 8, class: `tick ${se.cls}`, 'text-anchor': i === 0 ? 'end' : 'start' }, `${fmt(max, max < 10 ? 1 : 0)} ${se.unit}`));
     svg.append(s('text', { x: axisX, y: height - pad.b, class: `tick ${se.cls}`, 'text-anchor': i === 0 ? 'end' : 'start' }, '0'));

@@ -445,7 +445,9 @@ std::vector<Command> run_commands(const Catalog& c, const Setup& s, const Estima
     if (vllm_ok) {
         ShellLine version, serve;
         version.comment(since_text(vllm, "vLLM"));
-        serve.args({"vllm", "serve", s.model->hf_repo, "--max-model-len", ctx, "--tensor-parallel-size", std::to_string(std::max(1, s.gpus))});
+        const int gpus = std::max(1, s.gpus), tp = s.tensor_parallel > 0 ? std::min(s.tensor_parallel, gpus) : gpus;
+        serve.args({"vllm", "serve", s.model->hf_repo, "--max-model-len", ctx, "--tensor-parallel-size", std::to_string(tp)});
+        if (gpus / tp > 1) serve.args({"--data-parallel-size", std::to_string(gpus / tp)});
         if (s.concurrency > 1) serve.args({"--max-num-seqs", std::to_string(s.concurrency)});
         if (q.id == "FP8") serve.args({"--quantization", "fp8"});
         if (q.id == "NVFP4") serve.args({"--quantization", "modelopt_fp4"});

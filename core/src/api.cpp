@@ -27,6 +27,49 @@ std::vector<Problem> Engine::load(const std::vector<std::pair<std::string, std::
 }
 
 
+namespace {
+// A serving question: the setup, the engine and its grouping, the load and the targets
+// (defaults: the workload's prompt, answer, speed and TTFT targets; the setup's default engine).
+bool read_serving(const Catalog& catalog, ObjectReader& r, Resolved& resolved, ServingRequest& q, json& error) {
+    std::vector<Problem>& problems = r.problems();
+    std::string engine = r.str("engine", false);
+    q.tensor_parallel = static_cast<int>(r.integer("tensor_parallel", 1, 1024, false, 0));
+    q.batch_limit = static_cast<int>(r.integer("max_sequences", 1, 100000, false, 0));
+    q.memory_fraction = r.num("memory_fraction", 0.05, 1, false, 0);
+    long input = r.integer("input_tokens", 1, 10'000'000, false, 0), output = r.integer("output_tokens", 1, 1'000'000, false, 0);
+    q.target_tps = r.num("target_tps", 0.01, 1e6, false, 0);
+    q.target_ttft_s = r.num("target_ttft_s", 0.01, 3600, false, 0);
+    q.users = static_cast<int>(r.integer("users", 1, 1'000'000, false, 0));
+    q.at_capacity = r.boolean("at_memory_limit", false);
+    q.load_users = static_cast<int>(r.integer("load_users", 1, 100'000'000, false, 0));
+    if (!parse_setup(catalog, r, resolved, error, true, true)) return false;
+    r.finish();
+    if (!problems.empty()) { error = problems_response(problems); return false; }
+    Setup& s = resolved.setup;
+    const Workload& w = *resolved.workload;
+    q.load.input_tokens = input > 0 ? input : w.prompt_tokens;
+    q.load.output_tokens = output > 0 ? output : w.output_tokens;
+    if (q.target_tps == 0) q.target_tps = w.decode_target_tps;
+    if (q.target_ttft_s == 0) q.target_ttft_s = w.ttft_target_s;
+    if (q.load.input_tokens + q.load.output_tokens > s.model->max_context) {
+        error = error_response("context_too_long", "input + output tokens exceed the model's limit of " + std::to_string(s.model->max_context), "input_tokens");
+        return false;
+    }
+    if (!s.quant) s.quant = catalog.quant("Q4_K_M");
+    if (engine.empty() || engine == "auto") q.engine = default_serving_engine(s);
+    else if (engine == "llama.cpp") q.engine = ServingEngine::LlamaCppSlots;
+    else if (engine == "batched") q.engine = ServingEngine::Batched;
+    else { error = error_response("unknown_value", "engine must be auto, llama.cpp or batched, got '" + engine + "'", "engine"); return false; }
+    if (!engine_runs(q.engine, s)) {
+        error = error_response("engine_unsupported", std::string(to_string(q.engine)) + " does not serve " + s.quant->id + " on " + s.device->name +
+                                                         (q.engine == ServingEngine::Batched ? " (the batched engines load FP8, NVFP4 or BF16 checkpoints on CUDA and ROCm GPUs)" : ""),
+                               "engine");
+        return false;
+    }
+    return true;
+}
+}  // namespace
+
 std::string Engine::call(const std::string& request_json) const {
     if (!loaded_) return error_response("no_catalog", "the catalog is not loaded").dump();
     std::string why;
@@ -92,6 +135,13 @@ std::string Engine::call(const std::string& request_json) const {
         r.finish();
         if (!problems.empty()) return problems_response(problems).dump();
         out = check_response(catalog_, resolved, read_llama_bench(bench));
+    } else if (op == "serve") {
+        Resolved resolved;
+        json error;
+        ServingRequest q;
+        if (!read_serving(catalog_, r, resolved, q, error)) return error.dump();
+        out = serving_json(catalog_, resolved, q);
+        out["ok"] = true;
     } else if (op == "predict") {
         Resolved resolved;
         json error;
@@ -108,7 +158,7 @@ std::string Engine::call(const std::string& request_json) const {
         if (!problems.empty()) return problems_response(problems).dump();
         out = op == "estimate" ? estimate_response(catalog_, resolved) : rank_response(catalog_, resolved, limit);
     } else {
-        return error_response("unknown_op", "op must be estimate, predict, check, rank, devices, catalog, meta, search, import_config or hf_config_path, got '" + op + "'", "op").dump();
+        return error_response("unknown_op", "op must be estimate, serve, predict, check, rank, devices, catalog, meta, search, import_config or hf_config_path, got '" + op + "'", "op").dump();
     }
     return out.dump(-1, ' ', false, json::error_handler_t::replace);
 }
@@ -148,7 +198,10 @@ json calibration_json(const Calibration& c) {
             {"moe_layer_factor", round_to(c.moe_layer_factor, 4)}, {"overhead_bandwidth_exponent", round_to(c.overhead_bandwidth_exponent, 4)},
             {"linear_layer_factors", linear}, {"prefill_kernel_factors", kernels},
             {"host_bandwidth_efficiency", round_to(c.host_bandwidth_efficiency, 4)}, {"attention_flops_weight", round_to(c.attention_flops_weight, 4)},
-            {"moe_expert_tokens", round_to(c.moe_expert_tokens, 3)}, {"memory_band_pct", c.memory_band_pct}, {"bands", bands}};
+            {"moe_expert_tokens", round_to(c.moe_expert_tokens, 3)},
+            {"serving", {{"bandwidth_efficiency", round_to(c.serving.bandwidth_efficiency, 4)}, {"compute_efficiency", round_to(c.serving.compute_efficiency, 4)},
+                         {"step_overhead_ms", round_to(c.serving.step_overhead_ms, 3)}, {"allreduce_latency_us", round_to(c.serving.allreduce_latency_us, 2)},
+                         {"rows", c.serving.rows}}}, {"memory_band_pct", c.memory_band_pct}, {"bands", bands}};
 }
 }  // namespace
 
@@ -161,6 +214,9 @@ std::string Engine::fit(const std::string& rows_jsonl) const {
         long prompt = 512, depth = 0;
         bool decode = true;
         double measured = 0, weight = 1;
+        std::string serving;  // serving_total_tps | serving_user_tps | serving_ttft; empty: a single-stream row
+        ServingRequest request;
+        ServingPlan plan;
     };
     std::vector<Row> rows;
     size_t line_no = 0;
@@ -183,10 +239,25 @@ std::string Engine::fit(const std::string& rows_jsonl) const {
         r.weight = outer.num("weight", 0, 1e6, false, 1);
         outer.finish();
         if (!problems.empty()) return problems_response(problems).dump();
-        if (quantity != "decode" && quantity != "prefill") return error_response("unknown_value", where + ": quantity must be decode or prefill").dump();
+        if (!is_band_quantity(quantity)) return error_response("unknown_value", where + ": quantity must be one of decode, prefill, serving_total_tps, serving_user_tps, serving_ttft").dump();
         r.decode = quantity == "decode";
         r.setup = std::make_unique<Resolved>();
         ObjectReader inner(*request, where + ".request", problems);
+        if (quantity.rfind("serving_", 0) == 0) {
+            // A serving row: the same request the harness sends as "serve".
+            r.serving = quantity;
+            inner.str("op", false);
+            json error;
+            if (!read_serving(catalog_, inner, *r.setup, r.request, error)) {
+                error["error"]["message"] = where + ": " + error["error"]["message"].get<std::string>();
+                return error.dump();
+            }
+            r.setup->setup.calibration = &trial;
+            r.plan = plan_serving(r.setup->setup, r.request.engine, r.request.tensor_parallel, r.request.load, r.request.batch_limit,
+                                  r.request.memory_fraction);
+            rows.push_back(std::move(r));
+            continue;
+        }
         inner.str("op", false);  // the same request the harness sends as "predict"
         json error;
         if (!parse_setup(catalog_, inner, *r.setup, error, true, true)) {
@@ -211,8 +282,14 @@ std::string Engine::fit(const std::string& rows_jsonl) const {
     auto loss = [&] {
         double sum = 0;
         for (Row& r : rows) {
-            Speed sp = speed(r.setup->setup, r.estimate, r.prompt, r.depth);
-            double predicted = r.decode ? sp.decode_tps : sp.prefill_tps;
+            double predicted = 0;
+            if (!r.serving.empty()) {
+                ServingPoint p = serve_at(r.setup->setup, r.plan, r.request.load, requested_users(r.plan, r.request));
+                predicted = r.serving == "serving_total_tps" ? p.total_tps : r.serving == "serving_user_tps" ? p.per_user_tps : p.ttft_s;
+            } else {
+                Speed sp = speed(r.setup->setup, r.estimate, r.prompt, r.depth);
+                predicted = r.decode ? sp.decode_tps : sp.prefill_tps;
+            }
             sum += r.weight * (predicted > 0 ? std::abs(std::log(predicted / r.measured)) : kNoRun);
         }
         return sum;
@@ -221,8 +298,14 @@ std::string Engine::fit(const std::string& rows_jsonl) const {
     // Which constants the rows inform: counts per backend and per kind of row.
     std::map<std::string, int> decode_rows, prefill_rows, multi_gpu_rows, linear_decode, kernel_prefill;
     int moe_decode = 0, moe_prefill = 0, offload_decode = 0, decode_total = 0, prefill_total = 0, hbm_decode = 0;
+    int serving_rows = 0, serving_tp_rows = 0;
     for (const Row& r : rows) {
         const Setup& s = r.setup->setup;
+        if (!r.serving.empty()) {
+            ++serving_rows;
+            if (r.plan.tp > 1) ++serving_tp_rows;
+            continue;
+        }
         std::string b(runtime_backend(s));
         if (r.decode) {
             ++decode_rows[b];
@@ -279,11 +362,20 @@ std::string Engine::fit(const std::string& rows_jsonl) const {
     // MLX weights run only on the mlx backend, whose own efficiency already carries them.
     for (const auto& [kernel, n] : kernel_prefill)
         if (kernel != "kquant" && kernel != "mlx" && n >= kMinRows) add("prefill_kernel_factors." + kernel, &trial.prefill_kernel_factors[kernel], 0.1, 10, 1);
-    double total = minimise(params, loss);
-    for (auto& [b, f] : trial.backends) {
-        f.decode_rows = decode_rows.count(b) ? decode_rows[b] : 0;
-        f.prefill_rows = prefill_rows.count(b) ? prefill_rows[b] : 0;
+    if (serving_rows >= kMinRows) {
+        // Batched steps are large kernels: no more than the device's peaks (the bounds are physics).
+        add("serving.bandwidth_efficiency", &trial.serving.bandwidth_efficiency, 0.1, 1.0, 0.8);
+        add("serving.compute_efficiency", &trial.serving.compute_efficiency, 0.02, 1.0, 0.5);
+        add("serving.step_overhead_ms", &trial.serving.step_overhead_ms, 0, 100, 2);
+        if (serving_tp_rows >= 3) add("serving.allreduce_latency_us", &trial.serving.allreduce_latency_us, 0, 1000, 10);
     }
+    trial.serving.rows = serving_rows > 0 ? serving_rows : catalog_.calibration.serving.rows;
+    double total = minimise(params, loss);
+    if (decode_total + prefill_total > 0)  // a serving-only fit leaves the single-stream evidence as it was
+        for (auto& [b, f] : trial.backends) {
+            f.decode_rows = decode_rows.count(b) ? decode_rows[b] : 0;
+            f.prefill_rows = prefill_rows.count(b) ? prefill_rows[b] : 0;
+        }
     json fitted = json::array();
     for (const FitParameter& p : params) fitted.push_back(p.name);
     json out = {{"ok", true}, {"calibration", calibration_json(trial)}, {"loss", total}, {"rows", rows.size()}, {"fitted", fitted}};

@@ -147,6 +147,7 @@ Device read_device(ObjectReader& r, bool catalog_entry) {
     d.fp16_tflops = r.num("fp16_tflops", 0.01, 100000);
     d.accelerated_fp16_tflops = r.num("accelerated_fp16_tflops", 0.01, 100000, false);
     d.host_link_gbs = r.num("host_link_gbs", 0.1, 10000, false);
+    d.interconnect_gbs = r.num("interconnect_gbs", 0.1, 100000, false);
     if (r.has("usable_gib")) d.usable_gib = r.num("usable_gib", 0.1, 65536);
     d.tensor_formats = r.strings("tensor_formats", false);
     for (size_t i = 0; i < d.tensor_formats.size(); ++i)
@@ -339,6 +340,15 @@ Calibration read_calibration(ObjectReader& r) {
     c.host_bandwidth_efficiency = r.num("host_bandwidth_efficiency", 0.01, 2);
     c.attention_flops_weight = r.num("attention_flops_weight", 0, 100);
     c.moe_expert_tokens = r.num("moe_expert_tokens", 0, 1e4);
+    if (const json* node = r.object("serving", false); node && node->is_object()) {
+        ObjectReader f(*node, r.at("serving"), r.problems());
+        c.serving.bandwidth_efficiency = f.num("bandwidth_efficiency", 0.01, 2);
+        c.serving.compute_efficiency = f.num("compute_efficiency", 0.001, 2);
+        c.serving.step_overhead_ms = f.num("step_overhead_ms", 0, 1000);
+        c.serving.allreduce_latency_us = f.num("allreduce_latency_us", 0, 10000);
+        c.serving.rows = static_cast<int>(f.integer("rows", 0, 1'000'000));
+        f.finish();
+    }
     c.memory_band_pct = static_cast<int>(r.integer("memory_band_pct", 0, 1000));
     if (const json* node = r.object("bands", true); node && node->is_array()) {
         for (size_t i = 0; i < node->size(); ++i) {
@@ -351,8 +361,8 @@ Calibration read_calibration(ObjectReader& r) {
             band.rows = static_cast<int>(b.integer("rows", 0, 1'000'000));
             band.sources = static_cast<int>(b.integer("sources", 0, 1'000'000));
             b.finish();
-            if (band.quantity != "decode" && band.quantity != "prefill")
-                b.fail("unknown_value", b.at("quantity"), "must be decode or prefill");
+            if (!is_band_quantity(band.quantity))
+                b.fail("unknown_value", b.at("quantity"), "must be decode, prefill, serving_total_tps, serving_user_tps or serving_ttft");
             if (band.backend != "*" && !known_backend(band.backend)) b.fail("unknown_value", b.at("backend"), "not a known backend");
             c.bands.push_back(band);
         }

@@ -70,9 +70,9 @@ double window_kv_bytes_per_token(const Model& m) {
     return a.window_layers * layer_kv_bytes(a, kvh, hd);
 }
 
-double recurrent_state_bytes(const Model& m) { return m.attention.linear_state_mib * 1024.0 * 1024.0; }
-
 }  // namespace
+
+double recurrent_state_bytes(const Model& m) { return m.attention.linear_state_mib * 1024.0 * 1024.0; }
 
 double routed_expert_params_b(const Model& m) {
     if (!m.moe || m.moe->experts <= m.moe->active_experts) return 0;
@@ -133,10 +133,11 @@ double kv_cache_bytes(const Model& m, long tokens, KvType kv) {
     return kv_bytes_per_token(m, kv) * t + windowed;
 }
 
-namespace {
 // Compute buffer of one micro-batch: logits for the batch plus activation
 // scratch; fitted to llama.cpp logs (memory_obs: LLaMA-2-7B 73.7 MiB, 70B 148 MiB).
-double compute_bytes(const Model& m, int ubatch) { return ubatch * 4.0 * (m.vocab / 2.0 + 6.0 * m.hidden); }
+double compute_bytes(const Model& m, int tokens, int logit_rows) {
+    return tokens * 4.0 * 6.0 * m.hidden + logit_rows * 4.0 * m.vocab / 2.0;
+}
 
 // Attention FLOPs of one token against `context` cached tokens (QK and PV products).
 double attention_flops_at(const Model& m, double context) {
@@ -144,7 +145,6 @@ double attention_flops_at(const Model& m, double context) {
     int qk_dim = a.kind == AttentionKind::Mla ? a.kv_lora_rank + a.rope_dim : a.head_dim;
     return 4.0 * a.heads * qk_dim * (a.full_layers * context + a.window_layers * std::min(context, static_cast<double>(a.window)));
 }
-}  // namespace
 
 Memory memory_needed(const Setup& s) {
     const Model& m = *s.model;
@@ -161,7 +161,7 @@ Memory memory_needed(const Setup& s) {
     }
     mem.kv_cache = kv_cache_bytes(m, s.context, s.kv) * n / kGiB;
     mem.recurrent_state = recurrent_state_bytes(m) * n / kGiB;
-    mem.compute = compute_bytes(m, s.ubatch) * gpus / kGiB;
+    mem.compute = compute_bytes(m, s.ubatch, s.ubatch) * gpus / kGiB;  // llama.cpp keeps logits for the whole micro-batch
     mem.runtime = calibration::runtime_context_gib(s.device->backend) * gpus;
     return mem;
 }
@@ -346,12 +346,14 @@ std::string_view architecture_class(const Model& m) {
     return m.moe ? "moe" : "dense";
 }
 
-double moe_prefill_factor(const Setup& s) {
+double moe_batch_factor(const Setup& s, double tokens) {
     const Model& m = *s.model;
     if (!m.moe || m.moe->experts == 0) return 1.0;
-    double tokens_per_expert = static_cast<double>(std::max(1, s.ubatch)) * m.moe->active_experts / m.moe->experts;
+    double tokens_per_expert = std::max(1.0, tokens) * m.moe->active_experts / m.moe->experts;
     return 1.0 + calibration_of(s).moe_expert_tokens / tokens_per_expert;
 }
+
+double moe_prefill_factor(const Setup& s) { return moe_batch_factor(s, std::max(1, s.ubatch)); }
 
 bool has_hbm(const Device& d) { return d.memory_type.rfind("HBM", 0) == 0; }
 

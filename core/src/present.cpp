@@ -294,6 +294,24 @@ json estimate_response(const Catalog& c, Resolved& r) {
     }
     j["curve"] = curve;
     j["faq"] = faq(s, e, sp, headline, qt);
+    // Modes that serve several users get the serving plan for the workload: users at its target speed.
+    if (mode.concurrency > 1 && e.fit != Fit::WontRun) {
+        ServingRequest q;
+        q.engine = default_serving_engine(s);
+        if (!engine_runs(q.engine, s)) {
+            // MLX weights: planned as the GGUF of the nearest width, which llama.cpp's server runs in parallel slots.
+            const Quant* nearest = nullptr;
+            for (const Quant& other : c.quants)
+                if (other.family == "gguf" && (!nearest || std::abs(other.bpw_body - s.quant->bpw_body) < std::abs(nearest->bpw_body - s.quant->bpw_body)))
+                    nearest = &other;
+            q.quant = nearest;
+        }
+        q.load = {w.prompt_tokens, w.output_tokens};
+        q.target_tps = w.decode_target_tps;
+        q.target_ttft_s = w.ttft_target_s;
+        q.users = mode.concurrency;
+        j["serving"] = serving_json(c, r, q);
+    }
     return j;
 }
 
@@ -483,12 +501,16 @@ json meta_json(const Catalog& c) {
     for (const Device& d : c.devices)
         if (d.kind == DeviceKind::Unified && d.kind != device.kind) { other = &d; break; }
     json compare = json::array({{{"model", model.id}, {"hardware", device.id}}});
+    json serving_engines = json::array();
+    for (ServingEngine e : kServingEngines) serving_engines.push_back(std::string(to_string(e)));
     if (other) compare.push_back({{"model", model.id}, {"hardware", other->id}});
     return {{"defaults", {{"model", model.id}, {"hardware", device.id}, {"mode", c.default_mode().id},
                           {"workload", c.default_workload().id}, {"kv", std::string(to_string(kKvTypes[0]))}, {"gpus", 1}}},
             {"compare", compare},
             {"query_keys", json(std::vector<std::string>(std::begin(kQueryKeys), std::end(kQueryKeys)))},
-            {"kv_types", kv}, {"backends", backends}, {"device_kinds", kinds}, {"fits", fits}};
+            {"serve_keys", json(std::vector<std::string>(std::begin(kServeKeys), std::end(kServeKeys)))},
+            {"kv_types", kv}, {"backends", backends}, {"device_kinds", kinds}, {"fits", fits},
+            {"serving_engines", serving_engines}};
 }
 
 json catalog_response(const Catalog& c) {

@@ -4,6 +4,7 @@
 #include "request.hpp"
 #include "runwell/bench.hpp"
 #include "runwell/import.hpp"
+#include "runwell/serving.hpp"
 
 namespace runwell::detail {
 
@@ -19,6 +20,24 @@ json rank_response(const Catalog& c, Resolved& r, long limit);
 json devices_response(const Catalog& c, Resolved& r, long limit);
 json import_response(const Catalog& c, const ImportedModel& imported);
 json catalog_response(const Catalog& c);
+// A serving question: which engine, how the GPUs are grouped, the load and the targets.
+struct ServingRequest {
+    ServingEngine engine = ServingEngine::LlamaCppSlots;
+    int tensor_parallel = 0;  // 0: all the setup's GPUs
+    int batch_limit = 0;      // 0: the engine's default
+    double memory_fraction = 0;  // share of each GPU the engine takes (vLLM --gpu-memory-utilization); 0: default
+    ServingLoad load;
+    double target_tps = 0, target_ttft_s = 0;
+    int users = 0;            // also answer for this many users (0: no)
+    bool at_capacity = false; // also answer for as many users as the memory holds (a saturation benchmark)
+    int load_users = 0;       // how many setups this many users need (0: no)
+    const Quant* quant = nullptr;  // plan with this quant instead of the setup's (an MLX file has no slot server)
+};
+// The engines that can serve a setup (llama.cpp slots for GGUF files, the batched engines for their checkpoints).
+std::vector<ServingEngine> engines_for(const Setup& s);
+int requested_users(const ServingPlan& plan, const ServingRequest& q);  // `users`, or all the memory holds
+json serving_json(const Catalog& c, const Resolved& r, const ServingRequest& q);
+
 // The API's vocabulary (defaults, query keys, enums) so that no page defines its own.
 json meta_json(const Catalog& c);
 

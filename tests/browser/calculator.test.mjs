@@ -272,3 +272,44 @@ test('a user pastes llama-bench output and sees each row against the estimate an
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('the capacity planner (workload, target speed, device, count) answers as the CLI does for the same query', async () => {
+  const { page, problems } = await open('?model=llama-3.1-8b-instruct&hardware=h100-sxm&quant=FP8&mode=scale-out&workload=chat', { width: 1366 });
+  await page.waitForSelector('#serving #planner');
+  // A user sets the targets and the GPUs: each change lands in the URL and re-plans.
+  await page.fill('#serve-target_tps', '25');
+  await page.press('#serve-target_tps', 'Enter');
+  await page.waitForURL(/target_tps=25/);
+  await page.fill('#serve-load_users', '2000');
+  await page.press('#serve-load_users', 'Enter');
+  await page.waitForURL(/load_users=2000/);
+  await page.fill('#gpus', '8');
+  await page.press('#gpus', 'Enter');
+  await page.waitForURL(/gpus=8/);
+  await page.fill('#serve-tensor_parallel', '2');
+  await page.press('#serve-tensor_parallel', 'Enter');
+  await page.waitForURL(/tensor_parallel=2/);
+  const expected = JSON.parse(execFileSync(CLI, ['batch'], { input: `${JSON.stringify({ op: 'serve', model: 'llama-3.1-8b-instruct',
+    hardware: 'h100-sxm', quant: 'FP8', gpus: 8, tensor_parallel: 2, workload: 'chat', mode: 'scale-out', target_tps: 25,
+    load_users: 2000, users: 16 })}\n` }).toString());
+  assert.equal(expected.ok, true);
+  const figure = (label) => page.$eval(`#serving .figure:has(.label:text-is("${label}"))`, (el) => Number(el.dataset.raw));
+  assert.equal(await figure('Users at target'), expected.capacity.users);
+  assert.equal(await figure('Total'), expected.capacity.total_tps);
+  assert.equal(await figure('Each user'), expected.capacity.per_user_tps);
+  assert.ok(expected.capacity.per_user_tps >= 25, 'every planned user gets the target speed');
+  assert.equal(await page.textContent('#serving-load'),
+    `2000 users need ${expected.for_load.setups} of these setups (${expected.for_load.gpus} GPUs).`);
+  assert.equal(await page.locator('#serving-curve tbody tr').count(), expected.curve.length);
+  const command = await page.textContent('#serving [data-runtime=serve-vllm] code');
+  assert.equal(command, expected.command.text);
+  assert.match(command, /--tensor-parallel-size 2 --data-parallel-size 4 --max-num-seqs \d+/);
+  await shot(page, 'calculator-serving');
+  // A hostile planner value from a link: a clear message in the section, the rest of the page intact.
+  await page.goto(`${server.url}?model=llama-3.1-8b-instruct&hardware=h100-sxm&quant=FP8&tensor_parallel=-3`);
+  await ready(page);
+  assert.match(await page.textContent('#serving-message'), /tensor_parallel/);
+  assert.ok(await page.$('#verdict'));
+  assert.deepEqual(problems, []);
+  await page.close();
+});

@@ -73,7 +73,7 @@ json inline_quant(FuzzedDataProvider& in) {
 
 json request(FuzzedDataProvider& in, const json& catalog) {
     json r;
-    std::string op = pick<std::string>(in, {"estimate", "estimate", "estimate", "rank", "devices", "import_config"});
+    std::string op = pick<std::string>(in, {"estimate", "estimate", "estimate", "rank", "devices", "import_config", "serve"});
     r["op"] = op;
     if (op == "import_config") {
         json cfg = {{"model_type", pick<std::string>(in, {"llama", "qwen3_moe", "deepseek_v3", "kimi_linear", "qwen3_next", "gemma3"})},
@@ -103,6 +103,19 @@ json request(FuzzedDataProvider& in, const json& catalog) {
     if (in.ConsumeBool()) r["workload"] = pick<std::string>(in, {"chat", "coding", "agentic-coding", "reasoning", "rag"});
     if (in.ConsumeBool()) r["backend"] = pick<std::string>(in, {"cuda", "rocm", "vulkan", "metal", "cpu", "sycl"});
     if (in.ConsumeBool()) r["limit"] = number(in, 10);
+    if (op == "serve") {
+        if (in.ConsumeBool()) r["engine"] = pick<std::string>(in, {"auto", "llama.cpp", "batched", "vllm"});
+        if (in.ConsumeBool()) r["tensor_parallel"] = number(in, 2);
+        if (in.ConsumeBool()) r["max_sequences"] = number(in, 64);
+        if (in.ConsumeBool()) r["memory_fraction"] = number(in, 0.9);
+        if (in.ConsumeBool()) r["input_tokens"] = number(in, 1000);
+        if (in.ConsumeBool()) r["output_tokens"] = number(in, 300);
+        if (in.ConsumeBool()) r["target_tps"] = number(in, 20);
+        if (in.ConsumeBool()) r["target_ttft_s"] = number(in, 2);
+        if (in.ConsumeBool()) r["users"] = number(in, 16);
+        if (in.ConsumeBool()) r["load_users"] = number(in, 1000);
+        if (in.ConsumeBool()) r["at_memory_limit"] = in.ConsumeBool();
+    }
     return r;
 }
 
@@ -111,6 +124,9 @@ void require(bool ok) {
 }
 
 bool finite_non_negative(const json& v) { return v.is_number() && std::isfinite(v.get<double>()) && v.get<double>() >= 0; }
+
+void check_command(const json& c);
+void check_serving(const json& r);
 
 void check_estimate(const json& r) {
     int layers = r["model"]["layers"];
@@ -127,27 +143,43 @@ void check_estimate(const json& r) {
         require(finite_non_negative(w["score"]) && w["score"].get<double>() <= 100);
         if (w["fit"] == "wont_run") require(w["grade"] == "F");
     }
-    // Each text line is its argv words, shell-quoted (a line without words is a comment).
-    for (const json& c : r["commands"]) {
-        std::vector<std::string> lines;
-        std::string text = c["text"];
-        for (size_t start = 0;;) {
-            size_t end = text.find('\n', start);
-            lines.push_back(text.substr(start, end == std::string::npos ? std::string::npos : end - start));
-            if (end == std::string::npos) break;
-            start = end + 1;
+    for (const json& c : r["commands"]) check_command(c);
+}
+
+// A serving plan: finite figures, the capacity meets its targets, the command is quoted words.
+void check_serving(const json& r) {
+    for (const auto& part : r["plan"].items())
+        if (part.value().is_number()) require(finite_non_negative(part.value()));
+    const json& cap = r["capacity"];
+    if (cap["users"].get<int>() > 0) {
+        require(cap["per_user_tps"].get<double>() + 0.05 >= r["load"]["target_tps"].get<double>());
+        require(cap["ttft_s"].get<double>() <= r["load"]["target_ttft_s"].get<double>() + 0.0005);
+    }
+    for (const json& p : r["curve"])
+        for (const char* key : {"per_user_tps", "total_tps", "ttft_s", "step_ms"}) require(finite_non_negative(p[key]));
+    if (r.contains("command") && !r["command"].is_null()) check_command(r["command"]);
+}
+
+// Each text line is its argv words, shell-quoted (a line without words is a comment).
+void check_command(const json& c) {
+    std::vector<std::string> lines;
+    std::string text = c["text"];
+    for (size_t start = 0;;) {
+        size_t end = text.find('\n', start);
+        lines.push_back(text.substr(start, end == std::string::npos ? std::string::npos : end - start));
+        if (end == std::string::npos) break;
+        start = end + 1;
+    }
+    require(lines.size() == c["argv"].size());
+    for (size_t i = 0; i < lines.size(); ++i) {
+        const json& words = c["argv"][i];
+        if (words.empty()) { require(lines[i].rfind("# ", 0) == 0); continue; }
+        std::string expected;
+        for (const json& w : words) {
+            expected += (expected.empty() ? "" : " ") + runwell::shown_word(w.get<std::string>());
         }
-        require(lines.size() == c["argv"].size());
-        for (size_t i = 0; i < lines.size(); ++i) {
-            const json& words = c["argv"][i];
-            if (words.empty()) { require(lines[i].rfind("# ", 0) == 0); continue; }
-            std::string expected;
-            for (const json& w : words) {
-                expected += (expected.empty() ? "" : " ") + runwell::shown_word(w.get<std::string>());
-            }
-            require(lines[i].compare(0, expected.size(), expected) == 0);
-            require(lines[i].size() == expected.size() || lines[i].compare(expected.size(), 4, "  # ") == 0);
-        }
+        require(lines[i].compare(0, expected.size(), expected) == 0);
+        require(lines[i].size() == expected.size() || lines[i].compare(expected.size(), 4, "  # ") == 0);
     }
 }
 }  // namespace
@@ -163,6 +195,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         return 0;
     }
     if (req["op"] == "estimate") check_estimate(r);
+    if (req["op"] == "estimate" && r.contains("serving")) check_serving(r["serving"]);
+    if (req["op"] == "serve") check_serving(r);
     if (req["op"] == "rank")
         for (const json& m : r["models"]) require(m["fit"] != "wont_run" && finite_non_negative(m["decode_tps"]));
     return 0;

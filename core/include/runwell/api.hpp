@@ -12,6 +12,9 @@ namespace runwell {
 // The setup fields a page keeps in its URL (the rest of a request has API-only uses).
 inline constexpr const char* kQueryKeys[] = {"model", "hardware", "quant", "context", "gpus", "host_ram_gib", "gpu_memory_gib", "kv", "mode", "workload"};
 
+// The serving planner's own fields ("op": "serve"), kept in the page's URL beside the setup's.
+inline constexpr const char* kServeKeys[] = {"engine", "tensor_parallel", "target_tps", "target_ttft_s", "load_users"};
+
 class Engine {
 public:
     // Replaces the catalog; returns every problem found (the old catalog is kept on failure).

@@ -25,6 +25,17 @@ constexpr int kDefaultUbatch = 512;
 // Host RAM that the OS and the runtime keep for themselves when offloading.
 constexpr double kHostReserveGib = 4.0;
 
+// Batched serving engines' defaults (vLLM EngineArgs, V1): the share of each GPU the engine takes
+// (--gpu-memory-utilization 0.9), and the running-sequence and step-token limits, larger on GPUs of
+// 70 GiB or more (--max-num-seqs 1024 / 256, --max-num-batched-tokens 8192 / 2048 for the API server).
+constexpr double kBatchedMemoryFraction = 0.90;
+constexpr double kLargeGpuGib = 70.0;
+constexpr int kBatchedSeqLimitLarge = 1024, kBatchedSeqLimit = 256;
+constexpr int kBatchedTokensLarge = 8192, kBatchedTokens = 2048;
+// llama-server: prompt tokens per step (-b 2048) and the most parallel slots runwell plans (-np).
+constexpr int kSlotsBatchTokens = 2048;
+constexpr int kMaxSlots = 256;
+
 // Fixed latency before the first token (tokenizer, scheduling, first sampling).
 constexpr double kFirstTokenLatencyS = 0.05;
 
@@ -62,6 +73,16 @@ struct BackendFit {
     int prefill_rows = 0;
 };
 
+// What a batched serving engine (vLLM, SGLang, TensorRT-LLM) achieves of a device's peaks,
+// fitted on published batched-serving measurements (measurements/serving/).
+struct ServingFit {
+    double bandwidth_efficiency = 0.8;  // achieved / theoretical memory bandwidth in a decode step
+    double compute_efficiency = 0.5;    // achieved / dense matrix peak of the precision it runs
+    double step_overhead_ms = 2;        // fixed cost of one scheduler step (sampling, scheduling, launches)
+    double allreduce_latency_us = 10;   // fixed cost of one tensor-parallel all-reduce
+    int rows = 0;                       // measurements behind the fit
+};
+
 // Expected error of one class of results: the 80th percentile of |error| on
 // measurements left out of the fit (cross-validated by source), rounded up.
 struct ErrorBand {
@@ -72,6 +93,14 @@ struct ErrorBand {
     int rows = 0;          // out-of-sample rows of that class
     int sources = 0;       // and the independent sources they come from
 };
+
+// The quantities an error band is kept for: single-stream speeds and the serving model's figures.
+inline constexpr const char* kBandQuantities[] = {"decode", "prefill", "serving_total_tps", "serving_user_tps", "serving_ttft"};
+inline bool is_band_quantity(std::string_view q) {
+    for (const char* k : kBandQuantities)
+        if (q == k) return true;
+    return false;
+}
 
 struct Calibration {
     std::map<std::string, BackendFit> backends;  // by backend id; a missing one uses "vulkan"'s, then neutral
@@ -91,6 +120,7 @@ struct Calibration {
     // Prompt throughput of each kernel family relative to K-quants (1): dequantizing matmul kernels differ.
     std::map<std::string, double> prefill_kernel_factors;
     double prefill_kernel_factor(std::string_view kernel) const;
+    ServingFit serving;
     std::vector<ErrorBand> bands;
     std::vector<std::string> provenance;     // what the constants were fitted on
 

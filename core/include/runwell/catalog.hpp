@@ -69,7 +69,10 @@ struct Device {
     // Matrix throughput of a dedicated path today's runtimes use for prefill (Apple M5 GPU
     // neural accelerators: llama.cpp Metal tensor API since #16634, MLX >= 0.30); 0 = none.
     double accelerated_fp16_tflops = 0;
-    double host_link_gbs = 0;   // PCIe/C2C to host memory (GPUs only)
+    double host_link_gbs = 0;   // PCIe/C2C to host memory (GPUs only), each direction
+    // GPU-to-GPU link of a multi-GPU server (NVLink, Infinity Fabric), per GPU, both directions
+    // together as vendors quote it; 0 = none (GPUs talk over PCIe).
+    double interconnect_gbs = 0;
     std::optional<double> usable_gib;  // measured override of the usable-memory rule
     std::vector<std::string> tensor_formats;  // low-precision matrix formats in hardware: fp8, fp4 (NVFP4/MXFP4)
     int release_year = 0;

@@ -26,6 +26,7 @@ struct Setup {
     const Quant* quant = nullptr;
     long context = 8192;          // tokens allocated per sequence (llama.cpp n_ctx)
     int gpus = 1;                 // identical devices, llama.cpp layer split
+    int tensor_parallel = 0;      // batched engines: GPUs per model copy (0 = all of them); the rest are replicas
     double host_ram_gib = -1;     // system RAM free for offload (GPUs); 0 = none; negative = the kind's default
     double host_bandwidth_gbs = 0;  // system RAM bandwidth; 0 = kind default
     // Unified memory: the share of RAM the OS/driver lets the GPU map, as the user set it (Linux
@@ -100,6 +101,10 @@ double embedding_bytes(const Model& m, const Quant& q);  // the token-embedding 
 double decode_weight_bytes(const Model& m, const Quant& q, int concurrency);
 double kv_bytes_per_token(const Model& m, KvType kv);  // unbounded layers only
 double kv_cache_bytes(const Model& m, long tokens, KvType kv);  // all layers, one sequence
+double recurrent_state_bytes(const Model& m);  // linear-attention/SSM state, one sequence
+// Activation scratch of `tokens` tokens at once, with logits for `logit_rows` of them.
+double compute_bytes(const Model& m, int tokens, int logit_rows);
+double attention_flops_at(const Model& m, double context);  // one token against `context` cached tokens
 Memory memory_needed(const Setup& s);
 double usable_gib(const Device& d, int gpus);
 double usable_gib(const Setup& s);  // the device rule, or the user's unified-memory setting
@@ -119,6 +124,9 @@ std::string_view runtime_backend(const Setup& s);
 bool has_hbm(const Device& d);  // from the catalog's memory_type
 double achieved_bandwidth_gbs(const Setup& s);
 double achieved_tflops(const Setup& s);
+// MoE matrix work on `tokens` tokens at once costs 1 + expert_tokens / (tokens per expert): each
+// expert's small matmul is far from the device's peak. moe_prefill_factor: at one micro-batch.
+double moe_batch_factor(const Setup& s, double tokens);
 double moe_prefill_factor(const Setup& s);
 double layer_overhead_s(const Setup& s);  // fixed cost of one plain layer per decode step  // cost of small per-expert matmuls, 1 for dense
 // The class an error band is looked up by: dense, moe or hybrid (linear-attention/SSM layers).

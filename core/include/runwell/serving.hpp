@@ -1,0 +1,64 @@
+// Serving many users: how a batched engine (vLLM, SGLang, TensorRT-LLM: continuous batching,
+// paged KV cache, chunked prefill, tensor parallelism) or llama.cpp's server with parallel
+// slots shares one device or one tensor-parallel group between concurrent requests.
+#pragma once
+#include <string_view>
+#include <vector>
+
+#include "runwell/estimate.hpp"
+
+namespace runwell {
+
+enum class ServingEngine { LlamaCppSlots, Batched };
+std::string_view to_string(ServingEngine e);
+inline constexpr ServingEngine kServingEngines[] = {ServingEngine::LlamaCppSlots, ServingEngine::Batched};
+
+// The engine that serves a setup by default: the batched engines run FP8/NVFP4/BF16 checkpoints on
+// CUDA and ROCm GPUs (the catalog quant's runtimes); GGUF and MLX files are served by llama.cpp/MLX slots.
+ServingEngine default_serving_engine(const Setup& s);
+bool engine_runs(ServingEngine engine, const Setup& s);
+
+// One request of the workload: its prompt and its answer.
+struct ServingLoad {
+    long input_tokens = 1000;
+    long output_tokens = 300;
+};
+
+// Where one tensor-parallel group's memory goes, per GPU (GiB), and how many sequences its KV pool holds.
+struct ServingPlan {
+    ServingEngine engine = ServingEngine::Batched;
+    int tp = 1;                     // tensor-parallel size (llama.cpp: the layer split over `gpus`)
+    int replicas = 1;               // independent copies on the setup's GPUs (gpus / tp)
+    double memory_fraction = 1;     // of each GPU the engine takes (vLLM --gpu-memory-utilization)
+    double weights_gib = 0;         // per GPU
+    double reserve_gib = 0;         // per GPU: runtime context and activations of one scheduler step
+    double kv_pool_gib = 0;         // per GPU: what is left for the paged KV cache
+    double kv_gib_per_sequence = 0; // per GPU, at input + output tokens
+    int max_sequences = 0;          // per replica: the KV pool's room, capped by the engine's batch limit
+    int engine_batch_limit = 0;     // the engine's default cap on running sequences (vLLM --max-num-seqs)
+    int max_batched_tokens = 0;     // prompt tokens per scheduler step (vLLM --max-num-batched-tokens)
+    bool fits = false;              // the weights and one sequence fit
+};
+
+// The state of the whole setup with `users` concurrent requests (closed loop: each user sends
+// the next request when the previous answer is complete).
+struct ServingPoint {
+    int users = 0;
+    int running = 0;            // sequences decoded together per replica (the rest wait in the queue)
+    double step_s = 0;          // one decode step of `running` sequences, prefill work excluded
+    double prefill_token_s = 0; // one prompt token's share of a step
+    double per_user_tps = 0;    // tokens per second each running request sees (1 / TPOT)
+    double total_tps = 0;       // output tokens per second, all replicas
+    double ttft_s = 0;          // time to first token a new request sees at this load
+};
+
+// `batch_limit` and `memory_fraction` override the engine's defaults (0: keep them).
+ServingPlan plan_serving(const Setup& s, ServingEngine engine, int tp, const ServingLoad& load, int batch_limit = 0,
+                         double memory_fraction = 0);
+ServingPoint serve_at(const Setup& s, const ServingPlan& plan, const ServingLoad& load, int users);
+
+// The most users the setup serves with each one at `target_tps` or faster and TTFT within
+// `target_ttft_s`, and the state at that load (users = 0: not even one).
+ServingPoint capacity(const Setup& s, const ServingPlan& plan, const ServingLoad& load, double target_tps, double target_ttft_s);
+
+}  // namespace runwell

@@ -1,0 +1,217 @@
+#include "runwell/serving.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "runwell/calibration.hpp"
+
+namespace runwell {
+
+using calibration::kGiB;
+
+std::string_view to_string(ServingEngine e) { return e == ServingEngine::Batched ? "batched" : "llama.cpp"; }
+
+bool engine_runs(ServingEngine engine, const Setup& s) {
+    const Quant& q = *s.quant;
+    auto runs = [&](const char* rt) { return std::find(q.runtimes.begin(), q.runtimes.end(), rt) != q.runtimes.end(); };
+    if (engine == ServingEngine::LlamaCppSlots) return runs("llama.cpp") && q.family != "mlx";
+    const Device& d = *s.device;
+    if (!runs("vllm") || (d.backend != "cuda" && d.backend != "rocm")) return false;
+    auto has = [&](const char* f) { return std::find(d.tensor_formats.begin(), d.tensor_formats.end(), f) != d.tensor_formats.end(); };
+    if (q.id == "FP8" && !has("fp8")) return false;
+    if (q.id == "NVFP4" && (d.vendor != "NVIDIA" || !has("fp4"))) return false;
+    return true;
+}
+
+ServingEngine default_serving_engine(const Setup& s) {
+    // A GGUF file is llama.cpp's; the checkpoints the batched engines load (FP8, NVFP4) are theirs.
+    if (engine_runs(ServingEngine::Batched, s) && s.quant->family == "fp") return ServingEngine::Batched;
+    return ServingEngine::LlamaCppSlots;
+}
+
+namespace {
+
+bool has_format(const Device& d, const char* f) {
+    return std::find(d.tensor_formats.begin(), d.tensor_formats.end(), f) != d.tensor_formats.end();
+}
+
+// Matrix peak of the precision the batched engine multiplies in: FP8 and FP4 tensor paths run at
+// 2x and 4x the FP16 rate where the hardware has them; weight-only formats compute in 16 bits.
+double batched_peak_tflops(const Setup& s) {
+    const Device& d = *s.device;
+    const Quant& q = *s.quant;
+    if (q.family == "fp" && q.bits <= 4 && has_format(d, "fp4")) return 4 * d.fp16_tflops;
+    if (q.family == "fp" && q.bits <= 8 && has_format(d, "fp8")) return 2 * d.fp16_tflops;
+    return d.fp16_tflops;
+}
+
+// Share of one sequence's cache each GPU of a tensor-parallel group holds: KV heads split
+// across the group (a GPU holds at least one head); an MLA latent is replicated on every GPU.
+double kv_share(const Model& m, int tp) {
+    if (m.attention.kind == AttentionKind::Mla) return 1.0;
+    return std::max(1.0 / tp, 1.0 / std::max(1, m.attention.kv_heads));
+}
+
+double sequence_cache_bytes(const Model& m, long tokens, KvType kv, int tp) {
+    return kv_cache_bytes(m, tokens, kv) * kv_share(m, tp) + recurrent_state_bytes(m) / tp;
+}
+
+// One ring all-reduce of `tokens` hidden vectors (16-bit) over the GPU link: each GPU sends and
+// receives 2 (tp - 1) / tp of the data; the link's per-direction rate is half the quoted both-ways figure.
+double allreduce_s(const Setup& s, int tp, double tokens) {
+    if (tp <= 1) return 0;
+    const Device& d = *s.device;
+    double per_direction_gbs = d.interconnect_gbs > 0 ? d.interconnect_gbs / 2 : std::max(1.0, d.host_link_gbs);
+    double bytes = 2.0 * (tp - 1) / tp * tokens * s.model->hidden * 2.0;
+    return calibration_of(s).serving.allreduce_latency_us * 1e-6 + bytes / (per_direction_gbs * 1e9);
+}
+
+long mean_depth(const ServingLoad& load) { return load.input_tokens + load.output_tokens / 2; }
+
+Setup slots_setup(const Setup& s, const ServingLoad& load, int slots) {
+    Setup t = s;
+    t.concurrency = std::max(1, slots);
+    t.context = load.input_tokens + load.output_tokens;
+    return t;
+}
+
+bool slots_fit(const Setup& s, const ServingLoad& load, int slots) {
+    Fit f = estimate_fit(slots_setup(s, load, slots)).fit;
+    return f == Fit::RunsWell || f == Fit::Tight;
+}
+
+// Step and prompt-token times of `running` sequences on one replica.
+struct StepTimes {
+    double step_s = 0, prefill_token_s = 0;
+};
+
+StepTimes batched_times(const Setup& s, const ServingPlan& plan, const ServingLoad& load, int running) {
+    const Model& m = *s.model;
+    const ServingFit& k = calibration_of(s).serving;
+    const int tp = plan.tp;
+    const double depth = static_cast<double>(mean_depth(load));
+    double bytes = decode_weight_bytes(m, *s.quant, running) / tp + running * sequence_cache_bytes(m, mean_depth(load), s.kv, tp);
+    double t_mem = bytes / (s.device->bandwidth_gbs * 1e9 * k.bandwidth_efficiency);
+    double rate = batched_peak_tflops(s) * 1e12 * k.compute_efficiency;
+    double token_flops = 2.0 * m.active_params_b * 1e9;
+    double t_compute = running * (token_flops * moe_batch_factor(s, running) + attention_flops_at(m, depth)) / tp / rate;
+    // Two all-reduces per layer (after attention, after the MLP) for the step's tokens.
+    double t_links = 2.0 * m.layers * allreduce_s(s, tp, running);
+    StepTimes t;
+    t.step_s = std::max(t_mem, t_compute) + t_links + k.step_overhead_ms * 1e-3;
+    double link_per_token = tp > 1 ? 2.0 * m.layers * (allreduce_s(s, tp, 1) - k.allreduce_latency_us * 1e-6) : 0.0;
+    t.prefill_token_s = (token_flops * moe_batch_factor(s, plan.max_batched_tokens) + attention_flops_at(m, load.input_tokens / 2.0)) / tp / rate +
+                        link_per_token;
+    return t;
+}
+
+StepTimes slots_times(const Setup& s, const ServingLoad& load, int running) {
+    Setup t = slots_setup(s, load, running);
+    Estimate e = estimate_fit(t);
+    Speed sp = speed(t, e, load.input_tokens, mean_depth(load));
+    StepTimes out;
+    if (sp.decode_tps <= 0 || sp.prefill_tps <= 0) return out;
+    out.step_s = 1.0 / sp.decode_tps;
+    out.prefill_token_s = 1.0 / sp.prefill_tps;
+    return out;
+}
+
+}  // namespace
+
+ServingPlan plan_serving(const Setup& s, ServingEngine engine, int tp, const ServingLoad& load, int batch_limit,
+                         double memory_fraction) {
+    ServingPlan p;
+    p.engine = engine;
+    const Device& d = *s.device;
+    const Model& m = *s.model;
+    const long tokens = load.input_tokens + load.output_tokens;
+    if (engine == ServingEngine::LlamaCppSlots) {
+        // One llama-server over all the setup's GPUs (layer split); each slot holds input + output tokens.
+        p.tp = std::max(1, s.gpus);
+        p.replicas = 1;
+        p.engine_batch_limit = batch_limit > 0 ? batch_limit : calibration::kMaxSlots;
+        p.max_batched_tokens = calibration::kSlotsBatchTokens;
+        Setup one = slots_setup(s, load, 1);
+        Memory mem = memory_needed(one);
+        p.weights_gib = mem.weights / p.tp;
+        p.reserve_gib = (mem.compute + mem.runtime) / p.tp;
+        p.kv_gib_per_sequence = (mem.kv_cache + mem.recurrent_state) / p.tp;
+        p.kv_pool_gib = std::max(0.0, usable_gib(one) / p.tp - p.weights_gib - p.reserve_gib);
+        p.fits = slots_fit(s, load, 1);
+        if (!p.fits) return p;
+        int lo = 1, hi = p.engine_batch_limit;  // largest slot count that stays on the GPU
+        while (lo < hi) {
+            int mid = lo + (hi - lo + 1) / 2;
+            if (slots_fit(s, load, mid)) lo = mid;
+            else hi = mid - 1;
+        }
+        p.max_sequences = lo;
+        return p;
+    }
+    const int gpus = std::max(1, s.gpus);
+    p.tp = std::clamp(tp > 0 ? tp : gpus, 1, gpus);
+    p.replicas = std::max(1, gpus / p.tp);
+    const bool large = d.memory_gib >= calibration::kLargeGpuGib;
+    p.engine_batch_limit = batch_limit > 0 ? batch_limit : (large ? calibration::kBatchedSeqLimitLarge : calibration::kBatchedSeqLimit);
+    p.max_batched_tokens = large ? calibration::kBatchedTokensLarge : calibration::kBatchedTokens;
+    p.memory_fraction = memory_fraction > 0 ? memory_fraction : calibration::kBatchedMemoryFraction;
+    p.weights_gib = weight_bytes(m, *s.quant) / p.tp / kGiB;
+    // Activations of a full scheduler step; logits only for each sequence's last token (what they sample).
+    p.reserve_gib = calibration::runtime_context_gib(d.backend) + compute_bytes(m, p.max_batched_tokens, p.engine_batch_limit) / p.tp / kGiB;
+    p.kv_pool_gib = std::max(0.0, d.memory_gib * p.memory_fraction - p.weights_gib - p.reserve_gib);
+    p.kv_gib_per_sequence = sequence_cache_bytes(m, tokens, s.kv, p.tp) / kGiB;
+    p.fits = p.kv_gib_per_sequence > 0 && p.kv_pool_gib >= p.kv_gib_per_sequence;
+    if (p.fits)
+        p.max_sequences = static_cast<int>(std::min<double>(p.engine_batch_limit, std::floor(p.kv_pool_gib / p.kv_gib_per_sequence)));
+    return p;
+}
+
+ServingPoint serve_at(const Setup& s, const ServingPlan& plan, const ServingLoad& load, int users) {
+    ServingPoint pt;
+    pt.users = std::max(1, users);
+    if (!plan.fits || plan.max_sequences < 1) return pt;
+    const int per_replica = (pt.users + plan.replicas - 1) / plan.replicas;
+    pt.running = std::min(per_replica, plan.max_sequences);
+    StepTimes t = plan.engine == ServingEngine::Batched ? batched_times(s, plan, load, pt.running) : slots_times(s, load, pt.running);
+    if (t.step_s <= 0) return pt;
+    pt.step_s = t.step_s;
+    pt.prefill_token_s = t.prefill_token_s;
+    // Continuous batching: while the running sequences decode, the prompts of the requests that
+    // replace them are processed in the same steps (chunked prefill), input/output tokens per answer token.
+    const double prompt_per_answer = static_cast<double>(load.input_tokens) / std::max(1L, load.output_tokens);
+    const double prefill_share_s = pt.running * prompt_per_answer * t.prefill_token_s;
+    const double effective_step = t.step_s + prefill_share_s;
+    pt.per_user_tps = 1.0 / effective_step;
+    const int served = std::min(pt.users, pt.running * plan.replicas);
+    pt.total_tps = served / effective_step;
+    // A new prompt is processed in chunks beside the running sequences (each step takes the step's
+    // token budget less one token per running sequence), after the prompts that arrived before it:
+    // requests arrive as answers complete, so prefill is a queue (M/D/1: wait = rho S / 2 (1 - rho)).
+    const double chunk = std::max(1, plan.max_batched_tokens - pt.running);
+    const double prefill_rate = chunk / (t.step_s + chunk * t.prefill_token_s);  // prompt tokens per second
+    const double service = load.input_tokens / prefill_rate;
+    const double arrivals = served / (load.output_tokens * effective_step);
+    const double rho = std::min(0.95, arrivals * service);
+    const double wait = rho * service / (2 * (1 - rho));
+    double ttft = service + wait + effective_step + calibration::kFirstTokenLatencyS;
+    // More users than running slots: the rest queue for a whole answer of a running request.
+    if (pt.users > served) ttft += static_cast<double>(pt.users - served) / served * (ttft + load.output_tokens * effective_step);
+    pt.ttft_s = ttft;
+    return pt;
+}
+
+ServingPoint capacity(const Setup& s, const ServingPlan& plan, const ServingLoad& load, double target_tps, double target_ttft_s) {
+    ServingPoint none;
+    if (!plan.fits || plan.max_sequences < 1) return none;
+    auto meets = [&](const ServingPoint& p) { return p.per_user_tps >= target_tps && p.ttft_s <= target_ttft_s; };
+    int lo = 0, hi = plan.max_sequences * plan.replicas;  // speed per user falls and TTFT grows with users
+    while (lo < hi) {
+        int mid = lo + (hi - lo + 1) / 2;
+        if (meets(serve_at(s, plan, load, mid))) lo = mid;
+        else hi = mid - 1;
+    }
+    if (lo == 0) return none;
+    return serve_at(s, plan, load, lo);
+}
+
+}  // namespace runwell

@@ -1,0 +1,163 @@
+"""Batched-serving measurements (measurements/serving/*.csv) as requests to the core's serving model.
+
+One published number per row (throughput of all requests, speed each request sees, time to first
+token) with its engine, version, GPUs, tensor-parallel size, precision, input/output lengths and
+concurrency. Each usable row becomes an "op": "serve" request; scripts/accuracy fits the serving
+constants on them and reports their error out of sample (whole sources left out). No physics here.
+"""
+import csv
+import glob
+import math
+import os
+import re
+from collections import Counter
+
+HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SERVING = os.path.join(HERE, "measurements", "serving")
+
+# The published metric -> (the core's quantity, factor from the published unit to the core's).
+# TPOT in ms is the time between a request's tokens: its speed is 1000 / TPOT tok/s.
+METRICS = {
+    "total_output_tps": ("serving_total_tps", None),
+    "per_user_tps": ("serving_user_tps", None),
+    "tpot_ms": ("serving_user_tps", "per_ms"),
+    "ttft_ms_mean": ("serving_ttft", "ms"),
+    "ttft_ms_median": ("serving_ttft", "ms"),
+}
+# Checkpoint precision as published -> catalog quant. MXFP4 checkpoints (gpt-oss) run on the same
+# FP4 tensor paths as NVFP4 in vLLM/TensorRT-LLM: priced as NVFP4 (4.5 vs 4.25 bits per weight).
+PRECISIONS = [("nvfp4", "NVFP4"), ("mxfp4", "NVFP4"), ("fp4", "NVFP4"), ("fp8", "FP8"), ("bf16", "BF16"), ("fp16", "BF16")]
+# (A checkpoint format the device cannot multiply in, e.g. MXFP4 or FP8 weight-only on an A100, is
+# refused by the core as engine_unsupported and counted as such.)
+# Engine settings a source states for all its rows. NVIDIA's ModelOpt FP8/NVFP4 checkpoints (the
+# TensorRT-LLM overview's models) carry "kv_cache_quant_algo": "FP8" in hf_quant_config.json, so
+# their cache is 8-bit; the kubis.ai DGX Spark runs set --gpu-memory-utilization 0.70.
+SOURCE_SETTINGS = {"trtllm-perf-overview": {"kv": "q8_0"}, "kubis-dgx-spark-gptoss120b": {"kv": "q8_0", "memory_fraction": 0.70}}
+
+
+def quant_of(precision):
+    p = precision.lower()
+    for key, quant in PRECISIONS:
+        if key in p:
+            return quant
+    return None
+
+
+def to_request(row):
+    """-> (request, quantity, measured) or (None, reason)."""
+    metric = row["metric"]
+    if metric not in METRICS:
+        return None, f"metric {metric} not modelled (itl, input+output totals, MLPerf scenario totals)"
+    if not row["model_id"]:
+        return None, "model not in the catalog"
+    if not row["hardware_id"]:
+        return None, "device not in the catalog"
+    if "per gpu as published" in row["notes"].lower():
+        return None, "published per GPU"
+    if "spec decoding=mtp" in row["notes"].lower() or "speculative" in row["notes"].lower():
+        return None, "speculative decoding"
+    if not row["input_len"] or not row["output_len"]:
+        return None, "input/output lengths not stated"
+    if int(row["output_len"]) < 32:
+        return None, "answers of a few tokens (TPOT and output throughput over 3-31 tokens are start-up noise)"
+    if metric == "total_output_tps" and "no --ignore-eos" in row["notes"].lower():
+        return None, "output throughput without --ignore-eos (the answers' real length is not known)"
+    quant = quant_of(row["precision"])
+    if not quant:
+        return None, f"precision {row['precision']} not modelled"
+    tp = int(row["tp"]) if row["tp"] else None
+    gpus = int(row["gpus"]) if row["gpus"] else tp
+    if gpus is None:
+        return None, "number of GPUs not stated"
+    if tp is None:
+        # One model instance over all GPUs when the source says so; otherwise the split is unknown.
+        if gpus == 1 or "single model instance" in row["notes"].lower():
+            tp = gpus
+        else:
+            return None, "tensor-parallel size not stated"
+    if row["hardware_id"] == "dgx-spark" and gpus > 1:
+        return None, "several DGX Sparks over Ethernet (no GPU link modelled)"
+    request = {"op": "serve", "model": row["model_id"], "hardware": row["hardware_id"], "quant": quant, "gpus": gpus,
+               "tensor_parallel": tp, "engine": "batched" if row["engine"] != "llama.cpp" else "llama.cpp",
+               "input_tokens": int(row["input_len"]), "output_tokens": int(row["output_len"])}
+    request.update(SOURCE_SETTINGS.get(row["source_group"], {}))
+    notes = row["notes"].lower()
+    all_at_once = re.search(r"(\d+) successful requests", notes) if "all prompts submitted at once" in notes else None
+    if row["concurrency"]:
+        request["users"] = int(row["concurrency"])
+    elif "max load" in notes or "infinite rate" in notes:
+        request["at_memory_limit"] = True  # a saturation benchmark: as many sequences as the memory holds
+    elif all_at_once:
+        request["users"] = int(all_at_once.group(1))  # vllm bench serve's default rate (inf): every prompt at once
+    elif row["request_rate"] and row["request_rate"] != "inf":
+        return None, "a fixed request rate (open loop) is not modelled: runwell plans concurrent users"
+    else:
+        return None, "concurrency not stated"
+    quantity, unit = METRICS[metric]
+    value = float(row["value"])
+    measured = 1000.0 / value if unit == "per_ms" else value / 1000.0 if unit == "ms" else value
+    return (request, quantity, measured), None
+
+
+# llama-batched-bench models published under another name with a catalog model's architecture and size.
+SLOT_MODEL_ALIASES = {"Qwen3-Coder-30B-A3B": "qwen3-coder-30b-a3b-instruct", "Qwen2.5-Coder-7B": "qwen2.5-7b-instruct",
+                      "gemma-3-4b-it": "gemma-3-4b-it"}
+SLOT_QUANTS = {"MXFP4 (MoE)": "MXFP4", "Q8_0": "Q8_0", "Q4_0": "Q4_0"}
+
+
+def slot_rows():
+    """llama-batched-bench S_TG (B sequences decoding together after a PP-token prompt): a check of the
+    llama.cpp slots physics, which has no serving constant of its own (never fitted)."""
+    rows = []
+    for path in sorted(glob.glob(os.path.join(SERVING, "*.csv"))):
+        with open(path, newline="", encoding="utf-8") as f:
+            for line_no, row in enumerate(csv.DictReader(f), start=2):
+                if row["engine"] != "llama.cpp" or row["metric"] != "s_tg_tps":
+                    continue
+                model = row["model_id"] or next((m for k, m in SLOT_MODEL_ALIASES.items() if k in row["model"]), None)
+                quant = SLOT_QUANTS.get(row["precision"])
+                if not model or not quant or not row["hardware_id"]:
+                    continue
+                request = {"op": "serve", "engine": "llama.cpp", "model": model, "hardware": row["hardware_id"], "quant": quant,
+                           "input_tokens": int(row["input_len"]), "output_tokens": int(row["output_len"]),
+                           "users": int(row["concurrency"]), "kv": "f16"}
+                rows.append(dict(where=f"{os.path.basename(path)}:{line_no}", source=row["source_group"], device=row["device"],
+                                 model=row["model"], users=int(row["concurrency"]), request=request, quantity="slots_decode_tps",
+                                 measured=float(row["value"])))
+    return rows
+
+
+def usable_rows():
+    rows, excluded = [], Counter()
+    for path in sorted(glob.glob(os.path.join(SERVING, "*.csv"))):
+        with open(path, newline="", encoding="utf-8") as f:
+            for line_no, row in enumerate(csv.DictReader(f), start=2):
+                if row["engine"] == "llama.cpp":
+                    excluded["llama-batched-bench (pure batched decode, checked by the single-stream model)"] += 1
+                    continue
+                made, reason = to_request(row)
+                if reason:
+                    excluded[reason] += 1
+                    continue
+                request, quantity, measured = made
+                rows.append(dict(where=f"{os.path.basename(path)}:{line_no}", source=row["source_group"], url=row["source_url"],
+                                 engine=row["engine"], device=row["device"], model=row["model"], quant=request["quant"],
+                                 date=row["date"], vendor=vendor_of(row["hardware_id"]), arch="*", backend="*",
+                                 family=vendor_of(row["hardware_id"]), kind="serving", runtime=row["engine"], build=row["engine_version"],
+                                 request=request, quantity=quantity, measured=measured))
+    per_source = Counter(r["source"] for r in rows)
+    for r in rows:
+        r["weight"] = 1 / math.sqrt(per_source[r["source"]])
+    return rows, excluded
+
+
+def vendor_of(hardware_id):
+    return "AMD" if hardware_id.startswith("mi") or hardware_id.startswith("rx") else "NVIDIA"
+
+
+def value_of(answer, quantity):
+    point = answer.get("point") or {}
+    if quantity == "slots_decode_tps":  # all sequences' decode steps, no prompt in between
+        return point["running"] / (point["step_ms"] / 1000) if point.get("step_ms") else 0.0
+    field = {"serving_total_tps": "total_tps", "serving_user_tps": "per_user_tps", "serving_ttft": "ttft_s"}[quantity]
+    return float(point.get(field, 0.0))

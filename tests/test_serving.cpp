@@ -1,0 +1,145 @@
+// The serving model: memory plans from model configs, how speed is shared as users grow, the
+// capacity answer, and the serve API's refusals.
+#include <nlohmann/json.hpp>
+
+#include "runwell/serving.hpp"
+#include "support.hpp"
+
+using nlohmann::json;
+using runwell::ServingEngine;
+using runwell::ServingLoad;
+
+namespace {
+json serve(json request) {
+    request["op"] = "serve";
+    return json::parse(test::engine().call(request.dump()));
+}
+}  // namespace
+
+TEST_CASE("the KV pool holds sequences as the model's config says") {
+    // Llama 3.1 8B (config.json: 32 layers, 8 KV heads of 128): 2 x 32 x 8 x 128 x 2 B = 128 KiB per
+    // token at 16 bits, so a 1000 + 1000-token request holds 250 MiB. Tolerance 0.5 %.
+    runwell::Setup s = test::setup("llama-3.1-8b-instruct", "h100-sxm", "FP8");
+    ServingLoad load{1000, 1000};
+    auto plan = runwell::plan_serving(s, ServingEngine::Batched, 1, load);
+    REQUIRE(plan.fits);
+    CHECK(plan.kv_gib_per_sequence == Approx(250.0 / 1024).epsilon(0.005));
+    // The pool is what the engine's 90 % share of 80 GiB leaves after weights and reserve.
+    CHECK(plan.kv_pool_gib == Approx(80 * 0.9 - plan.weights_gib - plan.reserve_gib).epsilon(1e-9));
+    CHECK(plan.max_sequences == std::min(plan.engine_batch_limit, static_cast<int>(plan.kv_pool_gib / plan.kv_gib_per_sequence)));
+
+    // Tensor parallel splits KV heads; a GPU never holds less than one head (8 heads: 1/8 at TP 16).
+    s.gpus = 16;
+    auto tp4 = runwell::plan_serving(s, ServingEngine::Batched, 4, load);
+    auto tp16 = runwell::plan_serving(s, ServingEngine::Batched, 16, load);
+    CHECK(tp4.kv_gib_per_sequence == Approx(plan.kv_gib_per_sequence / 4).epsilon(1e-9));
+    CHECK(tp16.kv_gib_per_sequence == Approx(plan.kv_gib_per_sequence / 8).epsilon(1e-9));
+    CHECK(tp4.replicas == 4);
+    // An MLA latent is replicated on every GPU of the group (DeepSeek V3: one 576-wide latent per layer).
+    runwell::Setup ds = test::setup("deepseek-v3", "h200", "FP8");
+    ds.gpus = 8;
+    auto one = runwell::plan_serving(ds, ServingEngine::Batched, 8, load);
+    CHECK(one.kv_gib_per_sequence == Approx(runwell::kv_cache_bytes(*ds.model, 2000, runwell::KvType::F16) / runwell::calibration::kGiB).epsilon(1e-9));
+}
+
+TEST_CASE("more users share a step: each gets less, all get more, until the memory is full") {
+    for (const char* device : {"h100-sxm", "mi300x", "l40s"}) {
+        runwell::Setup s = test::setup("llama-3.1-8b-instruct", device, "FP8");
+        ServingLoad load{1000, 300};
+        auto plan = runwell::plan_serving(s, ServingEngine::Batched, 1, load);
+        REQUIRE(plan.fits);
+        runwell::ServingPoint previous = runwell::serve_at(s, plan, load, 1);
+        for (int users = 2; users <= plan.max_sequences; users *= 2) {
+            auto p = runwell::serve_at(s, plan, load, users);
+            CHECK(p.per_user_tps <= previous.per_user_tps);
+            CHECK(p.total_tps >= previous.total_tps);
+            previous = p;
+        }
+        // Past the memory the rest wait: no more throughput, a longer first token.
+        auto full = runwell::serve_at(s, plan, load, plan.max_sequences);
+        auto queued = runwell::serve_at(s, plan, load, plan.max_sequences * 2);
+        CHECK(queued.running == plan.max_sequences);
+        CHECK(queued.total_tps == Approx(full.total_tps));
+        CHECK(queued.ttft_s > 2 * full.ttft_s);
+    }
+}
+
+TEST_CASE("capacity is the most users that all meet the targets") {
+    runwell::Setup s = test::setup("llama-3.3-70b-instruct", "h100-sxm", "FP8");
+    s.gpus = 4;
+    ServingLoad load{2000, 500};
+    auto plan = runwell::plan_serving(s, ServingEngine::Batched, 4, load);
+    REQUIRE(plan.fits);
+    const double target = 20, ttft = 3;
+    auto cap = runwell::capacity(s, plan, load, target, ttft);
+    REQUIRE(cap.users > 0);
+    CHECK(cap.per_user_tps >= target);
+    CHECK(cap.ttft_s <= ttft);
+    if (cap.users < plan.max_sequences * plan.replicas) {
+        auto more = runwell::serve_at(s, plan, load, cap.users + 1);
+        CHECK((more.per_user_tps < target || more.ttft_s > ttft));
+    }
+    // An unreachable target: nobody.
+    CHECK(runwell::capacity(s, plan, load, 1e5, ttft).users == 0);
+}
+
+TEST_CASE("llama.cpp slots: the setup's GPUs, its own memory rule, fewer slots when the context is long") {
+    runwell::Setup s = test::setup("kimi-linear-48b-a3b-instruct", "l40", "Q4_K_M");
+    auto short_plan = runwell::plan_serving(s, ServingEngine::LlamaCppSlots, 0, {1000, 300});
+    auto long_plan = runwell::plan_serving(s, ServingEngine::LlamaCppSlots, 0, {100000, 1000});
+    REQUIRE(short_plan.fits);
+    REQUIRE(long_plan.fits);
+    CHECK(long_plan.max_sequences < short_plan.max_sequences);
+    // One slot more than the plan no longer fits on the GPU (checked by the estimator itself).
+    runwell::Setup more = s;
+    more.concurrency = long_plan.max_sequences + 1;
+    more.context = 101000;
+    auto fit = runwell::estimate_fit(more).fit;
+    CHECK((fit == runwell::Fit::Offload || fit == runwell::Fit::WontRun));
+}
+
+TEST_CASE("serve API: the plan, the curve, a command that matches it, and clear refusals") {
+    json r = serve({{"model", "llama-3.3-70b-instruct"}, {"hardware", "h100-sxm"}, {"gpus", 8}, {"tensor_parallel", 4},
+                    {"quant", "FP8"}, {"workload", "chat"}, {"load_users", 5000}});
+    REQUIRE(r["ok"] == true);
+    CHECK(r["engine"] == "batched");
+    CHECK(r["plan"]["replicas"] == 2);
+    const std::string cmd = r["command"]["text"];
+    CHECK(cmd.find("--tensor-parallel-size 4 --data-parallel-size 2 --max-num-seqs " + std::to_string(r["capacity"]["running"].get<int>())) != std::string::npos);
+    CHECK(cmd.find("--quantization fp8") != std::string::npos);
+    const int users = r["capacity"]["users"];
+    REQUIRE(users > 0);
+    CHECK(r["for_load"]["setups"] == (5000 + users - 1) / users);
+    CHECK(r["curve"].size() >= 5);
+
+    // The batched engines do not load GGUF K-quants or run on a Mac; FP8 needs FP8 tensor cores.
+    CHECK(serve({{"model", "qwen3-8b"}, {"hardware", "apple-m4-max-40c-128gb"}, {"quant", "BF16"}, {"engine", "batched"}})["error"]["code"] == "engine_unsupported");
+    CHECK(serve({{"model", "qwen3-8b"}, {"hardware", "a100-80gb"}, {"quant", "FP8"}, {"engine", "batched"}})["error"]["code"] == "engine_unsupported");
+    CHECK(serve({{"model", "qwen3-8b"}, {"hardware", "rtx-4090"}, {"engine", "vllm; rm -rf /"}})["error"]["code"] == "unknown_value");
+    CHECK(serve({{"model", "qwen3-8b"}, {"hardware", "rtx-4090"}, {"tensor_parallel", -3}})["error"]["code"] == "out_of_range");
+    CHECK(serve({{"model", "qwen3-8b"}, {"hardware", "rtx-4090"}, {"input_tokens", 10000000}})["error"]["code"] == "context_too_long");
+    // A GGUF quant is served by llama.cpp's slots by default.
+    json gguf = serve({{"model", "qwen3-8b"}, {"hardware", "rtx-4090"}, {"quant", "Q4_K_M"}, {"users", 4}});
+    REQUIRE(gguf["ok"] == true);
+    CHECK(gguf["engine"] == "llama.cpp");
+    CHECK(gguf["point"]["running"] == 4);
+    CHECK(gguf["command"]["text"].get<std::string>().find("-np ") != std::string::npos);
+}
+
+TEST_CASE("scale-out mode results carry the serving plan for Kimi Linear on the first page's devices") {
+    for (const char* device : {"apple-m2-ultra-128gb", "mi100", "l40", "v100-32gb", "rtx-pro-4500-blackwell"}) {
+        json r = json::parse(test::engine().call(json({{"op", "estimate"}, {"model", "kimi-linear-48b-a3b-instruct"}, {"hardware", device},
+                                                       {"mode", "scale-out"}}).dump()));
+        REQUIRE(r["ok"] == true);
+        if (!r["runs"].get<bool>()) continue;
+        INFO(device);
+        REQUIRE(r.contains("serving"));
+        const json& sv = r["serving"];
+        CHECK(sv["capacity"]["users"].get<int>() >= 0);
+        CHECK(sv["point"]["users"] == 16);
+        if (sv["capacity"]["users"].get<int>() > 0) {
+            CHECK(sv["capacity"]["per_user_tps"].get<double>() >= sv["load"]["target_tps"].get<double>());
+            CHECK(!sv["command"].is_null());
+        }
+    }
+}
