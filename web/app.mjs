@@ -283,7 +283,7 @@ function feelSection(r) {
     h('button', { type: 'button', class: 'primary', onclick: play }, 'Play at this speed'), ' ', status, out);
 }
 
-function embedSection(state) {
+function embedSection(state, r) {
   const base = new URL('./', location.href);
   const card = new URL('card.html', base);
   const attrs = {};
@@ -294,7 +294,8 @@ function embedSection(state) {
   attrs.hardware = state.hardware;
   for (const [k, v] of Object.entries(attrs)) card.searchParams.set(k, v);
   const esc = (v) => String(v).replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
-  const iframe = `<iframe src="${esc(card.href)}" width="400" height="180" style="border:0;border-radius:12px" title="runwell fit card" loading="lazy"></iframe>`;
+  const title = `runwell fit card: ${r.model.name} on ${r.hardware.name}`;
+  const iframe = `<iframe src="${esc(card.href)}" width="400" height="180" style="border:0;border-radius:12px" title="${esc(title)}" loading="lazy"></iframe>`;
   const element = `<script src="${esc(new URL('runwell-card.js', base).href)}" defer></script>\n` +
     `<runwell-card ${Object.entries(attrs).map(([k, v]) => `${k}="${esc(v)}"`).join(' ')} theme="auto"></runwell-card>`;
   const preview = h('iframe', { src: card.href, width: 400, height: 180, title: 'Preview of the fit card', class: 'card-preview', loading: 'lazy' });
@@ -444,7 +445,7 @@ function render(state, push) {
     feelSection(r),
     state.model_spec || state.hardware_spec || state.quant_spec
       ? section('Embed this result', 'embed', h('p', {}, 'Fit cards show catalog entries; custom models and devices are shared with this page\'s link.'))
-      : embedSection(state),
+      : embedSection(state, r),
     checkSection(state),
     faqSection(r));
   clearTimeout(rankTimer);
@@ -454,6 +455,8 @@ function render(state, push) {
     alsoRunsPlaceholder.replaceWith(alsoRunsSection(ranked, r.model.id, (model) => update({ model, quant: '' })));
   }, 0);
   document.title = `${r.model.name} on ${r.hardware.name}: ${r.fit_label} — runwell`;
+  // Screen readers hear one line per change (the verdict), not the whole result re-read.
+  $('announce').textContent = `${r.model.name} on ${r.hardware.name}: ${r.fit_label}, grade ${r.grade}. ${r.summary}`;
   $('setup-summary').textContent = `${r.model.name} on ${r.hardware.name} · ${r.quant.id} — change`;
   document.body.dataset.renderMs = (performance.now() - started).toFixed(1);  // read by scripts/bench
   return true;
@@ -547,6 +550,25 @@ async function main() {
       h('button', { type: 'button', class: 'link', id: 'forget-device', onclick: () => { forgetDevice(); hint.textContent = ''; } }, 'Forget'));
   };
   showMine();
+  // While typing in a picker, the best match is announced once the typing pauses (Enter picks it).
+  for (const kind of ['model', 'hardware']) {
+    let timer;
+    $(kind).addEventListener('input', () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        const typed = $(kind).value.trim();
+        const id = typed ? pickers[kind].idOf(typed) : null;
+        const label = id ? pickers[kind].labelOf(id) : '';
+        $(`${kind}-hint`).textContent = !typed || label === typed ? '' : id ? `Enter picks: ${label}` : `No ${kind === 'model' ? 'model' : 'device'} matches — keep typing or pick from the list.`;
+      }, 400);
+    });
+  }
+  // Escape closes the folded setup form on a phone and returns to its summary line.
+  $('setup').addEventListener('keydown', (e) => {
+    if (e.key !== 'Escape' || !$('setup').open || !matchMedia('(max-width: 700px)').matches) return;
+    $('setup').open = false;
+    $('setup-summary').focus();
+  });
   $('controls').addEventListener('change', onChange);
   $('controls').addEventListener('submit', (e) => { e.preventDefault(); onChange(); });
   window.addEventListener('popstate', () => showState(false));

@@ -35,6 +35,9 @@ class RunwellCard extends HTMLElement {
       if (value !== null && value !== '') url.searchParams.set(name, value.slice(0, 120));
     }
     if (this.frame.src !== url.href) this.frame.src = url.href;
+    // A title that says which card this is (a text property: no markup).
+    const named = (name) => (this.getAttribute(name) ?? '').slice(0, 60);
+    this.frame.title = `runwell fit card: ${named('model')} on ${named('hardware')}`;
   }
 }
 

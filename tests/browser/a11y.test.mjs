@@ -24,6 +24,7 @@ const STATES = [
   ['calculator, needs offload', '?model=llama-3.1-70b-instruct&hardware=rtx-4090&host_ram_gib=64'],
   ["calculator, won't run", '?model=llama-3.1-70b-instruct&hardware=rtx-4090&host_ram_gib=0'],
   ['calculator, a bad link', '?model=nope&context=-5'],
+  ['calculator, serving plan', '?model=llama-3.1-8b-instruct&hardware=h100-sxm&quant=FP8&mode=scale-out&load_users=500'],
   ['device ranking', 'device.html?hardware=l40'],
   ['models index', 'models.html'],
   ['model tier list', 'model.html?id=kimi-linear-48b-a3b-instruct'],
@@ -115,4 +116,113 @@ test('keyboard only: a skip link first, then the form in reading order, each foc
   // Straight into the form, in the order it reads (the GPU-memory field is off for this discrete GPU).
   assert.deepEqual(order.slice(0, 7), ['model', 'hardware', 'quant', 'context', 'gpus', 'host_ram_gib', 'kv']);
   await page.close();
+});
+
+// Presses Tab until `match` holds for the focused element (at most `limit` times); every focus on
+// the way must be visible. Returns what was focused.
+const describeFocus = () => {
+  const e = document.activeElement;
+  const cs = getComputedStyle(e);
+  return { id: e.id, tag: e.tagName, name: e.getAttribute('name') ?? '', text: e.textContent.trim().slice(0, 40),
+    section: e.closest('section')?.id ?? '', visible: cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) > 0 };
+};
+
+async function tabTo(page, match, limit = 80) {
+  for (let i = 0; i < limit; i++) {
+    await page.keyboard.press('Tab');
+    let f = await page.evaluate(describeFocus);
+    if (f.tag === 'IFRAME') {
+      // Focus is inside the frame (the embed preview): its own element must show it.
+      const frame = await (await page.evaluateHandle(() => document.activeElement)).asElement().contentFrame();
+      f = { ...(await frame.evaluate(describeFocus)), section: f.section };
+    }
+    assert.ok(f.visible || f.tag === 'BODY', `focus on ${f.id || f.text || f.tag} is visible`);
+    if (match(f)) return f;
+  }
+  assert.fail('not reached by Tab');
+}
+
+test('keyboard only: pick model, device and quant, change mode and workload, copy commands, open compare, read a config', async () => {
+  const page = await ctx.newPage();
+  await page.setViewportSize({ width: 1366, height: 900 });
+  await page.goto(server.url);
+  await ready(page);
+  await tabTo(page, (f) => f.id === 'model');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('qwen3 8b');
+  await page.waitForFunction(() => /Enter picks: Qwen3-8B/.test(document.getElementById('model-hint').textContent));  // announced, once typing pauses
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/model=qwen3-8b/);
+  await tabTo(page, (f) => f.id === 'hardware');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('l40s');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/hardware=l40s/);
+  assert.match(await page.textContent('#announce'), /^Qwen3-8B on [^:]*L40S[^:]*: /);  // one line, in the live region
+  await tabTo(page, (f) => f.id === 'quant');
+  await page.keyboard.press('ArrowDown');
+  await page.waitForURL(/quant=/);
+  await tabTo(page, (f) => f.name === 'mode');
+  await page.keyboard.press('ArrowRight');
+  await page.waitForURL(/mode=/);
+  await tabTo(page, (f) => f.id === 'workload');
+  await page.keyboard.press('ArrowDown');
+  await page.waitForURL(/workload=/);
+  // A run command and an embed snippet are copied from the keyboard.
+  for (const section of ['commands', 'embed']) {
+    const copy = await tabTo(page, (f) => f.section === section && f.text === 'Copy', 400);
+    assert.equal(copy.text, 'Copy');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => ['Copied', 'Select and copy'].includes(document.activeElement.textContent));
+  }
+  // The navigation reaches the compare page.
+  await page.goto(server.url);
+  await ready(page);
+  await tabTo(page, (f) => f.tag === 'A' && f.text === 'Compare');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/compare\.html/);
+  await ready(page);
+  await tabTo(page, (f) => f.tag === 'INPUT' || f.tag === 'SELECT');
+  // A config.json is read with the keyboard alone.
+  await page.goto(`${server.url}custom.html`);
+  await ready(page);
+  await tabTo(page, (f) => f.id === 'config');
+  await page.keyboard.type(JSON.stringify({ model_type: 'llama', hidden_size: 4096, num_hidden_layers: 32, num_attention_heads: 32,
+    num_key_value_heads: 8, vocab_size: 128256, intermediate_size: 14336, max_position_embeddings: 131072 }));
+  await tabTo(page, (f) => f.id === 'read-config', 3);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => !document.getElementById('model-status').hidden);
+  assert.doesNotMatch(await page.textContent('#model-status'), /error|Paste/i);
+  await page.close();
+});
+
+test('on a phone Escape closes the opened setup form and returns to its summary', async () => {
+  const page = await ctx.newPage();
+  await page.setViewportSize({ width: 390, height: 800 });
+  await page.goto(`${server.url}?model=qwen3-8b&hardware=rtx-4090`);
+  await ready(page);
+  assert.equal(await page.$eval('#setup', (d) => d.open), false);
+  await page.focus('#setup-summary');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.$eval('#setup', (d) => d.open), true);
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Escape');
+  assert.equal(await page.$eval('#setup', (d) => d.open), false);
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'setup-summary');
+  await page.close();
+});
+
+test('200 % zoom: at 320 CSS px every page keeps its content in view (no page overflow)', async () => {
+  // A 640 px window at 200 % zoom lays out like a 320 px one (WCAG 1.4.10 reflow).
+  for (const path of ['', '?model=llama-3.1-8b-instruct&hardware=h100-sxm&quant=FP8&mode=scale-out', 'device.html?hardware=l40',
+    'model.html?id=kimi-linear-48b-a3b-instruct', 'models.html', 'compare.html', 'custom.html', 'accuracy.html',
+    'card.html?model=qwen3-8b&hardware=rtx-4090']) {
+    const page = await ctx.newPage();
+    await page.setViewportSize({ width: 320, height: 640 });
+    await page.goto(server.url + path);
+    await ready(page);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.equal(overflow, 0, `${path || '/'} overflows at 320 px by ${overflow} px`);
+    await page.close();
+  }
 });

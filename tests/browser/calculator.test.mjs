@@ -42,6 +42,8 @@ test('the default page shows a full result with every section', async () => {
   await page.waitForSelector('#also tbody tr');  // ranked right after the first frame
   assert.ok(await page.locator('#also tbody tr').count() >= 5);
   assert.ok(await page.$('#curve svg path.line'));
+  // The embed snippet's frame is titled with what it shows.
+  assert.match(await page.textContent('#embed [data-embed=iframe] code'), /title="runwell fit card: [^"]+ on GeForce RTX 4090 24GB"/);
   await shot(page, 'calculator-default');
   assert.deepEqual(problems, []);
   await page.close();

@@ -69,6 +69,8 @@ test('the custom element loads from one script tag, themes, and keeps styles apa
 <runwell-card model="llama-3.1-70b-instruct" hardware="rtx-4090" theme="dark" accent="#fb7185"></runwell-card>`));
   const frame = await cardFrame(page, 'runwell-card');
   assert.equal(await frame.textContent('[data-testid=fit]'), 'Needs CPU offload');
+  // Inside the closed shadow root the frame is still a titled frame for assistive technology.
+  assert.equal(await (await frame.frameElement()).getAttribute('title'), 'runwell fit card: llama-3.1-70b-instruct on rtx-4090');
   // The host's "* { color: red !important }" does not reach the card...
   const colour = await frame.$eval('.title', (el) => getComputedStyle(el).color);
   assert.notEqual(colour, 'rgb(255, 0, 0)');
@@ -166,5 +168,40 @@ test('at 400x180 the card names model and device, and every fit badge keeps AA c
     }
   }
   assert.equal(seen.size, 4, [...seen].join(' '));
+  await page.close();
+});
+
+test('any accent a host picks: the grade and link stay at AA contrast on the card, light, dark and auto', async () => {
+  const page = await ctx.newPage();
+  await page.setViewportSize({ width: 400, height: 180 });
+  // Pale, dark, mid-grey and saturated accents: each is used when readable, else the text colour takes over.
+  const accents = ['#ffff66', '#000000', '#777777', '#fb7185', '#1d4ed8', '#00ff00', '#2dd4bf', '#7c3aed'];
+  const used = new Set();
+  for (const scheme of ['light', 'dark']) {
+    await page.emulateMedia({ colorScheme: scheme });
+    for (const theme of ['light', 'dark', 'auto']) {
+      for (const accent of accents) {
+        await page.goto(`${app.url}card.html?model=qwen3-8b&hardware=rtx-4090&theme=${theme}&accent=${encodeURIComponent(accent)}`);
+        await page.waitForSelector('body[data-ready="true"]');
+        const r = await page.evaluate(() => {
+          // The colour behind an element: its nearest ancestor with an opaque background.
+          const behind = (e) => {
+            for (let x = e; x; x = x.parentElement) {
+              const c = getComputedStyle(x).backgroundColor;
+              if (c && c !== 'transparent' && !/rgba\(.*, 0\)$/.test(c)) return c;
+            }
+            return 'rgb(255, 255, 255)';
+          };
+          return [...document.querySelectorAll('.grade, .foot a')].map((e) => ({ fg: getComputedStyle(e).color, bg: behind(e) }));
+        });
+        assert.ok(r.length >= 2);
+        for (const { fg, bg } of r) {
+          used.add(fg);
+          assert.ok(contrast(fg, bg) >= 4.5, `accent ${accent}, theme ${theme} on a ${scheme} system: ${fg} on ${bg} = ${contrast(fg, bg).toFixed(2)}:1`);
+        }
+      }
+    }
+  }
+  assert.ok(used.size > 3, 'readable accents are used, not always replaced');
   await page.close();
 });
