@@ -1,5 +1,5 @@
 // Renders docs/accuracy.json (written by scripts/accuracy) as the "How accurate is this?" page.
-import { h, clear, fmt, navBar, watchTables } from './ui.mjs';
+import { h, headerRow, clear, fmt, navBar, watchTables } from './ui.mjs';
 
 const LABELS = { decode: 'Decode', prefill: 'Prompt' };
 const GROUPS = { backend: 'Runtime backend', arch: 'Architecture class', family: 'Device family', kind: 'Kind of source' };
@@ -11,7 +11,7 @@ const stat = (s) => (s?.n ? `${pct(s.median)} (${fmt(s.within25, 0)}% within ±2
 function table(caption, head, rows) {
   return h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': caption }, h('table', {},
     h('caption', { class: 'sr-only' }, caption),
-    h('thead', {}, h('tr', {}, ...head.map((t) => h('th', { scope: 'col' }, t)))), h('tbody', {}, ...rows)));
+    h('thead', {}, headerRow(head, 'Measurements')), h('tbody', {}, ...rows)));
 }
 
 function summary(report) {

@@ -85,7 +85,7 @@ async function main() {
     h('div', { class: 'head' },
       h('span', { class: `badge ${fitClass(r.fit)}`, 'data-testid': 'fit' }, r.fit_label),
       h('span', { class: 'grade', title: `grade for ${r.query.workload}` }, r.grade),
-      h('span', { class: 'title', title: `${r.model.name} on ${r.hardware.name}` }, `${r.model.name} · ${r.hardware.name}`)),
+      h('h1', { class: 'title', title: `${r.model.name} on ${r.hardware.name}` }, `${r.model.name} · ${r.hardware.name}`)),
     h('div', { class: 'figures' },
       h('div', {}, h('span', {}, 'Decode'), h('strong', { 'data-testid': 'decode' }, runs ? `${fmt(r.decode_tps, 1)} tok/s` : '—')),
       h('div', {}, h('span', {}, 'First token'), h('strong', {}, runs ? `${fmt(r.ttft_s, 2)} s` : '—')),

@@ -1,6 +1,6 @@
 // "What runs on my device": the whole catalog ranked by the module for one device
 // (a catalog id or a custom device from the URL), with filters and sorting in the URL.
-import { h, clear, fmt, tokens, gradeClass, fitClass, startPage, searchablePicker, specParam, withRepairs, defaultsOf, myDevice, rememberDevice } from './ui.mjs';
+import { h, headerRow, clear, fmt, tokens, gradeClass, fitClass, startPage, searchablePicker, specParam, withRepairs, defaultsOf, myDevice, rememberDevice } from './ui.mjs';
 
 // This page's own filters; the setup fields start from the core's defaults (set at start-up).
 const PAGE_FILTERS = { sort: 'grade', moe: 'any', max_b: '', min_ctx: '', license: '' };
@@ -111,7 +111,7 @@ function render(s, push, notes = []) {
   clear(table);
   table.append(h('h2', {}, `${rows.length} of ${ranked.models.length} models that run`),
     rows.length ? h('div', { class: 'table-wrap' }, h('table', {},
-      h('thead', {}, h('tr', {}, ...['Model', 'Params', 'Grade', 'Fit', 'Best quant', 'Decode', 'TTFT', 'Context', 'License', ''].map((t) => h('th', { scope: 'col' }, t)))),
+      h('thead', {}, headerRow(['Model', 'Params', 'Grade', 'Fit', 'Best quant', 'Decode', 'TTFT', 'Context', 'License', ''])),
       h('tbody', {}, ...rows.map((m) => h('tr', { 'data-model': m.id },
         h('th', { scope: 'row' }, h('a', { href: `model.html?id=${encodeURIComponent(m.id)}` }, m.name)),
         h('td', {}, `${fmt(m.params_b, m.params_b < 10 ? 1 : 0)}B${m.moe ? ` (${fmt(m.active_params_b, 1)}B active)` : ''}`),

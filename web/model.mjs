@@ -1,6 +1,6 @@
 // A model's page: its architecture as the estimator sees it, and a tier list of
 // every catalog device for it (best quant, grade, speed), computed in the module.
-import { h, clear, fmt, tokens, gib, gradeClass, fitClass, startPage, withRepairs } from './ui.mjs';
+import { h, headerRow, clear, fmt, tokens, gib, gradeClass, fitClass, startPage, withRepairs } from './ui.mjs';
 
 const main = document.getElementById('page');
 
@@ -54,7 +54,7 @@ async function start() {
       ...[...byGrade.entries()].map(([grade, devices]) => h('div', { class: 'tier', 'data-grade': grade },
         h('h3', {}, h('span', { class: `grade ${gradeClass(grade)}` }, grade), ` ${devices.length} device${devices.length > 1 ? 's' : ''}`),
         h('div', { class: 'table-wrap' }, h('table', {},
-          h('thead', {}, h('tr', {}, ...['Device', 'Fit', 'Best quant', 'Decode', 'TTFT', 'Memory', ''].map((t) => h('th', { scope: 'col' }, t)))),
+          h('thead', {}, headerRow(['Device', 'Fit', 'Best quant', 'Decode', 'TTFT', 'Memory', ''])),
           h('tbody', {}, ...devices.map((d) => h('tr', { 'data-device': d.id },
             h('th', { scope: 'row' }, h('a', { href: `device.html?hardware=${encodeURIComponent(d.id)}` }, d.name)),
             h('td', {}, h('span', { class: `badge small ${fitClass(d.fit)}` }, d.fit.replace('_', ' '))),

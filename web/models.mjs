@@ -1,6 +1,6 @@
 // The model index: every catalog model, searchable as people type (the core's search) and
 // filterable, each linking to its page (which devices run it) and to the calculator.
-import { h, clear, fmt, tokens, startPage } from './ui.mjs';
+import { h, headerRow, clear, fmt, tokens, startPage } from './ui.mjs';
 
 const main = document.getElementById('page');
 
@@ -8,7 +8,7 @@ function table(rows) {
   if (!rows.length) return h('p', { 'data-testid': 'no-match' }, 'No model matches. Try fewer words, e.g. "qwen3" or "70b".');
   return h('div', { class: 'table-wrap' }, h('table', {},
     h('caption', { class: 'sr-only' }, 'Catalog models'),
-    h('thead', {}, h('tr', {}, ...['Model', 'Parameters', 'Context', 'License', 'Released', ''].map((t) => h('th', { scope: 'col' }, t)))),
+    h('thead', {}, headerRow(['Model', 'Parameters', 'Context', 'License', 'Released', ''])),
     h('tbody', {}, ...rows.map((m) => h('tr', { 'data-model': m.id },
       h('th', { scope: 'row' }, h('a', { href: `model.html?id=${encodeURIComponent(m.id)}` }, m.name)),
       h('td', {}, `${fmt(m.params_b, m.params_b < 10 ? 1 : 0)}B${m.moe ? ` (${fmt(m.active_params_b, 1)}B active)` : ''}`),

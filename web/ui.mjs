@@ -100,6 +100,12 @@ export function lineChart(points, series, { width = 520, height = 220, x = 'cont
   return h('figure', { class: 'chart-box' }, svg, legend);
 }
 
+// A table's column headers; a column without a visible title (row links, row labels) still gets a
+// name for screen readers.
+export function headerRow(titles, unnamed = 'Open') {
+  return h('tr', {}, ...titles.map((t) => h('th', { scope: 'col' }, t === '' ? h('span', { class: 'sr-only' }, unnamed) : t)));
+}
+
 export function copyButton(text) {
   const button = h('button', { type: 'button', class: 'copy', 'aria-label': 'Copy command' }, 'Copy');
   button.addEventListener('click', async () => {
