@@ -2,7 +2,8 @@
 // states, light and dark, at phone and desktop width. No "serious" or "critical" violation may remain.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve, launch, ready, ROOT } from './harness.mjs';
 
@@ -51,6 +52,42 @@ test('no serious or critical axe violation on any page, state, theme or width', 
     }
   }
   assert.deepEqual(found, []);
+});
+
+test('a host page with the <runwell-card> element passes axe, light and dark, at both widths', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'runwell-a11y-host-'));
+  writeFileSync(join(dir, 'index.html'), `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>A host</title></head>
+<body><main><h1>A host page</h1><script src="${server.url}runwell-card.js" defer></script>
+<runwell-card model="llama-3.1-70b-instruct" hardware="rtx-4090" host_ram_gib="64" theme="auto"></runwell-card></main></body></html>`);
+  const host = await serve(dir);
+  try {
+    const found = [];
+    for (const scheme of ['light', 'dark']) {
+      for (const width of [390, 1366]) {
+        const page = await ctx.newPage();
+        await page.setViewportSize({ width, height: 700 });
+        await page.emulateMedia({ colorScheme: scheme });
+        await page.goto(host.url);
+        await page.waitForFunction(() => customElements.get('runwell-card'));
+        const frame = await (async () => {
+          for (let i = 0; i < 100; i++) {
+            for (const f of page.frames()) if (await f.$('body[data-ready="true"]').catch(() => null)) return f;
+            await page.waitForTimeout(100);
+          }
+          throw new Error('card did not load');
+        })();
+        for (const v of await violations(page)) found.push(`host (${scheme}, ${width} px): ${v}`);
+        await frame.evaluate(AXE);
+        const inner = await frame.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] })).violations
+          .filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id));
+        for (const v of inner) found.push(`card in host (${scheme}, ${width} px): ${v}`);
+        await page.close();
+      }
+    }
+    assert.deepEqual(found, []);
+  } finally {
+    await host.stop();
+  }
 });
 
 test('a picker with no match is announced, and its state passes axe', async () => {
