@@ -213,3 +213,44 @@ TEST_CASE("llama-bench tables as users paste them: tests, depths and speeds; any
     CHECK(r["rows"][1]["test"] == "tg128");
     CHECK(r["rows"][1]["within_band"] == true);
 }
+
+namespace {
+// A fixture of tests/fixtures/bench/ without its first line ("# source: <url>").
+std::string bench_fixture(const std::string& name) {
+    std::string text;
+    std::vector<runwell::Problem> problems;
+    REQUIRE(runwell::read_text_file(std::string(RUNWELL_TEST_DIR) + "/fixtures/bench/" + name, text, problems));
+    return text.substr(text.find('\n') + 1);
+}
+}  // namespace
+
+TEST_CASE("llama-bench output in its other formats and llama.cpp timing lines, as published") {
+    // Expected values are the numbers printed in each fixture (llama.cpp's llama-bench README at
+    // 5a32f10: RTX 4080, Qwen2.5-7B Q4_K_M; JAIDoc's 3090 + 3060 table; llama.cpp issue #6476).
+    auto csv = runwell::read_llama_bench(bench_fixture("csv-llama-bench-readme.txt"));
+    REQUIRE(csv.size() == 2);
+    CHECK((csv[0].prefill && csv[0].tokens == 512 && csv[0].tps == Approx(7285.676949)));
+    CHECK((!csv[1].prefill && csv[1].tokens == 128 && csv[1].tps == Approx(119.915244)));
+    auto json_rows = runwell::read_llama_bench(bench_fixture("json-llama-bench-readme.txt"));
+    REQUIRE(json_rows.size() == 2);
+    CHECK(json_rows[0].tps == Approx(7100.002165));
+    CHECK((json_rows[1].test == "tg128" && json_rows[1].tps == Approx(118.881588)));
+    auto jsonl = runwell::read_llama_bench(bench_fixture("jsonl-llama-bench-readme.txt"));
+    REQUIRE(jsonl.size() == 2);
+    CHECK(jsonl[0].tps == Approx(7263.609157));
+    CHECK(jsonl[1].tps == Approx(119.844681));
+    auto md = runwell::read_llama_bench(bench_fixture("md-llama-bench-3090-3060.txt"));
+    REQUIRE(md.size() == 18);  // nine n_batch x n_ubatch pairs, pp8192 and tg256 each; the device log lines skipped
+    CHECK((md[0].test == "pp8192" && md[0].tps == Approx(3487.07)));
+    CHECK((md[1].test == "tg256" && md[1].tps == Approx(109.29)));
+    auto timings = runwell::read_llama_bench(bench_fixture("timings-llama-print-timings-issue6476.txt"));
+    REQUIRE(timings.size() == 3);  // llama-cli prompt and eval lines, the server's generation line
+    CHECK((timings[0].prefill && timings[0].tokens == 15 && timings[0].tps == Approx(8.76)));
+    CHECK((!timings[1].prefill && timings[1].tokens == 127 && timings[1].tps == Approx(13.34)));
+    CHECK((!timings[2].prefill && timings[2].tokens == 281 && timings[2].tps == Approx(12.12)));
+    // Damaged machine output: no rows, no crash.
+    CHECK(runwell::read_llama_bench("[{\"n_prompt\": 512, \"n_gen\": 0, \"avg_ts\": \"nan\"}]").empty());
+    CHECK(runwell::read_llama_bench("{\"n_prompt\": -5, \"n_gen\": 0, \"avg_ts\": 10}").empty());
+    CHECK(runwell::read_llama_bench("n_prompt,n_gen,avg_ts\n\"512\",\"0\"\n").empty());
+    CHECK(runwell::read_llama_bench("prompt eval time = 5 ms / 99999999999 tokens (1 ms per token, 1e300 tokens per second)").empty());
+}

@@ -62,13 +62,28 @@ function fillPickers() {
 
 const sharedMemory = (id) => catalog.hardware.find((d) => d.id === id)?.shared_memory ?? false;
 
+// A setup's cards as the form shows them: the main GPU (times `gpus`) and one other model (times a count).
+// The URL keeps the core's form: "main,main,other" (a comma list of GPU ids).
+function cardsOf(hardware) {
+  const ids = String(hardware ?? '').split(',');
+  const main = ids[0];
+  const same = ids.findIndex((id) => id !== main);
+  const rest = same < 0 ? [] : ids.slice(same);
+  return { main, count: same < 0 ? ids.length : same, more: rest[0] ?? '', moreCount: rest.length, uniform: rest.every((id) => id === rest[0]) };
+}
+
 function syncForm(state) {
   const custom = (key) => { try { return JSON.parse(state[key]).name ?? 'custom'; } catch { return 'custom'; } };
   $('model').value = state.model_spec ? `Custom: ${custom('model_spec')}` : pickers.model.labelOf(state.model);
-  $('hardware').value = state.hardware_spec ? `Custom: ${custom('hardware_spec')}` : pickers.hardware.labelOf(state.hardware);
+  const cards = cardsOf(state.hardware);
+  $('hardware').value = state.hardware_spec ? `Custom: ${custom('hardware_spec')}` : pickers.hardware.labelOf(cards.main);
+  $('more_gpu').value = cards.more ? pickers.hardware.labelOf(cards.more) : '';
+  $('more_count').value = cards.more ? cards.moreCount : 1;
+  $('more-hint').textContent = cards.uniform ? '' : 'This link mixes more than two GPU models; the form shows the first two (the link keeps them all).';
+  $('tensor_split').value = state.tensor_split ?? '';
   $('quant').value = state.quant ?? '';
   $('context').value = state.context ?? '';
-  $('gpus').value = state.gpus ?? DEFAULTS.gpus;
+  $('gpus').value = cards.count > 1 ? cards.count : state.gpus ?? DEFAULTS.gpus;
   $('host_ram_gib').value = state.host_ram_gib ?? '';
   $('gpu_memory_gib').value = state.gpu_memory_gib ?? '';
   $('gpu_memory_gib').disabled = !sharedMemory(state.hardware) && !state.hardware_spec;
@@ -85,16 +100,24 @@ function formState() {
   const keepCustom = (kind) => $(kind).value.startsWith('Custom: ') && state[`${kind}_spec`];
   $('model-hint').textContent = model || keepCustom('model') ? '' : 'No model matches — pick one from the list.';
   $('hardware-hint').textContent = hardware || keepCustom('hardware') ? '' : 'No device matches — pick one from the list.';
+  // Other GPUs: the main card times "GPUs", then the other model times its count, as one list.
+  const more = $('more_gpu').value.trim() ? pickers.hardware.idOf($('more_gpu').value) : null;
+  $('more-hint').textContent = $('more_gpu').value.trim() && !more ? 'No device matches — pick one from the list.' : '';
+  const main = hardware ?? cardsOf(state.hardware).main;
+  const moreCount = Math.max(0, Math.min(7, Math.floor(Number($('more_count').value) || 0)));
+  const mixed = Boolean(more) && moreCount > 0 && !(hardware === null && state.hardware_spec);
+  const mainCount = Math.max(1, Math.min(8, Math.floor(Number($('gpus').value) || 1)));
   return {
     ...state,
     model: model ?? state.model,
-    hardware: hardware ?? state.hardware,
+    hardware: mixed ? [...Array(mainCount).fill(main), ...Array(moreCount).fill(more)].join(',') : main,
     model_spec: model ? null : state.model_spec,
     quant_spec: model || $('quant').value ? null : state.quant_spec,
     hardware_spec: hardware ? null : state.hardware_spec,
     quant: $('quant').value,
     context: $('context').value,
-    gpus: $('gpus').value,
+    gpus: mixed ? '' : $('gpus').value,
+    tensor_split: $('tensor_split').value.trim(),
     host_ram_gib: $('host_ram_gib').value,
     // Only a unified-memory device has a GPU share to set; for others the field is off.
     gpu_memory_gib: sharedMemory(hardware ?? state.hardware) ? $('gpu_memory_gib').value : '',
@@ -123,7 +146,7 @@ function verdict(r) {
     h('div', { class: 'verdict-head' },
       h('span', { class: `badge ${fitClass(r.fit)}`, 'data-testid': 'fit' }, r.fit_label),
       h('span', { class: `grade ${gradeClass(r.grade)}`, title: `score ${r.score}/100 for ${r.query.workload}` }, r.grade),
-      h('h2', { id: 'verdict-h' }, `${r.model.name} on ${r.hardware.name}${r.query.gpus > 1 ? ` ×${r.query.gpus}` : ''}`)),
+      h('h2', { id: 'verdict-h' }, `${r.model.name} on ${r.hardware_label}`)),
     h('p', { class: 'summary', 'data-testid': 'summary' }, r.summary),
     h('div', { class: 'figures' },
       figure('Decode', !r.runs ? '—' : `${fmt(r.decode_tps, 1)} tok/s`,
@@ -154,6 +177,11 @@ function memorySection(r) {
     h('ul', { class: 'legend' }, ...parts.map((p) => h('li', { class: `swatch-${p.key}` }, `${p.label}: ${gib(p.value)}`))),
     m.host_weights > 0 ? h('p', { class: 'note' }, `Plus ${gib(m.host_weights)} of token embeddings that llama.cpp keeps in host RAM.`) : null,
     r.offload.percent > 0 ? h('p', { class: 'note' }, `${gib(r.offload.cpu_weights_gib)} of weights sit in host RAM (${fmt(r.offload.percent, 0)}% offloaded); the device holds the rest.`) : null,
+    r.gpu_cards.length > 1 ? h('div', { class: 'table-wrap' }, h('table', { id: 'cards' },
+      h('caption', {}, 'Each GPU (llama.cpp splits the layers; each card reads its share at its own speed)'),
+      h('thead', {}, h('tr', {}, ...['GPU', 'Layers', 'Holds', 'Usable'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('tbody', {}, ...r.gpu_cards.map((c, i) => h('tr', {}, h('th', { scope: 'row' }, `${i}: ${c.name}`), h('td', {}, `${fmt(c.share * 100, 0)}%`),
+        h('td', {}, gib(c.memory_gib)), h('td', {}, gib(c.usable_gib))))))) : null,
     h('details', { class: 'explain' }, h('summary', {}, 'How this is computed'),
       h('ul', {},
         h('li', {}, `Weights: parameters × ${fmt(f.memory.bpw_body, 2)} bits per weight (${r.quant.name}), embeddings and output head at their own precision.`),
@@ -294,7 +322,7 @@ function embedSection(state, r) {
   attrs.hardware = state.hardware;
   for (const [k, v] of Object.entries(attrs)) card.searchParams.set(k, v);
   const esc = (v) => String(v).replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
-  const title = `runwell fit card: ${r.model.name} on ${r.hardware.name}`;
+  const title = `runwell fit card: ${r.model.name} on ${r.hardware_label}`;
   const iframe = `<iframe src="${esc(card.href)}" width="400" height="180" style="border:0;border-radius:12px" title="${esc(title)}" loading="lazy"></iframe>`;
   const element = `<script src="${esc(new URL('runwell-card.js', base).href)}" defer></script>\n` +
     `<runwell-card ${Object.entries(attrs).map(([k, v]) => `${k}="${esc(v)}"`).join(' ')} theme="auto"></runwell-card>`;
@@ -454,10 +482,10 @@ function render(state, push) {
       mode: state.mode, workload: state.workload, limit: 16 });
     alsoRunsPlaceholder.replaceWith(alsoRunsSection(ranked, r.model.id, (model) => update({ model, quant: '' })));
   }, 0);
-  document.title = `${r.model.name} on ${r.hardware.name}: ${r.fit_label} — runwell`;
+  document.title = `${r.model.name} on ${r.hardware_label}: ${r.fit_label} — runwell`;
   // Screen readers hear one line per change (the verdict), not the whole result re-read.
-  $('announce').textContent = `${r.model.name} on ${r.hardware.name}: ${r.fit_label}, grade ${r.grade}. ${r.summary}`;
-  $('setup-summary').textContent = `${r.model.name} on ${r.hardware.name} · ${r.quant.id} — change`;
+  $('announce').textContent = `${r.model.name} on ${r.hardware_label}: ${r.fit_label}, grade ${r.grade}. ${r.summary}`;
+  $('setup-summary').textContent = `${r.model.name} on ${r.hardware_label} · ${r.quant.id} — change`;
   document.body.dataset.renderMs = (performance.now() - started).toFixed(1);  // read by scripts/bench
   return true;
 }
@@ -474,7 +502,9 @@ function repairState(state) {
     kv: new Set(catalog.meta.kv_types),
   };
   for (const [key, ids] of Object.entries(known)) {
-    if (state[key] !== undefined && !ids.has(state[key])) {
+    // hardware may be a list of GPU ids (mixed cards): each must be known.
+    const values = key === 'hardware' ? String(state[key] ?? '').split(',') : [state[key]];
+    if (state[key] !== undefined && !values.every((v) => ids.has(v))) {
       problems.push(`unknown ${key} "${String(state[key]).slice(0, 60)}"`);
       state[key] = DEFAULTS[key] ?? '';
     }
@@ -538,7 +568,7 @@ async function main() {
     const next = formState();
     if (!render(next, true)) return;
     syncForm(next);
-    if (!next.hardware_spec && next.hardware !== DEFAULTS.hardware) { rememberDevice(next.hardware); showMine(); }
+    if (!next.hardware_spec && next.hardware !== DEFAULTS.hardware && !next.hardware.includes(',')) { rememberDevice(next.hardware); showMine(); }
   };
   // "My device": remembered when picked, shown beside the picker with a way to forget it.
   const showMine = () => {

@@ -242,9 +242,7 @@ std::vector<Note> improvements(const Catalog& c, const Setup& s, const Estimate&
         double best_tps = 0;
         for (const Device& other : c.devices) {
             if (&other == &d) continue;
-            Setup t = s;
-            t.device = &other;
-            t.gpus = 1;
+            Setup t = on_card(s, other);
             WorkloadResult r = grade_workload(t, w, mode, GradeContext::Setup);
             if (r.estimate.fit != Fit::RunsWell || r.speed.decode_tps < w.decode_target_tps) continue;
             if (!best || other.memory_gib < best->memory_gib ||
@@ -284,6 +282,13 @@ void add_offload_flags(ShellLine& l, const Setup& s, const Estimate& e) {
     if (p.kind == OffloadKind::Experts) l.args({"-ngl", "99", "--n-cpu-moe", std::to_string(p.cpu_expert_layers)});
     else if (p.kind == OffloadKind::Layers) l.args({"-ngl", std::to_string(p.gpu_layers)});
     else l.args({"-ngl", "99"});
+    // Mixed cards: the layers split as the estimate places them (llama.cpp's default splits by free
+    // memory, close to this), the output layer on the first card.
+    if (!s.other_gpus.empty() || !s.tensor_split.empty()) {
+        std::string split;
+        for (double share : layer_shares(s)) split += (split.empty() ? "" : ",") + fixed(share * 100, 0);
+        l.args({"--tensor-split", split, "--main-gpu", "0"});
+    }
 }
 
 // Where the weights come from: a published GGUF of the quant (by -hf repo:QUANT, downloaded by
@@ -379,12 +384,19 @@ std::vector<Command> run_commands(const Catalog& c, const Setup& s, const Estima
             note.comment("no published " + q.id + " GGUF is recorded; " + from.download->quant + " is the nearest (" + from.download->repo + ")");
         ShellLine version;
         version.comment(since_text(llama, "llama.cpp"));
+        ShellLine order;  // the split follows the cards' order: say which is which
+        if (!s.other_gpus.empty()) {
+            std::string cards;
+            std::vector<const Device*> list = gpu_cards(s);
+            for (size_t i = 0; i < list.size(); ++i) cards += (i ? ", GPU " : "GPU ") + std::to_string(i) + " = " + list[i]->name;
+            order.comment(cards + " (the order the driver lists them; CUDA_VISIBLE_DEVICES / ROCR_VISIBLE_DEVICES can set it)");
+        }
         ShellLine server;
         server.arg("llama-server");
         add_server_options(server, s, e, from, "");
-        if (s.gpus > 1 && can_offload(d)) server.args({"--split-mode", "layer"});
+        if (card_count(s) > 1) server.args({"--split-mode", "layer"});
         server.args({"--port", "8080"});
-        out.push_back({"llama.cpp", "llama.cpp server", lines_of({note, version, server})});
+        out.push_back({"llama.cpp", "llama.cpp server", lines_of({note, version, order, server})});
         if (d.backend != "metal") {
             ShellLine docker;
             docker.args({"docker", "run", "--rm", "-it"}).args(docker_devices(d));

@@ -149,7 +149,7 @@ double attention_flops_at(const Model& m, double context) {
 Memory memory_needed(const Setup& s) {
     const Model& m = *s.model;
     int n = std::max(1, s.concurrency);
-    int gpus = std::max(1, s.gpus);
+    int gpus = card_count(s);
     Memory mem;
     mem.weights = weight_bytes(m, *s.quant) / kGiB;
     if (can_offload(*s.device)) {
@@ -197,7 +197,47 @@ double usable_gib(const Device& d, int gpus) {
 double usable_gib(const Setup& s) {
     // The setting can give the GPU all of RAM but what the OS needs to stay up (2 GiB).
     if (s.gpu_memory_gib > 0 && s.device->kind == DeviceKind::Unified) return std::min(s.gpu_memory_gib, s.device->memory_gib - 2.0);
-    return usable_gib(*s.device, s.gpus);
+    if (s.other_gpus.empty()) return usable_gib(*s.device, s.gpus);
+    double total = 0;
+    for (const Device* card : gpu_cards(s)) total += usable_gib(*card, 1);
+    return total;
+}
+
+std::vector<const Device*> gpu_cards(const Setup& s) {
+    std::vector<const Device*> cards;
+    if (!s.other_gpus.empty()) {
+        cards.push_back(s.device);
+        cards.insert(cards.end(), s.other_gpus.begin(), s.other_gpus.end());
+    } else {
+        cards.assign(can_offload(*s.device) ? std::max(1, s.gpus) : 1, s.device);
+    }
+    return cards;
+}
+
+int card_count(const Setup& s) { return static_cast<int>(gpu_cards(s).size()); }
+
+std::vector<double> layer_shares(const Setup& s) {
+    std::vector<const Device*> cards = gpu_cards(s);
+    std::vector<double> shares(cards.size());
+    // By default in proportion to the memory each card has left after its own runtime and buffers.
+    const Memory mem = memory_needed(s);
+    const double own = (mem.compute + mem.runtime) / cards.size();
+    double total = 0;
+    for (size_t i = 0; i < cards.size(); ++i) {
+        shares[i] = s.tensor_split.size() == cards.size() ? s.tensor_split[i] : std::max(0.05, usable_gib(*cards[i], 1) - own);
+        total += shares[i];
+    }
+    for (double& v : shares) v = total > 0 ? v / total : 1.0 / shares.size();
+    return shares;
+}
+
+Setup on_card(const Setup& s, const Device& card) {
+    Setup t = s;
+    t.device = &card;
+    t.gpus = 1;
+    t.other_gpus.clear();
+    t.tensor_split.clear();
+    return t;
 }
 
 double overcommit_limit_gib(const Device& d) {
@@ -391,8 +431,23 @@ Speed speed(const Setup& s, const Estimate& e, long prompt_tokens, long depth) {
     int n = std::max(1, s.concurrency);
     Resolved host = resolve_host(s);
     // Each looks up the backend's constants: computed once per call (runwell fit calls this millions of times).
-    const double bandwidth = achieved_bandwidth_gbs(s) * 1e9, flops_rate = achieved_tflops(s) * 1e12;
-    const double layer_overhead = layer_overhead_s(s);
+    double bandwidth = achieved_bandwidth_gbs(s) * 1e9, flops_rate = achieved_tflops(s) * 1e12;
+    double layer_overhead = layer_overhead_s(s);
+    if (!s.other_gpus.empty()) {
+        // A layer split runs the cards one after another: each card's share of the work at its own speed.
+        double seconds_per_byte = 0, seconds_per_flop = 0;
+        layer_overhead = 0;
+        std::vector<const Device*> cards = gpu_cards(s);
+        std::vector<double> shares = layer_shares(s);
+        for (size_t i = 0; i < cards.size(); ++i) {
+            Setup card = on_card(s, *cards[i]);
+            seconds_per_byte += shares[i] / (achieved_bandwidth_gbs(card) * 1e9);
+            seconds_per_flop += shares[i] / (achieved_tflops(card) * 1e12);
+            layer_overhead += shares[i] * layer_overhead_s(card);
+        }
+        bandwidth = 1.0 / seconds_per_byte;
+        flops_rate = 1.0 / seconds_per_flop;
+    }
 
     // Decode: one step reads the active weights and each sequence's cache.
     double weights_read = decode_weight_bytes(m, *s.quant, n);
@@ -416,7 +471,7 @@ Speed speed(const Setup& s, const Estimate& e, long prompt_tokens, long depth) {
     // delta-net graph: ~12-15 ops per layer unfused, one fused op since #19504, plus convs and gates).
     out.layer_units = m.layers + (m.moe ? cal.moe_layer_factor * m.layers : 0.0) +
                       cal.linear_layer_factor(m.attention.linear_kind) * m.attention.linear_layers;
-    double hops = std::max(0, s.gpus - 1) * k.gpu_hop_ms * 1e-3;
+    double hops = (card_count(s) - 1) * k.gpu_hop_ms * 1e-3;
     out.gpu_bytes = gpu_bytes;
     out.cpu_bytes = cpu_bytes;
     out.fixed_s = out.layer_units * layer_overhead + hops;

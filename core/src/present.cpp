@@ -126,9 +126,40 @@ json caveats(const Setup& s) {
     return out;
 }
 
+// The setup's hardware as people name it: "GeForce RTX 4090 24GB x2", "RTX 3090 + RTX 3060 12GB".
+std::string hardware_label(const Setup& s) {
+    if (s.other_gpus.empty()) return s.device->name + (card_count(s) > 1 ? " x" + std::to_string(card_count(s)) : "");
+    std::string out;
+    for (const Device* card : gpu_cards(s)) out += (out.empty() ? "" : " + ") + card->name;
+    return out;
+}
+
+double device_total_gib(const Setup& s) {
+    double total = 0;
+    for (const Device* card : gpu_cards(s)) total += card->memory_gib;
+    return total;
+}
+
+// Each card of a multi-GPU setup: its share of the layers and what it holds (weights and cache by that
+// share, plus its own runtime context and compute buffer). One entry for a single device.
+json cards_json(const Setup& s, const Estimate& e) {
+    json out = json::array();
+    std::vector<const Device*> cards = gpu_cards(s);
+    std::vector<double> shares = layer_shares(s);
+    const double split = e.memory.weights + e.memory.kv_cache + e.memory.recurrent_state - e.placement.cpu_weight_gib - e.placement.cpu_cache_gib;
+    const double per_card = (e.memory.compute + e.memory.runtime) / cards.size();
+    for (size_t i = 0; i < cards.size(); ++i) {
+        double usable = usable_gib(on_card(s, *cards[i]));
+        double held = shares[i] * split + per_card;
+        out.push_back({{"id", cards[i]->id}, {"name", cards[i]->name}, {"share", round_to(shares[i], 3)}, {"usable_gib", round_to(usable, 2)},
+                       {"memory_gib", round_to(held, 2)}, {"bandwidth_gbs", cards[i]->bandwidth_gbs}});
+    }
+    return out;
+}
+
 std::string summary(const Setup& s, const Estimate& e, const Speed& sp) {
     std::string head = s.model->name + " needs ~" + fixed(e.memory.total(), 1) + " GiB with " + s.quant->name + ". " +
-                       s.device->name + (s.gpus > 1 ? " x" + std::to_string(s.gpus) : "") + " has " + fixed(e.usable_gib, 1) + " GiB usable. ";
+                       hardware_label(s) + " has " + fixed(e.usable_gib, 1) + " GiB usable. ";
     switch (e.fit) {
         case Fit::WontRun: return head + "It won't run.";
         case Fit::Offload:
@@ -183,18 +214,23 @@ json estimate_response(const Catalog& c, Resolved& r) {
 
     json j;
     j["ok"] = true;
-    j["query"] = {{"model", s.model->id}, {"hardware", s.device->id}, {"backend", s.device->backend}, {"quant", s.quant->id}, {"context", s.context},
+    std::string hardware_ids;
+    for (const Device* card : s.other_gpus.empty() ? std::vector<const Device*>{s.device} : gpu_cards(s))
+        hardware_ids += (hardware_ids.empty() ? "" : ",") + card->id;
+    j["query"] = {{"model", s.model->id}, {"hardware", hardware_ids}, {"backend", s.device->backend}, {"quant", s.quant->id}, {"context", s.context},
                   {"gpus", s.gpus}, {"host_ram_gib", e.host_usable_gib}, {"kv", std::string(to_string(s.kv))},
                   {"mode", mode.id}, {"workload", w.id}, {"concurrency", s.concurrency}};
     j["model"] = model_json(*s.model);
     j["hardware"] = device_json(*s.device);
+    j["hardware_label"] = hardware_label(s);
+    j["gpu_cards"] = cards_json(s, e);
     j["quant"] = {{"id", s.quant->id}, {"name", s.quant->name}, {"bits", s.quant->bits}, {"quality", quality_label(*s.quant)}};
     double total = e.memory.total();
     j["memory_gib"] = {{"weights", round_to(e.memory.weights, 2)}, {"host_weights", round_to(e.memory.host_weights, 2)}, {"kv_cache", round_to(e.memory.kv_cache, 2)},
                        {"recurrent_state", round_to(e.memory.recurrent_state, 3)}, {"compute", round_to(e.memory.compute, 2)},
                        {"runtime", round_to(e.memory.runtime, 2)}, {"total", round_to(total, 2)},
                        {"usable", round_to(e.usable_gib, 2)}, {"free", round_to(std::max(0.0, e.usable_gib - total), 2)},
-                       {"device_total", s.device->memory_gib * (can_offload(*s.device) ? s.gpus : 1)}};
+                       {"device_total", device_total_gib(s)}};
     put_fit(j, e.fit);
     // A setup that does not run offloads nothing; what offloading would need is in its advice.
     const bool runs = e.fit != Fit::WontRun;
@@ -465,6 +501,8 @@ json devices_response(const Catalog& c, Resolved& r, long limit) {
     for (const Device& d : c.devices) {
         Setup s = r.setup;
         s.device = &d;
+        s.other_gpus.clear();  // each device of the tier list on its own
+        s.tensor_split.clear();
         QuantTable t = quant_table(c, s, *r.workload, *r.mode);
         if (t.best < 0) continue;
         s.quant = t.options[t.best].quant;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 
 namespace runwell::detail {
 
@@ -75,6 +76,70 @@ std::string joined(const List& items) {
     return out;
 }
 
+// A hardware id, or a comma-separated list of GPU ids (mixed cards in one llama.cpp server): the
+// first card, with the others in `s.other_gpus`. A bad list sets `why` to "code: message".
+const Device* read_gpu_list(const Catalog& c, const std::string& text, Setup& s, std::string& why) {
+    constexpr size_t kMostCards = 8;
+    if (text.find(',') == std::string::npos) return c.device(text);
+    std::vector<const Device*> cards;
+    for (size_t start = 0; start <= text.size();) {
+        size_t end = std::min(text.find(',', start), text.size());
+        std::string id = text.substr(start, end - start);
+        const Device* d = c.device(id);
+        if (!d) { why = "unknown_hardware: no device with id '" + id.substr(0, 60) + "' in the catalog"; return nullptr; }
+        if (!can_offload(*d)) { why = "out_of_range: " + d->name + " is not a GPU card: a list of devices mixes GPUs only"; return nullptr; }
+        cards.push_back(d);
+        if (cards.size() > kMostCards) { why = "out_of_range: at most " + std::to_string(kMostCards) + " GPUs in one setup"; return nullptr; }
+        start = end + 1;
+    }
+    for (const Device* d : cards)
+        if (d->backend != cards[0]->backend) {
+            why = "mixed_backends: " + cards[0]->name + " (" + cards[0]->backend + ") and " + d->name + " (" + d->backend +
+                  ") need different llama.cpp builds: mix GPUs of one backend";
+            if (!s.other_gpus.empty()) s.other_gpus.clear();
+            return nullptr;
+        }
+    s.other_gpus.assign(cards.begin() + 1, cards.end());
+    return cards[0];
+}
+
+// llama.cpp's --tensor-split: one positive share per card, as "3,1" or [3, 1]; absent: by memory.
+bool read_tensor_split(ObjectReader& r, int cards, std::vector<double>& out, json& error) {
+    const json* node = r.object("tensor_split", false);
+    if (!node) return true;
+    std::vector<double> shares;
+    auto bad = [&](const std::string& why) {
+        error = error_response("out_of_range", "tensor_split " + why, "tensor_split");
+        return false;
+    };
+    if (node->is_string()) {
+        const std::string text = node->get<std::string>();
+        if (text.size() > 200) return bad("is too long");
+        for (size_t start = 0; start <= text.size();) {
+            size_t end = std::min(text.find(',', start), text.size());
+            const std::string item = text.substr(start, end - start);
+            char* stop = nullptr;
+            double v = std::strtod(item.c_str(), &stop);
+            if (item.empty() || stop != item.c_str() + item.size()) return bad("must be numbers separated by commas, e.g. 3,1");
+            shares.push_back(v);
+            start = end + 1;
+        }
+    } else if (node->is_array() && node->size() <= 64) {
+        for (const json& v : *node) {
+            if (!v.is_number()) return bad("must be numbers, e.g. [3, 1]");
+            shares.push_back(v.get<double>());
+        }
+    } else {
+        return bad("must be numbers, e.g. \"3,1\" or [3, 1]");
+    }
+    for (double v : shares)
+        if (!std::isfinite(v) || v <= 0 || v > 1e6) return bad("shares must be positive numbers");
+    if (static_cast<int>(shares.size()) != cards)
+        return bad("needs one share per GPU (" + std::to_string(cards) + "), got " + std::to_string(shares.size()));
+    out = shares;
+    return true;
+}
+
 bool req_is_object(ObjectReader& r, const std::string& key) {
     const json* node = r.object(key, false);
     return node && node->is_object();
@@ -96,11 +161,20 @@ bool parse_setup(const Catalog& c, ObjectReader& r, Resolved& out, json& error, 
         r.object("hardware", false);
         s.device = &c.default_device();  // the tier list replaces it
     } else
-    s.device = resolve_entry<Device>(r, "hardware", [&](const std::string& id) { return c.device(id); },
-                                     [](ObjectReader& i) { return detail::read_device(i, false); }, out.own_device, "hardware", error);
-    if (!s.device) return false;
+    {
+        // "rtx-3090,rtx-3060-12gb": mixed GPUs, the first is the main one.
+        std::string list_error;
+        s.device = resolve_entry<Device>(r, "hardware", [&](const std::string& id) { return read_gpu_list(c, id, s, list_error); },
+                                         [](ObjectReader& i) { return detail::read_device(i, false); }, out.own_device, "hardware", error);
+        if (!list_error.empty()) error = error_response(list_error.substr(0, list_error.find(':')), list_error.substr(list_error.find(':') + 2), "hardware");
+        if (!s.device) return false;
+    }
     std::vector<Problem>& problems = r.problems();
     std::string backend = r.str("backend", false);
+    if (!backend.empty() && backend != s.device->backend && !s.other_gpus.empty()) {
+        error = error_response("out_of_range", "\"backend\" changes one device's runtime; a list of GPUs runs on their own backend", "backend");
+        return false;
+    }
     if (!backend.empty() && backend != s.device->backend) {
         // Same device, another runtime backend (e.g. Vulkan on an NVIDIA card).
         if (!known_backend(backend)) {
@@ -130,6 +204,11 @@ bool parse_setup(const Catalog& c, ObjectReader& r, Resolved& out, json& error, 
         error = error_response("out_of_range", s.device->name + " has its own memory: \"gpu_memory_gib\" applies to unified-memory devices only", "gpu_memory_gib");
         return false;
     }
+    if (s.gpus > 1 && !s.other_gpus.empty()) {
+        error = error_response("out_of_range", "a list of GPUs names every card: leave \"gpus\" out (or 1), or repeat an id in the list", "gpus");
+        return false;
+    }
+    if (!read_tensor_split(r, card_count(s), s.tensor_split, error)) return false;
     if (s.gpus > 1 && !can_offload(*s.device)) {
         error = error_response("out_of_range", s.device->name + " is one memory pool: \"gpus\" applies only to discrete and datacenter GPUs", "gpus");
         return false;

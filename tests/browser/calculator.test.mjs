@@ -315,3 +315,36 @@ test('the capacity planner (workload, target speed, device, count) answers as th
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('mixed GPUs: another card model in the form makes one list in the URL, a per-GPU table and a split command', async () => {
+  const { page, problems } = await open('?model=qwen3-32b&hardware=rtx-3090&quant=Q8_0', { width: 1366 });
+  await page.fill('#more_gpu', 'RTX 3060 12GB');
+  await page.fill('#more_count', '2');
+  await page.press('#more_count', 'Enter');
+  await page.waitForURL(/hardware=rtx-3090%2Crtx-3060-12gb%2Crtx-3060-12gb/);
+  const expected = cli({ model: 'qwen3-32b', hardware: 'rtx-3090,rtx-3060-12gb,rtx-3060-12gb', quant: 'Q8_0' });
+  assert.equal(expected.ok, true);
+  assert.equal(await page.locator('#cards tbody tr').count(), 3);
+  assert.match(await page.textContent('#verdict h2'), /RTX 3090 24GB \+ GeForce RTX 3060 \(12GB\) \+ GeForce RTX 3060 \(12GB\)/);
+  assert.equal(await raw(page, 'decode'), expected.decode_tps);
+  const command = await page.textContent('#commands [data-runtime="llama.cpp"] code');
+  assert.equal(command, expected.commands.find((c) => c.runtime === 'llama.cpp').text);
+  assert.match(command, /--tensor-split \d+,\d+,\d+ --main-gpu 0/);
+  // A tensor split typed in the form reaches the command; a malformed one is a message, not a broken page.
+  await page.fill('#tensor_split', '2,1,1');
+  await page.press('#tensor_split', 'Enter');
+  await page.waitForURL(/tensor_split=2%2C1%2C1/);
+  assert.match(await page.textContent('#commands [data-runtime="llama.cpp"] code'), /--tensor-split 50,25,25/);
+  await page.fill('#tensor_split', '2;1');
+  await page.press('#tensor_split', 'Enter');
+  await page.waitForFunction(() => /tensor_split/.test(document.getElementById('message').textContent));
+  assert.ok(await page.$('#verdict'));
+  await shot(page, 'calculator-mixed-gpus');
+  // The link reopens the same setup.
+  await page.goto(`${server.url}?model=qwen3-32b&hardware=rtx-3090,rtx-3060-12gb,rtx-3060-12gb&quant=Q8_0`);
+  await ready(page);
+  assert.equal(await page.inputValue('#more_count'), '2');
+  assert.match(await page.inputValue('#more_gpu'), /RTX 3060/);
+  assert.deepEqual(problems, []);
+  await page.close();
+});

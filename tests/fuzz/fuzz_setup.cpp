@@ -93,6 +93,14 @@ json request(FuzzedDataProvider& in, const json& catalog) {
     if (in.ConsumeBool()) r["quant"] = in.ConsumeIntegralInRange<int>(0, 3) ? quants[in.ConsumeIntegralInRange<size_t>(0, quants.size() - 1)]["id"] : inline_quant(in);
     if (in.ConsumeBool()) r["context"] = number(in, 8192);
     if (in.ConsumeBool()) r["gpus"] = number(in, 2);
+    if (op != "devices" && in.ConsumeIntegralInRange<int>(0, 5) == 0) {
+        // Mixed cards: a list of catalog ids (any, so also wrong kinds and backends), maybe a split.
+        std::string list = r["hardware"].is_string() ? r["hardware"].get<std::string>() : "rtx-3090";
+        int more = in.ConsumeIntegralInRange<int>(1, 9);
+        for (int i = 0; i < more; ++i) list += "," + devices[in.ConsumeIntegralInRange<size_t>(0, devices.size() - 1)]["id"].get<std::string>();
+        r["hardware"] = list;
+        if (in.ConsumeBool()) r["tensor_split"] = in.ConsumeBool() ? json(in.ConsumeRandomLengthString(24)) : json::array({number(in, 3), number(in, 1)});
+    }
     if (in.ConsumeBool()) r["host_ram_gib"] = number(in, 64);
     if (in.ConsumeBool()) r["depth"] = number(in, 4096);
     if (in.ConsumeBool()) r["prompt_tokens"] = number(in, 1000);

@@ -10,7 +10,7 @@
 namespace runwell {
 
 // The setup fields a page keeps in its URL (the rest of a request has API-only uses).
-inline constexpr const char* kQueryKeys[] = {"model", "hardware", "quant", "context", "gpus", "host_ram_gib", "gpu_memory_gib", "kv", "mode", "workload"};
+inline constexpr const char* kQueryKeys[] = {"model", "hardware", "quant", "context", "gpus", "host_ram_gib", "gpu_memory_gib", "kv", "mode", "workload", "tensor_split"};
 
 // The serving planner's own fields ("op": "serve"), kept in the page's URL beside the setup's.
 inline constexpr const char* kServeKeys[] = {"engine", "tensor_parallel", "target_tps", "target_ttft_s", "load_users"};

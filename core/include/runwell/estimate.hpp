@@ -27,6 +27,11 @@ struct Setup {
     long context = 8192;          // tokens allocated per sequence (llama.cpp n_ctx)
     int gpus = 1;                 // identical devices, llama.cpp layer split
     int tensor_parallel = 0;      // batched engines: GPUs per model copy (0 = all of them); the rest are replicas
+    // Mixed GPUs: the other cards beside `device` (one each, same backend; `gpus` is then 1). llama.cpp
+    // splits the layers in proportion to `tensor_split` (one share per card, `device` first) or, by
+    // default, to each card's memory.
+    std::vector<const Device*> other_gpus;
+    std::vector<double> tensor_split;
     double host_ram_gib = -1;     // system RAM free for offload (GPUs); 0 = none; negative = the kind's default
     double host_bandwidth_gbs = 0;  // system RAM bandwidth; 0 = kind default
     // Unified memory: the share of RAM the OS/driver lets the GPU map, as the user set it (Linux
@@ -112,6 +117,15 @@ double overcommit_limit_gib(const Device& d);  // most a device can hold at all 
 double default_host_ram_gib(const Device& d);
 double default_host_bandwidth_gbs(const Device& d);
 bool can_offload(const Device& d);
+
+// The cards of a setup, `device` first: `gpus` identical ones, or `device` and the other GPUs.
+std::vector<const Device*> gpu_cards(const Setup& s);
+int card_count(const Setup& s);
+// Each card's share of the layers, summing to 1 (the tensor split, else each card's memory left
+// after its runtime and buffers).
+std::vector<double> layer_shares(const Setup& s);
+// The same setup on one of its cards alone (that card's speeds and memory rule).
+Setup on_card(const Setup& s, const Device& card);
 
 // ---- placement and fit ----------------------------------------------------
 Estimate estimate_fit(const Setup& s);
