@@ -107,3 +107,50 @@ TEST_CASE("mixed-GPU requests that cannot be: clear codes, nothing runs") {
     CHECK(code({{"hardware", "rtx-3090,rtx-3090,rtx-3090,rtx-3090,rtx-3090,rtx-3090,rtx-3090,rtx-3090,rtx-3090"}}) == "out_of_range");
     CHECK(code({{"hardware", "rtx-3090,,rtx-3060-12gb"}}) == "unknown_hardware");
 }
+
+TEST_CASE("your own measurement as a personal calibration: the ratios, the rescaled figures, a CSV row to contribute") {
+    // llama.cpp discussion #15013 (RTX 4090, Llama 2 7B Q4_0): pp512 14000.5, tg128 186.21 as the user pastes them.
+    const std::string bench =
+        "| model | size | params | backend | ngl | test | t/s |\n"
+        "| llama 7B Q4_0 | 3.56 GiB | 6.74 B | CUDA | 99 | pp512 | 14000.50 ± 50.1 |\n"
+        "| llama 7B Q4_0 | 3.56 GiB | 6.74 B | CUDA | 99 | tg128 | 186.21 ± 0.5 |\n";
+    json setup = {{"model", "llama-2-7b-chat"}, {"hardware", "rtx-4090"}, {"quant", "Q4_0"}};
+    json check = setup;
+    check["op"] = "check";
+    check["bench"] = bench;
+    check["personal"] = {{"decode", 3.0}};  // a kept calibration does not bias the comparison
+    json c = json::parse(test::engine().call(check.dump()));
+    REQUIRE(c["ok"] == true);
+    // The calibration is measured / estimated of each row (one row each here).
+    CHECK(c["calibration"]["decode"].get<double>() == Approx(186.21 / c["rows"][1]["predicted"].get<double>()).epsilon(0.002));
+    CHECK(c["calibration"]["prefill"].get<double>() == Approx(14000.5 / c["rows"][0]["predicted"].get<double>()).epsilon(0.002));
+    const std::string csv = c["csv"];
+    CHECK(csv.rfind("source_url,source_kind,source_group,runtime,", 0) == 0);
+    CHECK(csv.find("\"tg\",\"128\",\"0\",\"186.21\"") != std::string::npos);
+
+    // Kept: the figures it measured change by that factor, and say so.
+    json plain = estimate(setup);
+    json mine = setup;
+    mine["personal"] = c["calibration"];
+    json calibrated = estimate(mine);
+    REQUIRE(calibrated["ok"] == true);
+    const double factor = c["calibration"]["decode"];
+    CHECK(calibrated["decode_tps"].get<double>() == Approx(plain["decode_tps"].get<double>() * factor).epsilon(0.01));
+    CHECK(calibrated["basis"]["decode"]["kind"] == "your_machine");
+    CHECK(plain["basis"]["decode"]["kind"] == "class");
+    CHECK(plain["basis"]["decode"]["rows"].get<int>() > 0);
+
+    // Out of bounds or malformed: refused.
+    mine["personal"] = {{"decode", 1e9}};
+    CHECK(estimate(mine)["error"]["code"] == "out_of_range");
+    mine["personal"] = {{"decode", 1}, {"shell", "x"}};
+    CHECK(estimate(mine)["error"]["code"] == "unknown_key");
+    // A custom model's name cannot turn the exported row into a spreadsheet formula.
+    json hostile = check;
+    hostile["model"] = {{"name", "=HYPERLINK(\"http://evil\")"}, {"params_b", 7}, {"layers", 32}, {"hidden", 4096}, {"vocab", 32000},
+                        {"max_context", 4096}, {"attention", {{"kind", "gqa"}, {"heads", 32}, {"kv_heads", 32}, {"head_dim", 128}}}};
+    json h = json::parse(test::engine().call(hostile.dump()));
+    REQUIRE(h["ok"] == true);
+    CHECK(h["csv"].get<std::string>().find(",\"=HYPERLINK") == std::string::npos);
+    CHECK(h["csv"].get<std::string>().find(",\"'=HYPERLINK(\"\"http://evil\"\")\"") != std::string::npos);
+}

@@ -3,7 +3,7 @@
 // comes from the module's JSON response.
 import { RunwellError } from './runwell.mjs';
 import { registerServiceWorker } from './pwa.mjs';
-import { h, clear, fmt, gib, tokens, gradeClass, fitClass, lineChart, memoryBar, copyButton, startPage, pickerIndex, specParam, withRepairs, defaultsOf, myDevice, rememberDevice, forgetDevice } from './ui.mjs';
+import { h, clear, fmt, gib, tokens, gradeClass, fitClass, lineChart, memoryBar, copyButton, startPage, pickerIndex, specParam, withRepairs, defaultsOf, myDevice, rememberDevice, forgetDevice, myCalibration, keepCalibration, forgetCalibration } from './ui.mjs';
 
 // Custom entries travel in the URL as JSON (from the "Bring your own" page).
 const SPECS = { model_spec: 'model', hardware_spec: 'hardware', quant_spec: 'quant' };
@@ -137,8 +137,11 @@ function figure(label, value, note, cls = '', raw = '') {
     note ? h('span', { class: 'note' }, note) : null);
 }
 
-function verdict(r) {
+function verdict(r, onForget) {
   const band = r.error_band;
+  // Each speed says what it rests on: the user's own measurement, or the public ones of its class.
+  const basis = (kind) => r.basis[kind].kind === 'your_machine' ? 'calibrated on your machine' : `±${band[`${kind}_pct`]}%`;
+  const mine = ['decode', 'prefill'].filter((k) => r.basis[k].kind === 'your_machine');
   const m = r.memory_gib;
   const offload = !r.runs ? '—' : !(r.offload.percent > 0) ? 'none'
     : `${fmt(r.offload.percent, 0)}% · ${gib(r.offload.host_ram_needed_gib)} host RAM`;
@@ -150,9 +153,9 @@ function verdict(r) {
     h('p', { class: 'summary', 'data-testid': 'summary' }, r.summary),
     h('div', { class: 'figures' },
       figure('Decode', !r.runs ? '—' : `${fmt(r.decode_tps, 1)} tok/s`,
-        r.query.concurrency > 1 ? `per stream · ${r.query.concurrency} streams = ${fmt(r.aggregate_tps, 0)} tok/s total · ±${band.decode_pct}%`
-          : `±${band.decode_pct}% · at ${tokens(r.depth)} tokens`, 'decode', r.decode_tps),
-      figure('Time to first token', !r.runs ? '—' : `${fmt(r.ttft_s, 2)} s`, `${tokens(r.prompt_tokens)}-token prompt · ±${band.prefill_pct}%`, 'ttft', r.ttft_s),
+        r.query.concurrency > 1 ? `per stream · ${r.query.concurrency} streams = ${fmt(r.aggregate_tps, 0)} tok/s total · ${basis('decode')}`
+          : `${basis('decode')} · at ${tokens(r.depth)} tokens`, 'decode', r.decode_tps),
+      figure('Time to first token', !r.runs ? '—' : `${fmt(r.ttft_s, 2)} s`, `${tokens(r.prompt_tokens)}-token prompt · ${basis('prefill')}`, 'ttft', r.ttft_s),
       figure('Safe context', r.safe_context ? tokens(r.safe_context) : (r.offload_context ? `${tokens(r.offload_context)}*` : '—'),
         r.safe_context ? `model limit ${tokens(r.model.max_context)}` : (r.offload_context ? '* only with CPU offload' : 'nothing fits'), 'context', r.safe_context),
       figure('Memory', `${gib(m.total)} / ${gib(m.usable)}`, `used / usable of ${gib(m.device_total)} · ±${band.memory_pct}%`, 'memory', m.total),
@@ -160,6 +163,8 @@ function verdict(r) {
       figure('Quantization', r.quant.name, `${r.quant.quality} quality${r.best_quant === r.quant.id ? ' · best here' : ''}`, 'quant')),
     h('p', { class: 'evidence', 'data-testid': 'evidence' }, `Error bands: ${band.evidence} `,
       h('a', { href: 'accuracy.html' }, 'How accurate is this?')),
+    mine.length ? h('p', { class: 'note', id: 'calibrated' }, `Calibrated on your machine: ${mine.map((k) => `${k === 'decode' ? 'decode' : 'prompt speed'} × ${fmt(r.basis[k].scale, 2)}`).join(', ')} (from your llama-bench, kept in this browser only). `,
+      h('button', { type: 'button', class: 'link', id: 'forget-calibration', onclick: onForget }, 'Forget it')) : null,
     r.caveats.length ? h('ul', { class: 'caveats', 'data-testid': 'caveats' }, ...r.caveats.map((c) => h('li', { 'data-code': c.code }, c.text))) : null);
 }
 
@@ -335,7 +340,7 @@ function embedSection(state, r) {
 }
 
 // "Is this right for my box?": the user's llama-bench output against this estimate.
-function checkSection(state) {
+function checkSection(state, r) {
   const text = h('textarea', { id: 'bench', 'aria-label': 'llama-bench output', spellcheck: 'false',
     placeholder: '| model | size | params | backend | ngl | test | t/s |\n| … | pp512 | 7138.99 ± 12.3 |\n| … | tg128 | 186.21 ± 0.5 |' });
   const out = h('div', { id: 'check-result', role: 'status' });
@@ -343,7 +348,14 @@ function checkSection(state) {
     clear(out);
     try {
       const c = rw.check(query(state), text.value);
-      out.append(h('p', {}, c.summary), c.rows.length ? h('div', { class: 'table-wrap' }, h('table', {},
+      const keep = Object.keys(c.calibration).length && !state.hardware_spec ? h('p', {},
+        h('button', { type: 'button', id: 'keep-calibration', onclick: () => { keepCalibration(state.hardware, c.calibration); render(current, false); } },
+          `Use this as my calibration for ${r.hardware_label}`),
+        ' ', h('span', { class: 'muted' }, 'Kept in this browser only; the figures it changes say "calibrated on your machine".')) : null;
+      const contribute = c.csv ? h('div', { class: 'command', 'data-runtime': 'csv' },
+        h('div', { class: 'command-head' }, h('h3', {}, 'Your rows in the project\'s measurement format'), copyButton(c.csv)),
+        h('pre', {}, h('code', {}, c.csv))) : null;
+      out.append(h('p', {}, c.summary), keep, contribute, c.rows.length ? h('div', { class: 'table-wrap' }, h('table', {},
         h('thead', {}, h('tr', {}, ...['Test', 'Yours', 'Estimate', 'Difference', 'Within the band'].map((t) => h('th', { scope: 'col' }, t)))),
         h('tbody', {}, ...c.rows.map((row) => h('tr', { 'data-within': String(row.within_band) },
           h('th', { scope: 'row' }, row.test), h('td', {}, `${fmt(row.measured, 1)} tok/s`), h('td', {}, `${fmt(row.predicted, 1)} tok/s`),
@@ -354,7 +366,8 @@ function checkSection(state) {
     }
   };
   return section('Check it on your machine', 'check',
-    h('p', {}, 'Run ', h('code', {}, 'llama-bench -m <this model file> -p 512 -n 128'), ' and paste its table: each row is compared with this estimate and its error band. Nothing leaves the page.'),
+    h('p', {}, 'Run the "Measure it (llama-bench)" command above (or any llama-bench run of this model) and paste its output — the table, ', h('code', {}, '-o csv'), ', ', h('code', {}, '-o json'),
+      ', or llama-server timing lines: each row is compared with this estimate and its error band, and can become your own calibration of this device. Nothing leaves the page.'),
     text, h('p', {}, h('button', { type: 'button', class: 'primary', id: 'check-run', onclick: run }, 'Compare')), out);
 }
 
@@ -430,6 +443,9 @@ let rankTimer;  // pending "also runs" ranking
 function query(state) {
   const q = {};
   for (const key of QUERY_KEYS) q[key] = state[key];
+  // The user's own calibration of this device, from this browser (never in the link).
+  const mine = state.hardware_spec ? null : myCalibration(state.hardware);
+  if (mine) q.personal = mine;
   const params = new URLSearchParams();
   for (const [key, target] of Object.entries(SPECS)) {
     if (!state[key]) continue;
@@ -460,7 +476,7 @@ function render(state, push) {
   const root = $('result');
   clear(root);
   root.append(
-    verdict(r),
+    verdict(r, () => { forgetCalibration(state.hardware); render(current, false); }),
     h('div', { class: 'grid2' },
       notesSection('What limits this setup', 'limits', r.limits, 'Nothing significant: it fits with headroom and meets the workload targets.'),
       notesSection('Best improvement path', 'improve', r.improvements, 'Already the best choice for this device.')),
@@ -474,7 +490,7 @@ function render(state, push) {
     state.model_spec || state.hardware_spec || state.quant_spec
       ? section('Embed this result', 'embed', h('p', {}, 'Fit cards show catalog entries; custom models and devices are shared with this page\'s link.'))
       : embedSection(state, r),
-    checkSection(state),
+    checkSection(state, r),
     faqSection(r));
   clearTimeout(rankTimer);
   rankTimer = setTimeout(() => {

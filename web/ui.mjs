@@ -192,6 +192,21 @@ export function myDevice(catalog) {
 export function rememberDevice(id) { try { localStorage.setItem(MY_DEVICE, id); } catch { /* not kept */ } }
 export function forgetDevice() { try { localStorage.removeItem(MY_DEVICE); } catch { /* nothing kept */ } }
 
+// A personal calibration of one device (or list of cards): the core's {decode, prefill} ratios of the
+// user's own llama-bench, kept in this browser only. Anything unexpected in storage is ignored.
+const CALIBRATION = 'runwell.calibration.';
+export function myCalibration(hardware) {
+  try {
+    const kept = JSON.parse(localStorage.getItem(CALIBRATION + hardware) ?? 'null');
+    if (!kept || typeof kept !== 'object') return null;
+    const out = {};
+    for (const key of ['decode', 'prefill']) if (Number.isFinite(kept[key])) out[key] = kept[key];
+    return Object.keys(out).length ? out : null;
+  } catch { return null; }
+}
+export function keepCalibration(hardware, ratios) { try { localStorage.setItem(CALIBRATION + hardware, JSON.stringify(ratios)); } catch { /* not kept */ } }
+export function forgetCalibration(hardware) { try { localStorage.removeItem(CALIBRATION + hardware); } catch { /* nothing kept */ } }
+
 // Every page starts the same way: its navigation, then the estimator and its catalog.
 // Returns {rw, catalog}, or null after handing the reason to showError.
 export async function startPage(current, showError) {

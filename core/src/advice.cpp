@@ -397,6 +397,22 @@ std::vector<Command> run_commands(const Catalog& c, const Setup& s, const Estima
         if (card_count(s) > 1) server.args({"--split-mode", "layer"});
         server.args({"--port", "8080"});
         out.push_back({"llama.cpp", "llama.cpp server", lines_of({note, version, order, server})});
+        if (e.placement.kind != OffloadKind::Experts) {
+            // The measurement that checks this estimate (paste its table into "Check it on your machine").
+            ShellLine bench;
+            bench.arg("llama-bench");
+            if (from.download) bench.args({"-hf", from.hf_tag});
+            else bench.args({"-m", from.local_file});
+            bench.args({"-p", "512", "-n", "128", "-fa", "1"});
+            if (can_offload(d)) bench.args({"-ngl", e.placement.kind == OffloadKind::Layers ? std::to_string(e.placement.gpu_layers) : "99"});
+            if (!s.other_gpus.empty() || !s.tensor_split.empty()) {
+                std::string split;  // llama-bench separates one run's shares with "/" (commas list several runs)
+                for (double share : layer_shares(s)) split += (split.empty() ? "" : "/") + fixed(share * 100, 0);
+                bench.args({"-ts", split});
+            }
+            if (s.kv != KvType::F16) bench.args({"-ctk", std::string(to_string(s.kv)), "-ctv", std::string(to_string(s.kv))});
+            out.push_back({"llama-bench", "Measure it (llama-bench)", lines_of({order, bench})});
+        }
         if (d.backend != "metal") {
             ShellLine docker;
             docker.args({"docker", "run", "--rm", "-it"}).args(docker_devices(d));

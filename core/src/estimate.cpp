@@ -499,6 +499,10 @@ Speed speed(const Setup& s, const Estimate& e, long prompt_tokens, long depth) {
     double t_token = std::max(out.prefill_compute_s, out.prefill_weight_stream_s) + out.layer_units * layer_overhead / ubatch +
                      out.transfer_s;
     out.prefill_tps = 1.0 / t_token;
+    // The user's own measurement of this device, when they keep one, rescales what it measured.
+    out.decode_tps *= s.decode_scale;
+    out.aggregate_tps *= s.decode_scale;
+    out.prefill_tps *= s.prefill_scale;
     out.ttft_s = prompt_tokens / out.prefill_tps + calibration::kFirstTokenLatencyS;
     return out;
 }

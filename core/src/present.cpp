@@ -110,6 +110,19 @@ json error_band(const Setup& s) {
             {"prefill_sources", prefill.sources}, {"evidence", evidence}};
 }
 
+// What each speed rests on: the user's own measurement of this device ("your_machine"), the public
+// measurements of its class (architecture x backend: "class", with how many), or none ("estimate").
+json basis_json(const Setup& s) {
+    const Calibration& c = calibration_of(s);
+    std::string arch(architecture_class(*s.model)), backend(runtime_backend(s));
+    auto of = [&](double scale, const char* quantity) {
+        ErrorBand b = c.band(quantity, arch, backend);
+        std::string kind = scale != 1 ? "your_machine" : b.rows > 0 ? "class" : "estimate";
+        return json{{"kind", kind}, {"scale", scale}, {"rows", b.rows}};
+    };
+    return {{"decode", of(s.decode_scale, "decode")}, {"prefill", of(s.prefill_scale, "prefill")}};
+}
+
 // Where the estimate stands on thin ground, said plainly.
 json caveats(const Setup& s) {
     json out = json::array();
@@ -253,6 +266,7 @@ json estimate_response(const Catalog& c, Resolved& r) {
     j["grade"] = headline.grade;
     j["score"] = round_to(headline.score, 0);
     j["error_band"] = error_band(s);
+    j["basis"] = basis_json(s);
     j["caveats"] = caveats(s);
     j["formula"] = {
         {"decode", {{"backend", std::string(runtime_backend(s))},
@@ -355,13 +369,41 @@ json estimate_response(const Catalog& c, Resolved& r) {
 // no grades, quant table or advice, so thousands of rows take milliseconds.
 // A user's own llama-bench rows against the estimate for the same setup, each within the
 // band the result shows or not.
+namespace {
+// One CSV field: quoted, quotes doubled, and a leading = + - @ defused (a spreadsheet would run it).
+std::string csv_field(const std::string& v) {
+    std::string out = "\"";
+    if (!v.empty() && std::string("=+-@\t\r").find(v[0]) != std::string::npos) out += '\'';
+    for (char ch : v) {
+        if (ch == '"') out += "\"\"";
+        else if (ch == '\n' || ch == '\r') out += ' ';
+        else out += ch;
+    }
+    return out + "\"";
+}
+
+double median_of(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    size_t n = v.size();
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+}  // namespace
+
 json check_response(const Catalog& c, Resolved& r, const std::vector<BenchRow>& bench) {
     Setup& s = r.setup;
     if (!s.quant) s.quant = c.quant("Q4_K_M");
+    s.decode_scale = s.prefill_scale = 1;  // compared with the estimate itself, not a kept calibration
     Estimate e = estimate_fit(s);
     json band = error_band(s);
     json rows = json::array();
     int within = 0;
+    std::vector<double> decode_ratios, prefill_ratios;
+    // The rows in the project's measurement format (measurements/README.md), to contribute.
+    std::string hardware_ids;
+    for (const Device* card : s.other_gpus.empty() ? std::vector<const Device*>{s.device} : gpu_cards(s))
+        hardware_ids += (hardware_ids.empty() ? "" : ",") + card->id;
+    std::string csv = "source_url,source_kind,source_group,runtime,build,date,backend,device,hardware_id,gpus,model,model_id,quant,"
+                      "file_gib,params_b,test,n_tokens,depth,tps,flash_attn,offload,notes\n";
     for (const BenchRow& b : bench) {
         Setup t = s;
         t.context = std::max(s.context, b.tokens + b.depth);  // llama-bench sizes its context to the test
@@ -371,6 +413,13 @@ json check_response(const Catalog& c, Resolved& r, const std::vector<BenchRow>& 
         int pct = band[b.prefill ? "prefill_pct" : "decode_pct"].get<int>();
         bool in_band = predicted > 0 && std::abs(error) <= pct;
         within += in_band;
+        if (predicted > 0) (b.prefill ? prefill_ratios : decode_ratios).push_back(b.tps / predicted);
+        const std::vector<std::string> fields = {"", "user", "your-machine", "llama.cpp", "", "", s.device->backend, hardware_label(s),
+                                                 hardware_ids, std::to_string(card_count(s)), s.model->name, r.own_model ? "" : s.model->id,
+                                                 s.quant->id, "", "", b.prefill ? "pp" : "tg", std::to_string(b.tokens), std::to_string(b.depth),
+                                                 fixed(b.tps, 2), "", "", "pasted into runwell's check; fill in source_url, build and date"};
+        for (size_t i = 0; i < fields.size(); ++i) csv += (i ? "," : "") + csv_field(fields[i]);
+        csv += "\n";
         rows.push_back({{"test", b.test}, {"quantity", b.prefill ? "prefill" : "decode"}, {"measured", round_to(b.tps, 2)},
                         {"predicted", round_to(predicted, 2)}, {"difference_pct", round_to(error, 1)}, {"band_pct", pct},
                         {"within_band", in_band}});
@@ -378,7 +427,12 @@ json check_response(const Catalog& c, Resolved& r, const std::vector<BenchRow>& 
     std::string summary = bench.empty() ? "No llama-bench rows (pp512 / tg128 lines with a t/s column) were found in the text."
                                         : std::to_string(within) + " of " + std::to_string(bench.size()) +
                                               " of your measurements fall within the band the result shows.";
-    return {{"ok", true}, {"runs", e.fit != Fit::WontRun}, {"rows", rows}, {"error_band", band}, {"summary", summary}};
+    // A personal calibration: the median of measured / estimated per quantity, bounded as the API takes it.
+    json calibration = json::object();
+    if (!decode_ratios.empty()) calibration["decode"] = round_to(std::clamp(median_of(decode_ratios), 0.05, 20.0), 3);
+    if (!prefill_ratios.empty()) calibration["prefill"] = round_to(std::clamp(median_of(prefill_ratios), 0.05, 20.0), 3);
+    return {{"ok", true}, {"runs", e.fit != Fit::WontRun}, {"rows", rows}, {"error_band", band}, {"summary", summary},
+            {"calibration", calibration}, {"csv", bench.empty() ? "" : csv}};
 }
 
 json predict_response(const Catalog& c, Resolved& r) {

@@ -209,6 +209,15 @@ bool parse_setup(const Catalog& c, ObjectReader& r, Resolved& out, json& error, 
         return false;
     }
     if (!read_tensor_split(r, card_count(s), s.tensor_split, error)) return false;
+    if (const json* node = r.object("personal", false)) {
+        // {"decode": 0.93, "prefill": 1.05}: the user's measured / estimated ratios (op check).
+        std::vector<Problem> pp;
+        ObjectReader p(*node, "personal", pp);
+        s.decode_scale = p.num("decode", 0.05, 20, false, 1);
+        s.prefill_scale = p.num("prefill", 0.05, 20, false, 1);
+        p.finish();
+        if (!pp.empty()) { error = problems_response(pp); return false; }
+    }
     if (s.gpus > 1 && !can_offload(*s.device)) {
         error = error_response("out_of_range", s.device->name + " is one memory pool: \"gpus\" applies only to discrete and datacenter GPUs", "gpus");
         return false;

@@ -32,6 +32,9 @@ struct Setup {
     // default, to each card's memory.
     std::vector<const Device*> other_gpus;
     std::vector<double> tensor_split;
+    // A personal calibration (the user's own llama-bench against this estimate, kept in their
+    // browser): measured / estimated, multiplying decode and prompt speed. 1 = none.
+    double decode_scale = 1, prefill_scale = 1;
     double host_ram_gib = -1;     // system RAM free for offload (GPUs); 0 = none; negative = the kind's default
     double host_bandwidth_gbs = 0;  // system RAM bandwidth; 0 = kind default
     // Unified memory: the share of RAM the OS/driver lets the GPU map, as the user set it (Linux
