@@ -71,6 +71,26 @@ async function main() {
     h('p', {}, 'Each result shows the 80th percentile of the out-of-sample error of its class (architecture × backend). A class with fewer than 8 rows or 3 sources shows the wider of its own and its parent classes\' bands.'),
     table('Error bands', ['Quantity', 'Architecture', 'Backend', 'Band', 'Rows', 'Sources'], report.bands.map((b) => h('tr', {},
       h('td', {}, b.quantity), h('td', {}, b.arch), h('td', {}, b.backend), h('td', {}, `±${b.pct}%`), h('td', {}, String(b.rows)), h('td', {}, String(b.sources)))))));
+  // Serving many users: the batched engines' figures (fitted, out of sample by source) and llama.cpp's slots (never fitted).
+  const serving = report.serving;
+  if (serving) {
+    const names = { serving_total_tps: 'Total throughput', serving_user_tps: 'Speed each user sees', serving_ttft: 'Time to first token under load' };
+    const rows = Object.entries(serving.quantities).filter(([, e]) => e.out_of_sample.n).map(([q, e]) => h('tr', { 'data-quantity': q },
+      h('th', { scope: 'row' }, names[q] ?? q), h('td', {}, String(e.out_of_sample.n)), h('td', {}, stat(e.in_sample)), h('td', {}, stat(e.out_of_sample)),
+      h('td', {}, `±${e.out_of_sample.p80}%`)));
+    const bySource = [];
+    for (const [q, e] of Object.entries(serving.quantities)) {
+      for (const [name, g] of Object.entries(e.groups.source)) {
+        bySource.push(h('tr', {}, h('th', { scope: 'row' }, `${names[q] ?? q}: ${name}`), h('td', {}, String(g.out_of_sample.n)), h('td', {}, stat(g.out_of_sample))));
+      }
+    }
+    root.append(h('section', { class: 'card', id: 'serving' }, h('h2', {}, 'Serving many users'),
+      h('p', {}, `The serving model (vLLM / SGLang / TensorRT-LLM-class batching) against ${serving.rows} published batched-serving measurements; each source predicted by constants fitted without it.`),
+      table('Serving error', ['Quantity', 'Rows', 'In sample', 'Out of sample (source)', 'p80'], rows),
+      h('h3', {}, 'By source (out of sample)'),
+      table('Serving error by source', ['Quantity and source', 'Rows', 'Out of sample'], bySource),
+      serving.slots?.n ? h('p', { class: 'note' }, `llama.cpp's parallel slots reuse the single-stream model, never fitted on batched rows: against ${serving.slots.n} llama-batched-bench rows (DGX Spark), ${stat(serving.slots)}, bias ${serving.slots.bias > 0 ? '+' : ''}${fmt(serving.slots.bias, 1)}%.`) : null));
+  }
   root.append(h('section', { class: 'card', id: 'llamafile' }, h('h2', {}, 'A different runtime as a check: llamafile (LocalScore)'),
     h('p', {}, `LocalScore's public results measure llamafile, not the llama.cpp builds runwell predicts, so they are not fitted. Decode: ${stat(report.llamafile.decode)} over ${report.llamafile.decode.n} results; runwell's estimates run ${report.llamafile.decode.bias > 0 ? 'above' : 'below'} them by a median ${fmt(Math.abs(report.llamafile.decode.bias), 0)}%.`)));
   root.append(h('section', { class: 'card', id: 'excluded' }, h('h2', {}, 'Rows not used, and why'),
