@@ -477,7 +477,8 @@ Speed speed(const Setup& s, const Estimate& e, long prompt_tokens, long depth) {
     out.fixed_s = out.layer_units * layer_overhead + hops;
     // Attention over the cached context is compute on top of the weight reads (its own kernels):
     // small for GQA, large for MLA's absorbed heads at long context.
-    out.decode_attention_s = attention_flops_at(m, static_cast<double>(depth)) * cal.attention_flops_weight / flops_rate;
+    // Each sequence attends over its own cache: n of them per step.
+    out.decode_attention_s = n * attention_flops_at(m, static_cast<double>(depth)) * cal.attention_flops_weight / flops_rate;
     double t_step = std::max(t_mem, t_compute) + out.decode_attention_s + out.fixed_s;
     out.decode_tps = 1.0 / t_step;
     out.aggregate_tps = n / t_step;
