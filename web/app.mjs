@@ -473,6 +473,8 @@ function render(state, push) {
   const update = (patch) => { const next = { ...current, ...patch }; syncForm(next); render(next, true); };
   // The ranking of every other model is not needed for the first frame: fill it right after.
   const alsoRunsPlaceholder = section('Also runs on this device', 'also', h('p', { class: 'loading' }, 'Ranking the catalog…'));
+  // The serving plan (a search over users) is not needed for the first frame either.
+  const servingPlaceholder = r.runs ? section('Serving many users', 'serving', h('p', { class: 'loading' }, 'Planning for many users…')) : null;
   const root = $('result');
   clear(root);
   root.append(
@@ -484,7 +486,7 @@ function render(state, push) {
     workloadsSection(r),
     quantsSection(r, (quant) => update({ quant })),
     commandsSection(r),
-    r.runs ? servingSection(state, update) : null,
+    servingPlaceholder,
     alsoRunsPlaceholder,
     feelSection(r),
     state.model_spec || state.hardware_spec || state.quant_spec
@@ -494,6 +496,7 @@ function render(state, push) {
     faqSection(r));
   clearTimeout(rankTimer);
   rankTimer = setTimeout(() => {
+    if (servingPlaceholder) servingPlaceholder.replaceWith(servingSection(state, update));
     const ranked = rw.rank({ hardware: q.hardware, gpus: state.gpus, host_ram_gib: state.host_ram_gib, kv: state.kv,
       mode: state.mode, workload: state.workload, limit: 16 });
     alsoRunsPlaceholder.replaceWith(alsoRunsSection(ranked, r.model.id, (model) => update({ model, quant: '' })));
