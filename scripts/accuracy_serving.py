@@ -105,46 +105,50 @@ SLOT_MODEL_ALIASES = {"Qwen3-Coder-30B-A3B": "qwen3-coder-30b-a3b-instruct", "Qw
 SLOT_QUANTS = {"MXFP4 (MoE)": "MXFP4", "Q8_0": "Q8_0", "Q4_0": "Q4_0"}
 
 
+def published_rows():
+    """Every row of measurements/serving/*.csv with where it is ("file.csv:line")."""
+    for path in sorted(glob.glob(os.path.join(SERVING, "*.csv"))):
+        with open(path, newline="", encoding="utf-8") as f:
+            for line_no, row in enumerate(csv.DictReader(f), start=2):
+                yield f"{os.path.basename(path)}:{line_no}", row
+
+
 def slot_rows():
     """llama-batched-bench S_TG (B sequences decoding together after a PP-token prompt): a check of the
     llama.cpp slots physics, which has no serving constant of its own (never fitted)."""
     rows = []
-    for path in sorted(glob.glob(os.path.join(SERVING, "*.csv"))):
-        with open(path, newline="", encoding="utf-8") as f:
-            for line_no, row in enumerate(csv.DictReader(f), start=2):
-                if row["engine"] != "llama.cpp" or row["metric"] != "s_tg_tps":
-                    continue
-                model = row["model_id"] or next((m for k, m in SLOT_MODEL_ALIASES.items() if k in row["model"]), None)
-                quant = SLOT_QUANTS.get(row["precision"])
-                if not model or not quant or not row["hardware_id"]:
-                    continue
-                request = {"op": "serve", "engine": "llama.cpp", "model": model, "hardware": row["hardware_id"], "quant": quant,
-                           "input_tokens": int(row["input_len"]), "output_tokens": int(row["output_len"]),
-                           "users": int(row["concurrency"]), "kv": "f16"}
-                rows.append(dict(where=f"{os.path.basename(path)}:{line_no}", source=row["source_group"], device=row["device"],
-                                 model=row["model"], users=int(row["concurrency"]), request=request, quantity="slots_decode_tps",
-                                 measured=float(row["value"])))
+    for where, row in published_rows():
+        if row["engine"] != "llama.cpp" or row["metric"] != "s_tg_tps":
+            continue
+        model = row["model_id"] or next((m for k, m in SLOT_MODEL_ALIASES.items() if k in row["model"]), None)
+        quant = SLOT_QUANTS.get(row["precision"])
+        if not model or not quant or not row["hardware_id"]:
+            continue
+        request = {"op": "serve", "engine": "llama.cpp", "model": model, "hardware": row["hardware_id"], "quant": quant,
+                   "input_tokens": int(row["input_len"]), "output_tokens": int(row["output_len"]),
+                   "users": int(row["concurrency"]), "kv": "f16"}
+        rows.append(dict(where=where, source=row["source_group"], device=row["device"],
+                         model=row["model"], users=int(row["concurrency"]), request=request, quantity="slots_decode_tps",
+                         measured=float(row["value"])))
     return rows
 
 
 def usable_rows():
     rows, excluded = [], Counter()
-    for path in sorted(glob.glob(os.path.join(SERVING, "*.csv"))):
-        with open(path, newline="", encoding="utf-8") as f:
-            for line_no, row in enumerate(csv.DictReader(f), start=2):
-                if row["engine"] == "llama.cpp":
-                    excluded["llama-batched-bench (pure batched decode, checked by the single-stream model)"] += 1
-                    continue
-                made, reason = to_request(row)
-                if reason:
-                    excluded[reason] += 1
-                    continue
-                request, quantity, measured = made
-                rows.append(dict(where=f"{os.path.basename(path)}:{line_no}", source=row["source_group"], url=row["source_url"],
-                                 engine=row["engine"], device=row["device"], model=row["model"], quant=request["quant"],
-                                 date=row["date"], vendor=vendor_of(row["hardware_id"]), arch="*", backend="*",
-                                 family=vendor_of(row["hardware_id"]), kind="serving", runtime=row["engine"], build=row["engine_version"],
-                                 request=request, quantity=quantity, measured=measured))
+    for where, row in published_rows():
+        if row["engine"] == "llama.cpp":
+            excluded["llama-batched-bench (pure batched decode, checked by the single-stream model)"] += 1
+            continue
+        made, reason = to_request(row)
+        if reason:
+            excluded[reason] += 1
+            continue
+        request, quantity, measured = made
+        rows.append(dict(where=where, source=row["source_group"], url=row["source_url"],
+                         engine=row["engine"], device=row["device"], model=row["model"], quant=request["quant"],
+                         date=row["date"], vendor=vendor_of(row["hardware_id"]), arch="*", backend="*",
+                         family=vendor_of(row["hardware_id"]), kind="serving", runtime=row["engine"], build=row["engine_version"],
+                         request=request, quantity=quantity, measured=measured))
     per_source = Counter(r["source"] for r in rows)
     for r in rows:
         r["weight"] = 1 / math.sqrt(per_source[r["source"]])

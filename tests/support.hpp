@@ -3,6 +3,7 @@
 #include <string>
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include "runwell/api.hpp"
 #include "runwell/catalog.hpp"
@@ -45,5 +46,11 @@ inline runwell::Setup setup(const std::string& model, const std::string& device,
 }
 
 constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+
+// The bundled engine's answer to `request` asked as `op` (a JSON request in, the parsed answer out).
+inline nlohmann::json call(nlohmann::json request, const char* op) {
+    request["op"] = op;
+    return nlohmann::json::parse(engine().call(request.dump()));
+}
 
 }  // namespace test

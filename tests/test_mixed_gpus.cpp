@@ -7,10 +7,7 @@
 using nlohmann::json;
 
 namespace {
-json estimate(json request) {
-    request["op"] = "estimate";
-    return json::parse(test::engine().call(request.dump()));
-}
+json estimate(const json& request) { return test::call(request, "estimate"); }
 }  // namespace
 
 TEST_CASE("a list of identical cards is the identical-GPU setup it names") {
@@ -116,10 +113,9 @@ TEST_CASE("your own measurement as a personal calibration: the ratios, the resca
         "| llama 7B Q4_0 | 3.56 GiB | 6.74 B | CUDA | 99 | tg128 | 186.21 ± 0.5 |\n";
     json setup = {{"model", "llama-2-7b-chat"}, {"hardware", "rtx-4090"}, {"quant", "Q4_0"}};
     json check = setup;
-    check["op"] = "check";
     check["bench"] = bench;
     check["personal"] = {{"decode", 3.0}};  // a kept calibration does not bias the comparison
-    json c = json::parse(test::engine().call(check.dump()));
+    json c = test::call(check, "check");
     REQUIRE(c["ok"] == true);
     // The calibration is measured / estimated of each row (one row each here).
     CHECK(c["calibration"]["decode"].get<double>() == Approx(186.21 / c["rows"][1]["predicted"].get<double>()).epsilon(0.002));
@@ -149,7 +145,7 @@ TEST_CASE("your own measurement as a personal calibration: the ratios, the resca
     json hostile = check;
     hostile["model"] = {{"name", "=HYPERLINK(\"http://evil\")"}, {"params_b", 7}, {"layers", 32}, {"hidden", 4096}, {"vocab", 32000},
                         {"max_context", 4096}, {"attention", {{"kind", "gqa"}, {"heads", 32}, {"kv_heads", 32}, {"head_dim", 128}}}};
-    json h = json::parse(test::engine().call(hostile.dump()));
+    json h = test::call(hostile, "check");
     REQUIRE(h["ok"] == true);
     CHECK(h["csv"].get<std::string>().find(",\"=HYPERLINK") == std::string::npos);
     CHECK(h["csv"].get<std::string>().find(",\"'=HYPERLINK(\"\"http://evil\"\")\"") != std::string::npos);

@@ -10,10 +10,7 @@ using runwell::ServingEngine;
 using runwell::ServingLoad;
 
 namespace {
-json serve(json request) {
-    request["op"] = "serve";
-    return json::parse(test::engine().call(request.dump()));
-}
+json serve(const json& request) { return test::call(request, "serve"); }
 }  // namespace
 
 TEST_CASE("the KV pool holds sequences as the model's config says") {
@@ -128,8 +125,7 @@ TEST_CASE("serve API: the plan, the curve, a command that matches it, and clear 
 
 TEST_CASE("scale-out mode results carry the serving plan for Kimi Linear on the first page's devices") {
     for (const char* device : {"apple-m2-ultra-128gb", "mi100", "l40", "v100-32gb", "rtx-pro-4500-blackwell"}) {
-        json r = json::parse(test::engine().call(json({{"op", "estimate"}, {"model", "kimi-linear-48b-a3b-instruct"}, {"hardware", device},
-                                                       {"mode", "scale-out"}}).dump()));
+        json r = test::call({{"model", "kimi-linear-48b-a3b-instruct"}, {"hardware", device}, {"mode", "scale-out"}}, "estimate");
         REQUIRE(r["ok"] == true);
         if (!r["runs"].get<bool>()) continue;
         INFO(device);

@@ -132,6 +132,12 @@ function section(title, id, ...children) {
   return h('section', { class: 'card', id, 'aria-labelledby': `${id}-h` }, h('h2', { id: `${id}-h` }, title), ...children);
 }
 
+// A titled, copyable snippet (run commands, embed snippets, CSV rows): `attrs` marks what it is.
+function commandBlock(title, text, attrs) {
+  return h('div', { class: 'command', ...attrs },
+    h('div', { class: 'command-head' }, h('h3', {}, title), copyButton(text)), h('pre', {}, h('code', {}, text)));
+}
+
 function figure(label, value, note, cls = '', raw = '') {
   return h('div', { class: `figure ${cls}`, 'data-raw': raw }, h('span', { class: 'label' }, label), h('strong', { class: 'value' }, value),
     note ? h('span', { class: 'note' }, note) : null);
@@ -261,9 +267,8 @@ function downloadNote(r) {
 
 function commandsSection(r) {
   if (!r.commands.length) return section('Get started', 'commands', h('p', {}, r.runs ? 'No runtime command applies to this combination.' : 'Nothing to run: this setup does not fit. The advice above says what would.'), runtimesList(r));
-  return section('Get started', 'commands', downloadNote(r), ...r.commands.map((c) => h('div', { class: 'command', 'data-runtime': c.runtime },
-    h('div', { class: 'command-head' }, h('h3', {}, c.label), copyButton(c.text)),
-    h('pre', {}, h('code', {}, c.text)))), runtimesList(r));
+  return section('Get started', 'commands', downloadNote(r), ...r.commands.map((c) => commandBlock(c.label, c.text, { 'data-runtime': c.runtime })),
+    runtimesList(r));
 }
 
 function alsoRunsSection(ranked, current, selectModel) {
@@ -335,8 +340,7 @@ function embedSection(state, r) {
   return section('Embed this result', 'embed',
     h('p', {}, 'Paste either snippet into any page to show a live fit card (400×180, light or dark, ', h('code', {}, 'accent="#hex"'), ' to recolour).'),
     preview,
-    ...[['iframe', iframe], ['Custom element', element]].map(([label, text]) => h('div', { class: 'command', 'data-embed': label },
-      h('div', { class: 'command-head' }, h('h3', {}, label), copyButton(text)), h('pre', {}, h('code', {}, text)))));
+    ...[['iframe', iframe], ['Custom element', element]].map(([label, text]) => commandBlock(label, text, { 'data-embed': label })));
 }
 
 // "Is this right for my box?": the user's llama-bench output against this estimate.
@@ -352,9 +356,7 @@ function checkSection(state, r) {
         h('button', { type: 'button', id: 'keep-calibration', onclick: () => { keepCalibration(state.hardware, c.calibration); render(current, false); } },
           `Use this as my calibration for ${r.hardware_label}`),
         ' ', h('span', { class: 'muted' }, 'Kept in this browser only; the figures it changes say "calibrated on your machine".')) : null;
-      const contribute = c.csv ? h('div', { class: 'command', 'data-runtime': 'csv' },
-        h('div', { class: 'command-head' }, h('h3', {}, 'Your rows in the project\'s measurement format'), copyButton(c.csv)),
-        h('pre', {}, h('code', {}, c.csv))) : null;
+      const contribute = c.csv ? commandBlock('Your rows in the project\'s measurement format', c.csv, { 'data-runtime': 'csv' }) : null;
       out.append(h('p', {}, c.summary), keep, contribute, c.rows.length ? h('div', { class: 'table-wrap' }, h('table', {},
         h('thead', {}, h('tr', {}, ...['Test', 'Yours', 'Estimate', 'Difference', 'Within the band'].map((t) => h('th', { scope: 'col' }, t)))),
         h('tbody', {}, ...c.rows.map((row) => h('tr', { 'data-within': String(row.within_band) },
@@ -421,8 +423,7 @@ function servingSection(state, update) {
       h('tbody', {}, ...s.curve.map((p) => h('tr', {}, h('th', { scope: 'row' }, String(p.users)), h('td', {}, String(p.running)),
         h('td', {}, `${fmt(p.per_user_tps, 1)} tok/s`), h('td', {}, `${fmt(p.total_tps, 0)} tok/s`), h('td', {}, `${fmt(p.ttft_s, 2)} s`)))))));
     if (s.command) {
-      out.push(h('div', { class: 'command', 'data-runtime': `serve-${s.command.runtime}` },
-        h('div', { class: 'command-head' }, h('h3', {}, `Serve it: ${s.command.label}`), copyButton(s.command.text)), h('pre', {}, h('code', {}, s.command.text))));
+      out.push(commandBlock(`Serve it: ${s.command.label}`, s.command.text, { 'data-runtime': `serve-${s.command.runtime}` }));
     }
     const band = s.error_band;
     out.push(h('p', { class: 'note' }, band.rows

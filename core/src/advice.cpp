@@ -6,6 +6,7 @@
 #include <initializer_list>
 
 #include "runwell/calibration.hpp"
+#include "runwell/serving.hpp"
 #include "text.hpp"
 
 namespace runwell {
@@ -70,14 +71,8 @@ WorkloadResult grade_workload(const Setup& base, const Workload& w, const Mode& 
 bool quant_applies(const Quant& q, const Device& d) {
     for (const std::string& rt : q.runtimes) {
         if (rt == "mlx" && d.backend == "metal") return true;
-        if (rt == "vllm" && (d.backend == "cuda" || d.backend == "rocm") && d.kind != DeviceKind::Unified) {
-            // FP8 and NVFP4 run only where the tensor cores have them (hardware.json tensor_formats);
-            // NVFP4 is NVIDIA's own 4-bit format.
-            auto has = [&](const char* f) { return std::find(d.tensor_formats.begin(), d.tensor_formats.end(), f) != d.tensor_formats.end(); };
-            if (q.id == "NVFP4" && (d.vendor != "NVIDIA" || !has("fp4"))) continue;
-            if (q.id == "FP8" && !has("fp8")) continue;
-            return true;
-        }
+        // The batched engines' checkpoints, on a GPU of its own memory (not a unified-memory box).
+        if (rt == "vllm" && d.kind != DeviceKind::Unified && batched_engine_runs(q, d)) return true;
         if (rt == "llama.cpp") return q.family == "gguf";
     }
     return false;

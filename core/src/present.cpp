@@ -147,6 +147,14 @@ std::string hardware_label(const Setup& s) {
     return out;
 }
 
+// The setup's hardware as the API names it: a catalog id, or the cards' ids "rtx-3090,rtx-3060-12gb".
+std::string hardware_ids(const Setup& s) {
+    if (s.other_gpus.empty()) return s.device->id;
+    std::string out;
+    for (const Device* card : gpu_cards(s)) out += (out.empty() ? "" : ",") + card->id;
+    return out;
+}
+
 double device_total_gib(const Setup& s) {
     double total = 0;
     for (const Device* card : gpu_cards(s)) total += card->memory_gib;
@@ -227,10 +235,7 @@ json estimate_response(const Catalog& c, Resolved& r) {
 
     json j;
     j["ok"] = true;
-    std::string hardware_ids;
-    for (const Device* card : s.other_gpus.empty() ? std::vector<const Device*>{s.device} : gpu_cards(s))
-        hardware_ids += (hardware_ids.empty() ? "" : ",") + card->id;
-    j["query"] = {{"model", s.model->id}, {"hardware", hardware_ids}, {"backend", s.device->backend}, {"quant", s.quant->id}, {"context", s.context},
+    j["query"] = {{"model", s.model->id}, {"hardware", hardware_ids(s)}, {"backend", s.device->backend}, {"quant", s.quant->id}, {"context", s.context},
                   {"gpus", s.gpus}, {"host_ram_gib", e.host_usable_gib}, {"kv", std::string(to_string(s.kv))},
                   {"mode", mode.id}, {"workload", w.id}, {"concurrency", s.concurrency}};
     j["model"] = model_json(*s.model);
@@ -399,9 +404,7 @@ json check_response(const Catalog& c, Resolved& r, const std::vector<BenchRow>& 
     int within = 0;
     std::vector<double> decode_ratios, prefill_ratios;
     // The rows in the project's measurement format (measurements/README.md), to contribute.
-    std::string hardware_ids;
-    for (const Device* card : s.other_gpus.empty() ? std::vector<const Device*>{s.device} : gpu_cards(s))
-        hardware_ids += (hardware_ids.empty() ? "" : ",") + card->id;
+    const std::string ids = hardware_ids(s), label = hardware_label(s), cards = std::to_string(card_count(s));
     std::string csv = "source_url,source_kind,source_group,runtime,build,date,backend,device,hardware_id,gpus,model,model_id,quant,"
                       "file_gib,params_b,test,n_tokens,depth,tps,flash_attn,offload,notes\n";
     for (const BenchRow& b : bench) {
@@ -414,8 +417,8 @@ json check_response(const Catalog& c, Resolved& r, const std::vector<BenchRow>& 
         bool in_band = predicted > 0 && std::abs(error) <= pct;
         within += in_band;
         if (predicted > 0) (b.prefill ? prefill_ratios : decode_ratios).push_back(b.tps / predicted);
-        const std::vector<std::string> fields = {"", "user", "your-machine", "llama.cpp", "", "", s.device->backend, hardware_label(s),
-                                                 hardware_ids, std::to_string(card_count(s)), s.model->name, r.own_model ? "" : s.model->id,
+        const std::vector<std::string> fields = {"", "user", "your-machine", "llama.cpp", "", "", s.device->backend, label,
+                                                 ids, cards, s.model->name, r.own_model ? "" : s.model->id,
                                                  s.quant->id, "", "", b.prefill ? "pp" : "tg", std::to_string(b.tokens), std::to_string(b.depth),
                                                  fixed(b.tps, 2), "", "", "pasted into runwell's check; fill in source_url, build and date"};
         for (size_t i = 0; i < fields.size(); ++i) csv += (i ? "," : "") + csv_field(fields[i]);

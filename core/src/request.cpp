@@ -96,7 +96,6 @@ const Device* read_gpu_list(const Catalog& c, const std::string& text, Setup& s,
         if (d->backend != cards[0]->backend) {
             why = "mixed_backends: " + cards[0]->name + " (" + cards[0]->backend + ") and " + d->name + " (" + d->backend +
                   ") need different llama.cpp builds: mix GPUs of one backend";
-            if (!s.other_gpus.empty()) s.other_gpus.clear();
             return nullptr;
         }
     s.other_gpus.assign(cards.begin() + 1, cards.end());

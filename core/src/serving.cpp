@@ -11,16 +11,25 @@ using calibration::kGiB;
 
 std::string_view to_string(ServingEngine e) { return e == ServingEngine::Batched ? "batched" : "llama.cpp"; }
 
+namespace {
+bool has_format(const Device& d, const char* f) {
+    return std::find(d.tensor_formats.begin(), d.tensor_formats.end(), f) != d.tensor_formats.end();
+}
+}  // namespace
+
+bool batched_engine_runs(const Quant& q, const Device& d) {
+    if (std::find(q.runtimes.begin(), q.runtimes.end(), "vllm") == q.runtimes.end()) return false;
+    if (d.backend != "cuda" && d.backend != "rocm") return false;
+    if (q.id == "FP8" && !has_format(d, "fp8")) return false;
+    if (q.id == "NVFP4" && (d.vendor != "NVIDIA" || !has_format(d, "fp4"))) return false;
+    return true;
+}
+
 bool engine_runs(ServingEngine engine, const Setup& s) {
     const Quant& q = *s.quant;
-    auto runs = [&](const char* rt) { return std::find(q.runtimes.begin(), q.runtimes.end(), rt) != q.runtimes.end(); };
-    if (engine == ServingEngine::LlamaCppSlots) return runs("llama.cpp") && q.family != "mlx";
-    const Device& d = *s.device;
-    if (!runs("vllm") || (d.backend != "cuda" && d.backend != "rocm")) return false;
-    auto has = [&](const char* f) { return std::find(d.tensor_formats.begin(), d.tensor_formats.end(), f) != d.tensor_formats.end(); };
-    if (q.id == "FP8" && !has("fp8")) return false;
-    if (q.id == "NVFP4" && (d.vendor != "NVIDIA" || !has("fp4"))) return false;
-    return true;
+    if (engine == ServingEngine::LlamaCppSlots)
+        return std::find(q.runtimes.begin(), q.runtimes.end(), "llama.cpp") != q.runtimes.end() && q.family != "mlx";
+    return batched_engine_runs(q, *s.device);
 }
 
 ServingEngine default_serving_engine(const Setup& s) {
@@ -30,10 +39,6 @@ ServingEngine default_serving_engine(const Setup& s) {
 }
 
 namespace {
-
-bool has_format(const Device& d, const char* f) {
-    return std::find(d.tensor_formats.begin(), d.tensor_formats.end(), f) != d.tensor_formats.end();
-}
 
 // Matrix peak of the precision the batched engine multiplies in: FP8 and FP4 tensor paths run at
 // 2x and 4x the FP16 rate where the hardware has them; weight-only formats compute in 16 bits.
@@ -56,14 +61,15 @@ double sequence_cache_bytes(const Model& m, long tokens, KvType kv, int tp) {
     return kv_cache_bytes(m, tokens, kv) * kv_share(m, tp) + recurrent_state_bytes(m) / tp;
 }
 
-// One ring all-reduce of `tokens` hidden vectors (16-bit) over the GPU link: each GPU sends and
-// receives 2 (tp - 1) / tp of the data; the link's per-direction rate is half the quoted both-ways figure.
-double allreduce_s(const Setup& s, int tp, double tokens) {
+// The data of one ring all-reduce of `tokens` hidden vectors (16-bit) crossing the GPU link: each GPU
+// sends and receives 2 (tp - 1) / tp of it; the link's per-direction rate is half the quoted both-ways
+// figure. (Each all-reduce also costs a fixed latency, ServingFit::allreduce_latency_us.)
+double allreduce_transfer_s(const Setup& s, int tp, double tokens) {
     if (tp <= 1) return 0;
     const Device& d = *s.device;
     double per_direction_gbs = d.interconnect_gbs > 0 ? d.interconnect_gbs / 2 : std::max(1.0, d.host_link_gbs);
     double bytes = 2.0 * (tp - 1) / tp * tokens * s.model->hidden * 2.0;
-    return calibration_of(s).serving.allreduce_latency_us * 1e-6 + bytes / (per_direction_gbs * 1e9);
+    return bytes / (per_direction_gbs * 1e9);
 }
 
 long mean_depth(const ServingLoad& load) { return load.input_tokens + load.output_tokens / 2; }
@@ -96,12 +102,13 @@ StepTimes batched_times(const Setup& s, const ServingPlan& plan, const ServingLo
     double token_flops = 2.0 * m.active_params_b * 1e9;
     double t_compute = running * (token_flops * moe_batch_factor(s, running) + attention_flops_at(m, depth)) / tp / rate;
     // Two all-reduces per layer (after attention, after the MLP) for the step's tokens.
-    double t_links = 2.0 * m.layers * allreduce_s(s, tp, running);
+    const double allreduces = tp > 1 ? 2.0 * m.layers : 0.0;
+    double t_links = allreduces * (k.allreduce_latency_us * 1e-6 + allreduce_transfer_s(s, tp, running));
     StepTimes t;
     t.step_s = std::max(t_mem, t_compute) + t_links + k.step_overhead_ms * 1e-3;
-    double link_per_token = tp > 1 ? 2.0 * m.layers * (allreduce_s(s, tp, 1) - k.allreduce_latency_us * 1e-6) : 0.0;
+    // A prompt token's share of its chunk's all-reduces: the data only (the chunk pays the latency once).
     t.prefill_token_s = (token_flops * moe_batch_factor(s, plan.max_batched_tokens) + attention_flops_at(m, load.input_tokens / 2.0)) / tp / rate +
-                        link_per_token;
+                        allreduces * allreduce_transfer_s(s, tp, 1);
     return t;
 }
 

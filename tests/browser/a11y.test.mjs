@@ -128,16 +128,20 @@ test('every table has a caption and scoped headers', async () => {
   }
 });
 
+// What has the keyboard focus (run in the page): enough to find it and to see that it shows.
+const describeFocus = () => {
+  const e = document.activeElement;
+  const cs = getComputedStyle(e);
+  return { id: e.id, tag: e.tagName, name: e.getAttribute('name') ?? '', text: e.textContent.trim().slice(0, 40),
+    section: e.closest('section')?.id ?? '', visible: cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) > 0 };
+};
+
 test('keyboard only: a skip link first, then the form in reading order, each focus visible', async () => {
   const page = await ctx.newPage();
   await page.setViewportSize({ width: 1366, height: 900 });
   await page.goto(server.url);
   await ready(page);
-  const focused = async () => page.evaluate(() => {
-    const e = document.activeElement;
-    const cs = getComputedStyle(e);
-    return { id: e.id, text: e.textContent.trim().slice(0, 30), visible: cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) > 0 };
-  });
+  const focused = () => page.evaluate(describeFocus);
   await page.keyboard.press('Tab');
   const skip = await focused();
   assert.equal(skip.text, 'Skip to the content');
@@ -157,13 +161,6 @@ test('keyboard only: a skip link first, then the form in reading order, each foc
 
 // Presses Tab until `match` holds for the focused element (at most `limit` times); every focus on
 // the way must be visible. Returns what was focused.
-const describeFocus = () => {
-  const e = document.activeElement;
-  const cs = getComputedStyle(e);
-  return { id: e.id, tag: e.tagName, name: e.getAttribute('name') ?? '', text: e.textContent.trim().slice(0, 40),
-    section: e.closest('section')?.id ?? '', visible: cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) > 0 };
-};
-
 async function tabTo(page, match, limit = 80) {
   for (let i = 0; i < limit; i++) {
     await page.keyboard.press('Tab');

@@ -29,6 +29,13 @@ async function open(path = '', { width = 1200, height = 900, scheme = 'light' } 
   return { page, problems };
 }
 
+// Types a value into a field and presses Enter, as a user commits it; waits for the URL to show it.
+async function enter(page, selector, value, url) {
+  await page.fill(selector, value);
+  await page.press(selector, 'Enter');
+  await page.waitForURL(url);
+}
+
 const raw = (page, cls) => page.$eval(`#verdict .figure.${cls}`, (el) => Number(el.dataset.raw));
 
 test('the default page shows a full result with every section', async () => {
@@ -296,18 +303,10 @@ test('the capacity planner (workload, target speed, device, count) answers as th
   const { page, problems } = await open('?model=llama-3.1-8b-instruct&hardware=h100-sxm&quant=FP8&mode=scale-out&workload=chat', { width: 1366 });
   await page.waitForSelector('#serving #planner');
   // A user sets the targets and the GPUs: each change lands in the URL and re-plans.
-  await page.fill('#serve-target_tps', '25');
-  await page.press('#serve-target_tps', 'Enter');
-  await page.waitForURL(/target_tps=25/);
-  await page.fill('#serve-load_users', '2000');
-  await page.press('#serve-load_users', 'Enter');
-  await page.waitForURL(/load_users=2000/);
-  await page.fill('#gpus', '8');
-  await page.press('#gpus', 'Enter');
-  await page.waitForURL(/gpus=8/);
-  await page.fill('#serve-tensor_parallel', '2');
-  await page.press('#serve-tensor_parallel', 'Enter');
-  await page.waitForURL(/tensor_parallel=2/);
+  await enter(page, '#serve-target_tps', '25', /target_tps=25/);
+  await enter(page, '#serve-load_users', '2000', /load_users=2000/);
+  await enter(page, '#gpus', '8', /gpus=8/);
+  await enter(page, '#serve-tensor_parallel', '2', /tensor_parallel=2/);
   const expected = JSON.parse(execFileSync(CLI, ['batch'], { input: `${JSON.stringify({ op: 'serve', model: 'llama-3.1-8b-instruct',
     hardware: 'h100-sxm', quant: 'FP8', gpus: 8, tensor_parallel: 2, workload: 'chat', mode: 'scale-out', target_tps: 25,
     load_users: 2000, users: 16 })}\n` }).toString());
@@ -336,9 +335,7 @@ test('the capacity planner (workload, target speed, device, count) answers as th
 test('mixed GPUs: another card model in the form makes one list in the URL, a per-GPU table and a split command', async () => {
   const { page, problems } = await open('?model=qwen3-32b&hardware=rtx-3090&quant=Q8_0', { width: 1366 });
   await page.fill('#more_gpu', 'RTX 3060 12GB');
-  await page.fill('#more_count', '2');
-  await page.press('#more_count', 'Enter');
-  await page.waitForURL(/hardware=rtx-3090%2Crtx-3060-12gb%2Crtx-3060-12gb/);
+  await enter(page, '#more_count', '2', /hardware=rtx-3090%2Crtx-3060-12gb%2Crtx-3060-12gb/);
   const expected = cli({ model: 'qwen3-32b', hardware: 'rtx-3090,rtx-3060-12gb,rtx-3060-12gb', quant: 'Q8_0' });
   assert.equal(expected.ok, true);
   assert.equal(await page.locator('#cards tbody tr').count(), 3);
@@ -348,9 +345,7 @@ test('mixed GPUs: another card model in the form makes one list in the URL, a pe
   assert.equal(command, expected.commands.find((c) => c.runtime === 'llama.cpp').text);
   assert.match(command, /--tensor-split \d+,\d+,\d+ --main-gpu 0/);
   // A tensor split typed in the form reaches the command; a malformed one is a message, not a broken page.
-  await page.fill('#tensor_split', '2,1,1');
-  await page.press('#tensor_split', 'Enter');
-  await page.waitForURL(/tensor_split=2%2C1%2C1/);
+  await enter(page, '#tensor_split', '2,1,1', /tensor_split=2%2C1%2C1/);
   assert.match(await page.textContent('#commands [data-runtime="llama.cpp"] code'), /--tensor-split 50,25,25/);
   await page.fill('#tensor_split', '2;1');
   await page.press('#tensor_split', 'Enter');

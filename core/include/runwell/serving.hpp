@@ -13,6 +13,10 @@ enum class ServingEngine { LlamaCppSlots, Batched };
 std::string_view to_string(ServingEngine e);
 inline constexpr ServingEngine kServingEngines[] = {ServingEngine::LlamaCppSlots, ServingEngine::Batched};
 
+// The batched engines run this checkpoint on this device: CUDA or ROCm, FP8 only where the tensor
+// cores have FP8, NVFP4 (NVIDIA's own format) only on NVIDIA FP4 tensor cores (hardware.json tensor_formats).
+bool batched_engine_runs(const Quant& q, const Device& d);
+
 // The engine that serves a setup by default: the batched engines run FP8/NVFP4/BF16 checkpoints on
 // CUDA and ROCm GPUs (the catalog quant's runtimes); GGUF and MLX files are served by llama.cpp/MLX slots.
 ServingEngine default_serving_engine(const Setup& s);
