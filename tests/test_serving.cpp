@@ -139,3 +139,35 @@ TEST_CASE("scale-out mode results carry the serving plan for Kimi Linear on the 
         }
     }
 }
+
+TEST_CASE("modes of many users grade a batched engine's checkpoint with the batched engine's figures") {
+    // An FP8 checkpoint on an H100 is served by vLLM-class engines: the light-API and scale-out results
+    // (headline, workload table) are the serve API's point at the mode's users for the same load.
+    for (const char* mode : {"light-api", "scale-out"}) {
+        INFO(mode);
+        json r = test::call({{"model", "llama-3.1-8b-instruct"}, {"hardware", "h100-sxm"}, {"quant", "FP8"}, {"mode", mode},
+                             {"workload", "chat"}}, "estimate");
+        REQUIRE(r["ok"] == true);
+        CHECK(r["speed_engine"]["id"] == "batched");
+        const int users = r["query"]["concurrency"];
+        json plan = serve({{"model", "llama-3.1-8b-instruct"}, {"hardware", "h100-sxm"}, {"quant", "FP8"}, {"workload", "chat"},
+                           {"engine", "batched"}, {"users", users}, {"input_tokens", r["prompt_tokens"]},
+                           {"output_tokens", r["serving"]["load"]["output_tokens"]}});
+        REQUIRE(plan["ok"] == true);
+        // Both are rounded to 0.1 tok/s and 0.01 s / 1 ms for display.
+        CHECK(r["decode_tps"].get<double>() == Approx(plan["point"]["per_user_tps"].get<double>()).margin(0.051));
+        CHECK(r["ttft_s"].get<double>() == Approx(plan["point"]["ttft_s"].get<double>()).margin(0.006));
+        // Its bands are the serving model's, not single-stream llama.cpp's.
+        CHECK(r["error_band"]["decode_pct"] == plan["error_band"]["user_tps_pct"]);
+        CHECK(r["error_band"]["prefill_pct"] == plan["error_band"]["ttft_pct"]);
+        for (const json& w : r["workloads"])
+            if (w["id"] == "chat" && w["context"] == r["query"]["context"]) CHECK(w["decode_tps"] == r["decode_tps"]);
+    }
+    // A GGUF file on the same GPU is llama.cpp's: parallel slots, the single-stream physics at that concurrency.
+    json gguf = test::call({{"model", "llama-3.1-8b-instruct"}, {"hardware", "h100-sxm"}, {"quant", "Q4_K_M"}, {"mode", "scale-out"}}, "estimate");
+    REQUIRE(gguf["ok"] == true);
+    CHECK(gguf["speed_engine"]["id"] == "llama.cpp");
+    // One user (interactive) is a single stream whatever the checkpoint.
+    json one = test::call({{"model", "llama-3.1-8b-instruct"}, {"hardware", "h100-sxm"}, {"quant", "FP8"}, {"mode", "interactive"}}, "estimate");
+    CHECK(one["speed_engine"]["id"] == "llama.cpp");
+}

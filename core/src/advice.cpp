@@ -51,6 +51,7 @@ WorkloadResult grade_workload(const Setup& base, const Workload& w, const Mode& 
     r.context = s.context;
     r.estimate = estimate_fit(s);
     r.speed = speed(s, r.estimate, w.prompt_tokens, w.prompt_tokens + w.output_tokens / 2);
+    use_batched_serving(s, {w.prompt_tokens, w.output_tokens}, mode.concurrency, r.speed);
     if (r.estimate.fit == Fit::WontRun) {
         r.grade = letter(0);
         return r;

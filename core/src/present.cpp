@@ -93,13 +93,17 @@ json notes_json(const std::vector<Note>& notes) {
 
 // Expected error of each quantity for this class of setup (architecture x runtime backend):
 // the 80th percentile of |error| on measurements left out of the fit, and how many back it.
-json error_band(const Setup& s) {
+// `batched`: decode and TTFT are a batched engine's under load, checked against serving measurements.
+json error_band(const Setup& s, bool batched) {
     const Calibration& c = calibration_of(s);
     std::string arch(architecture_class(*s.model)), backend(runtime_backend(s));
-    ErrorBand decode = c.band("decode", arch, backend), prefill = c.band("prefill", arch, backend);
-    std::string who = arch + " models on " + backend;
-    std::string evidence = "80 % of " + std::to_string(decode.rows) + " decode and " + std::to_string(prefill.rows) +
-                           " prompt measurements of " + who + " fell within them, each predicted without its own source.";
+    ErrorBand decode = batched ? c.band("serving_user_tps", "*", "*") : c.band("decode", arch, backend);
+    ErrorBand prefill = batched ? c.band("serving_ttft", "*", "*") : c.band("prefill", arch, backend);
+    std::string who = batched ? "batched serving" : arch + " models on " + backend;
+    std::string evidence = batched ? "80 % of " + std::to_string(decode.rows) + " per-user speeds and " + std::to_string(prefill.rows) +
+                                         " first-token times published for batched engines under load fell within them, each predicted without its own source."
+                                   : "80 % of " + std::to_string(decode.rows) + " decode and " + std::to_string(prefill.rows) +
+                                         " prompt measurements of " + who + " fell within them, each predicted without its own source.";
     auto thin = [](const ErrorBand& b) { return b.rows < 8 || b.sources < 3; };
     if (thin(decode) || thin(prefill))
         evidence += thin(decode) && thin(prefill) ? " That is thin evidence, so both bands are widened to a broader class's."
@@ -112,11 +116,13 @@ json error_band(const Setup& s) {
 
 // What each speed rests on: the user's own measurement of this device ("your_machine"), the public
 // measurements of its class (architecture x backend: "class", with how many), or none ("estimate").
-json basis_json(const Setup& s) {
+json basis_json(const Setup& s, bool batched) {
     const Calibration& c = calibration_of(s);
     std::string arch(architecture_class(*s.model)), backend(runtime_backend(s));
     auto of = [&](double scale, const char* quantity) {
-        ErrorBand b = c.band(quantity, arch, backend);
+        // Under a batched engine the figures are its per-user speed and its TTFT under load.
+        ErrorBand b = !batched ? c.band(quantity, arch, backend)
+                      : c.band(std::string_view(quantity) == "decode" ? "serving_user_tps" : "serving_ttft", "*", "*");
         std::string kind = scale != 1 ? "your_machine" : b.rows > 0 ? "class" : "estimate";
         return json{{"kind", kind}, {"scale", scale}, {"rows", b.rows}};
     };
@@ -229,6 +235,8 @@ json estimate_response(const Catalog& c, Resolved& r) {
     long prompt = std::min(r.prompt_tokens > 0 ? r.prompt_tokens : w.prompt_tokens, s.context);
     long depth = r.depth >= 0 ? r.depth : std::min(s.context, w.prompt_tokens + w.output_tokens / 2);
     Speed sp = speed(s, e, prompt, depth);
+    // A mode's many users of a vLLM-class checkpoint: the batched engine's figures, as the grades use.
+    const bool batched = use_batched_serving(s, {prompt, w.output_tokens}, s.concurrency, sp);
     WorkloadResult headline = grade_workload(s, w, mode, GradeContext::Setup);  // the fit shown is at the user's context
     const Calibration& cal = calibration_of(s);
     const BackendFit& k = cal.backend(runtime_backend(s));
@@ -262,6 +270,9 @@ json estimate_response(const Catalog& c, Resolved& r) {
     j["aggregate_tps"] = round_to(sp.aggregate_tps, 1);
     j["prefill_tps"] = round_to(sp.prefill_tps, 0);
     j["ttft_s"] = round_to(sp.ttft_s, 2);
+    // Which engine the decode and TTFT figures are of (a mode of several users on a batched engine's checkpoint).
+    const ServingEngine speed_engine = batched ? ServingEngine::Batched : ServingEngine::LlamaCppSlots;
+    j["speed_engine"] = {{"id", std::string(to_string(speed_engine))}, {"label", engine_label(speed_engine)}};
     j["prompt_tokens"] = prompt;
     j["depth"] = depth;
     j["safe_context"] = e.safe_context;
@@ -270,8 +281,8 @@ json estimate_response(const Catalog& c, Resolved& r) {
     j["summary"] = summary(s, e, sp);
     j["grade"] = headline.grade;
     j["score"] = round_to(headline.score, 0);
-    j["error_band"] = error_band(s);
-    j["basis"] = basis_json(s);
+    j["error_band"] = error_band(s, batched);
+    j["basis"] = basis_json(s, batched);
     j["caveats"] = caveats(s);
     j["formula"] = {
         {"decode", {{"backend", std::string(runtime_backend(s))},
@@ -399,7 +410,7 @@ json check_response(const Catalog& c, Resolved& r, const std::vector<BenchRow>& 
     if (!s.quant) s.quant = c.quant("Q4_K_M");
     s.decode_scale = s.prefill_scale = 1;  // compared with the estimate itself, not a kept calibration
     Estimate e = estimate_fit(s);
-    json band = error_band(s);
+    json band = error_band(s, false);  // llama-bench rows: one stream
     json rows = json::array();
     int within = 0;
     std::vector<double> decode_ratios, prefill_ratios;

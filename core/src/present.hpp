@@ -37,6 +37,7 @@ struct ServingRequest {
 std::vector<ServingEngine> engines_for(const Setup& s);
 int requested_users(const ServingPlan& plan, const ServingRequest& q);  // `users`, or all the memory holds
 json serving_json(const Catalog& c, const Resolved& r, const ServingRequest& q);
+std::string engine_label(ServingEngine e);
 
 // The API's vocabulary (defaults, query keys, enums) so that no page defines its own.
 json meta_json(const Catalog& c);

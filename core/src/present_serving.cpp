@@ -17,10 +17,6 @@ json point_json(const ServingPoint& p) {
             {"total_tps", round_to(p.total_tps, 0)}, {"ttft_s", round_to(p.ttft_s, 3)}, {"step_ms", round_to(p.step_s * 1e3, 2)}};
 }
 
-std::string engine_label(ServingEngine e) {
-    return e == ServingEngine::Batched ? "vLLM-class batched engine (vLLM, SGLang, TensorRT-LLM)" : "llama.cpp server, parallel slots";
-}
-
 // The command that serves the plan: the catalog's run command for the engine, with the
 // plan's sequences per replica and each sequence's context.
 json plan_command(const Catalog& c, const Resolved& r, const ServingPlan& plan, const ServingRequest& q, int sequences) {
@@ -43,6 +39,10 @@ json plan_command(const Catalog& c, const Resolved& r, const ServingPlan& plan, 
 }
 
 }  // namespace
+
+std::string engine_label(ServingEngine e) {
+    return e == ServingEngine::Batched ? "vLLM-class batched engine (vLLM, SGLang, TensorRT-LLM)" : "llama.cpp server, parallel slots";
+}
 
 int requested_users(const ServingPlan& plan, const ServingRequest& q) {
     return q.at_capacity ? plan.max_sequences * plan.replicas : q.users;

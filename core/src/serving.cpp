@@ -207,6 +207,17 @@ ServingPoint serve_at(const Setup& s, const ServingPlan& plan, const ServingLoad
     return pt;
 }
 
+bool use_batched_serving(const Setup& s, const ServingLoad& load, int users, Speed& sp) {
+    if (users <= 1 || default_serving_engine(s) != ServingEngine::Batched) return false;
+    ServingPlan plan = plan_serving(s, ServingEngine::Batched, 0, load);
+    ServingPoint p = serve_at(s, plan, load, users);
+    if (p.per_user_tps <= 0) return false;
+    sp.decode_tps = p.per_user_tps;
+    sp.aggregate_tps = p.total_tps;
+    sp.ttft_s = p.ttft_s;
+    return true;
+}
+
 ServingPoint capacity(const Setup& s, const ServingPlan& plan, const ServingLoad& load, double target_tps, double target_ttft_s) {
     ServingPoint none;
     if (!plan.fits || plan.max_sequences < 1) return none;

@@ -302,6 +302,12 @@ test('a user pastes llama-bench output and sees each row against the estimate an
 test('the capacity planner (workload, target speed, device, count) answers as the CLI does for the same query', async () => {
   const { page, problems } = await open('?model=llama-3.1-8b-instruct&hardware=h100-sxm&quant=FP8&mode=scale-out&workload=chat', { width: 1366 });
   await page.waitForSelector('#serving #planner');
+  // The mode's headline is the batched engine's: each of its 16 users' speed, as the CLI gives it.
+  const estimate = cli({ model: 'llama-3.1-8b-instruct', hardware: 'h100-sxm', quant: 'FP8', mode: 'scale-out', workload: 'chat' });
+  assert.equal(estimate.speed_engine.id, 'batched');
+  const decode = '#verdict .figure:has(.label:text-is("Decode"))';
+  assert.equal(await page.$eval(decode, (el) => Number(el.dataset.raw)), estimate.decode_tps);
+  assert.match(await page.textContent(decode), /per user · 16 users = [\d,]+ tok\/s total on the vLLM-class batched engine/);
   // A user sets the targets and the GPUs: each change lands in the URL and re-plans.
   await enter(page, '#serve-target_tps', '25', /target_tps=25/);
   await enter(page, '#serve-load_users', '2000', /load_users=2000/);

@@ -65,4 +65,10 @@ ServingPoint serve_at(const Setup& s, const ServingPlan& plan, const ServingLoad
 // `target_ttft_s`, and the state at that load (users = 0: not even one).
 ServingPoint capacity(const Setup& s, const ServingPlan& plan, const ServingLoad& load, double target_tps, double target_ttft_s);
 
+// A mode's many users on a checkpoint that a batched engine serves by default (FP8, NVFP4, BF16 on
+// CUDA/ROCm GPUs): each user's decode speed, the total and the TTFT at `users` concurrent requests
+// of `load` replace those fields of `sp`. False, `sp` untouched, for llama.cpp's files (their
+// parallel slots are the single-stream physics at that concurrency) or when the plan does not fit.
+bool use_batched_serving(const Setup& s, const ServingLoad& load, int users, Speed& sp);
+
 }  // namespace runwell
