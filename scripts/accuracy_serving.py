@@ -146,7 +146,7 @@ def usable_rows():
         request, quantity, measured = made
         rows.append(dict(where=where, source=row["source_group"], url=row["source_url"],
                          engine=row["engine"], device=row["device"], model=row["model"], quant=request["quant"],
-                         date=row["date"], vendor=vendor_of(row["hardware_id"]), arch="*", backend="*",
+                         date=row["date"], vendor=vendor_of(row["hardware_id"]), arch="*", band_class="*", backend="*",
                          family=vendor_of(row["hardware_id"]), kind="serving", runtime=row["engine"], build=row["engine_version"],
                          request=request, quantity=quantity, measured=measured))
     per_source = Counter(r["source"] for r in rows)

@@ -154,6 +154,31 @@ TEST_CASE("fit recovers the constants that generated its rows") {
     CHECK(fitted["loss"].get<double>() < 0.01 * fitted["rows"].get<double>());
 }
 
+TEST_CASE("a fit asked for one backend's constants leaves every other constant as loaded") {
+    // measurements/cpu.csv: EPYC 9B14 (12-channel DDR5-4800), llama.cpp CPU backend, tg128 / pp512.
+    runwell::Engine engine;
+    REQUIRE(engine.load(test::bundled_files()).empty());
+    std::string rows;
+    for (auto [model, quant, quantity, tps] : {std::tuple{"qwen3-30b-a3b", "Q4_K_M", "decode", 59.78}, {"gpt-oss-120b", "MXFP4", "decode", 49.31},
+                                              {"qwen3-30b-a3b", "Q4_K_M", "prefill", 325.44}, {"gpt-oss-120b", "MXFP4", "prefill", 205.86}})
+        rows += json({{"request", {{"op", "predict"}, {"model", model}, {"hardware", "epyc-9004-12ch"}, {"quant", quant}, {"context", 4096},
+                                   {"prompt_tokens", 512}, {"depth", 0}}},
+                      {"quantity", quantity}, {"measured", tps}}).dump() + "\n";
+    for (int i = 0; i < 2; ++i) rows += rows;  // five or more rows inform a backend's constants
+    json all = json::parse(engine.fit(rows)), cpu_only = json::parse(engine.fit(rows, "cpu."));
+    REQUIRE(all["ok"] == true);
+    REQUIRE(cpu_only["ok"] == true);
+    // Fitting everything moves shared constants too; asked for "cpu." only the CPU's own move.
+    CHECK(all["fitted"].size() > cpu_only["fitted"].size());
+    for (const json& name : cpu_only["fitted"]) CHECK(name.get<std::string>().rfind("cpu.", 0) == 0);
+    json as_loaded = json::parse(engine.fit(rows, "no-such-constant."))["calibration"];  // nothing fitted
+    json cpu_fit = cpu_only["calibration"];
+    CHECK(cpu_fit["backends"]["cpu"] != as_loaded["backends"]["cpu"]);
+    cpu_fit["backends"].erase("cpu");
+    as_loaded["backends"].erase("cpu");
+    CHECK(cpu_fit == as_loaded);
+}
+
 TEST_CASE("search forgives how people type (queries from issue #14) and is bounded") {
     const Catalog& c = test::catalog();
     auto top = [&](SearchKind kind, const std::string& q) {

@@ -24,7 +24,7 @@ const std::string kRest =
 const std::string kCalibration =
     R"({"calibration":{"provenance":["test"],"backends":{"cuda":{"bandwidth_efficiency":0.9,"layer_overhead_us":30,)"
     R"("prefill_efficiency":0.5,"gpu_hop_ms":0.3,"decode_rows":10,"prefill_rows":10}},"bandwidth_saturation_gbs":3000,"hbm_bandwidth_factor":1,)"
-    R"("compute_saturation_tflops":300,"moe_layer_factor":0.5,"overhead_bandwidth_exponent":0,"linear_layer_factors":{"gated_delta":1},"host_bandwidth_efficiency":0.35,)"
+    R"("compute_saturation_tflops":300,"moe_layer_factor":0.5,"overhead_bandwidth_exponent":0,"linear_layer_factors":{"gated_delta":1},"linear_prefill_us":{},"host_bandwidth_efficiency":0.35,)"
     R"("attention_flops_weight":1,"moe_expert_tokens":32,"memory_band_pct":1,)"
     R"("bands":[{"quantity":"decode","arch":"*","backend":"*","pct":20,"rows":100,"sources":10}]}})";
 
@@ -209,4 +209,11 @@ TEST_CASE("calibration: strict fields and the band of the narrowest class with e
     c.bands.push_back({"decode", "moe", "metal", 90, 2, 1});
     CHECK(c.band("decode", "moe", "cuda").pct == 20);      // 30 rows but one source: not a band of its own
     CHECK(c.band("decode", "moe", "metal").pct == 90);     // its own few rows are wider than every parent
+    // A layer kind with no rows on a backend: its architecture's class there is a parent too, so the
+    // kind's rows elsewhere (or another kind's here) never make it narrower.
+    c.bands.push_back({"decode", "hybrid", "cuda", 11, 8, 3});
+    c.bands.push_back({"decode", "hybrid/gated_delta", "*", 25, 20, 6});
+    CHECK(c.band("decode", "hybrid/gated_delta", "cuda").pct == 25);  // widest of the kind anywhere (25) and hybrid on cuda (11)
+    c.bands.push_back({"decode", "hybrid/kda", "cuda", 9, 8, 3});
+    CHECK(c.band("decode", "hybrid/kda", "cuda").pct == 9);           // enough rows of its own
 }

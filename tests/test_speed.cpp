@@ -40,6 +40,21 @@ TEST_CASE("measured anchors: decode on today's builds, three backends and a hybr
     CHECK(at(test::setup("kimi-linear-48b-a3b-instruct", "rtx-3090", "Q2_K", 16384), 512, 8208).decode_tps == Approx(67.70).epsilon(0.25));
 }
 
+TEST_CASE("measured anchors: Kimi Linear reads a prompt at the speed its token-by-token recurrence allows") {
+    // measurements/hybrid.csv: llama.cpp#20340 (merged 2026-03-10), DGX Spark, Kimi Linear Q4_K_M,
+    // pp512 with -ub 2048 = 1517.26 tok/s; llama.cpp#19668, RTX 3090, Q2_K, pp512 @ d8192 with
+    // n_batch = n_ubatch = 512: 868.14 tok/s. Tolerance: the prefill band a result shows for this
+    // model on CUDA (before the per-token recurrence was counted these were 3.2x and 1.5x too fast).
+    Setup spark = test::setup("kimi-linear-48b-a3b-instruct", "dgx-spark", "Q4_K_M", 4096);
+    const int band = test::catalog().calibration.band("prefill", band_class(*spark.model), "cuda").pct;
+    INFO("band ±" << band << " %");
+    spark.ubatch = 2048;
+    CHECK(at(spark, 512, 0).prefill_tps == Approx(1517.26).epsilon(band / 100.0));
+    Setup ampere = test::setup("kimi-linear-48b-a3b-instruct", "rtx-3090", "Q2_K", 16384);
+    ampere.ubatch = 512;
+    CHECK(at(ampere, 512, 8192).prefill_tps == Approx(868.14).epsilon(band / 100.0));
+}
+
 TEST_CASE("measured anchor: prompt processing") {
     // Row 32: RTX 4090, Llama-3-8B Q4_K_M, pp512 = 7138.99 tok/s (prefill target: median error <= 20 %).
     CHECK(at(test::setup("llama-3-8b-instruct", "rtx-4090", "Q4_K_M", 1024), 512, 0).prefill_tps == Approx(7138.99).epsilon(0.3));

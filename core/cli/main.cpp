@@ -34,7 +34,8 @@ const char* kUsage =
     "       runwell batch < requests.jsonl\n"
     "       runwell list models|hardware|quants|workloads|modes\n"
     "       runwell catalog-files   (the file names of a catalog folder, as JSON)\n"
-    "       runwell fit < rows.jsonl   (fit the calibration constants to measurements; see scripts/accuracy)\n"
+    "       runwell fit [--only PREFIX] < rows.jsonl   (fit the calibration constants to measurements,\n"
+    "                        or only those named PREFIX...; see scripts/accuracy)\n"
     "options for all: --data DIR (catalog folder), --calibration FILE (fitted constants instead of DIR/calibration.json)\n";
 
 // Text from the catalog or a request, made safe for a terminal: control bytes
@@ -189,7 +190,8 @@ int main(int argc, char** argv) {
         return 0;
     }
     if (cmd == "fit") {
-        std::string out = engine.fit(read_stdin());
+        std::string only = take_option(rest, "--only", "");
+        std::string out = engine.fit(read_stdin(), only);
         json r = json::parse(out, nullptr, false);
         std::cout << out << "\n";
         return r.is_object() && r.value("ok", false) ? 0 : 1;

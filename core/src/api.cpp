@@ -188,6 +188,8 @@ json calibration_json(const Calibration& c) {
                         {"decode_rows", b.decode_rows}, {"prefill_rows", b.prefill_rows}};
     json linear = json::object(), kernels = json::object();
     for (const auto& [kind, f] : c.linear_layer_factors) linear[kind] = round_to(f, 4);
+    json linear_prefill = json::object();
+    for (const auto& [kind, us] : c.linear_prefill_us) linear_prefill[kind] = round_to(us, 3);
     for (const auto& [kernel, f] : c.prefill_kernel_factors) kernels[kernel] = round_to(f, 4);
     json bands = json::array();
     for (const ErrorBand& e : c.bands)
@@ -196,7 +198,7 @@ json calibration_json(const Calibration& c) {
     return {{"provenance", c.provenance}, {"backends", backends},
             {"bandwidth_saturation_gbs", round_to(c.bandwidth_saturation_gbs, 1)}, {"hbm_bandwidth_factor", round_to(c.hbm_bandwidth_factor, 4)}, {"compute_saturation_tflops", round_to(c.compute_saturation_tflops, 2)},
             {"moe_layer_factor", round_to(c.moe_layer_factor, 4)}, {"overhead_bandwidth_exponent", round_to(c.overhead_bandwidth_exponent, 4)},
-            {"linear_layer_factors", linear}, {"prefill_kernel_factors", kernels},
+            {"linear_layer_factors", linear}, {"linear_prefill_us", linear_prefill}, {"prefill_kernel_factors", kernels},
             {"host_bandwidth_efficiency", round_to(c.host_bandwidth_efficiency, 4)}, {"attention_flops_weight", round_to(c.attention_flops_weight, 4)},
             {"moe_expert_tokens", round_to(c.moe_expert_tokens, 3)},
             {"serving", {{"bandwidth_efficiency", round_to(c.serving.bandwidth_efficiency, 4)}, {"compute_efficiency", round_to(c.serving.compute_efficiency, 4)},
@@ -205,7 +207,7 @@ json calibration_json(const Calibration& c) {
 }
 }  // namespace
 
-std::string Engine::fit(const std::string& rows_jsonl) const {
+std::string Engine::fit(const std::string& rows_jsonl, const std::string& only) const {
     if (!loaded_) return error_response("no_catalog", "the catalog is not loaded").dump();
     Calibration trial = catalog_.calibration;
     struct Row {
@@ -296,7 +298,7 @@ std::string Engine::fit(const std::string& rows_jsonl) const {
     };
 
     // Which constants the rows inform: counts per backend and per kind of row.
-    std::map<std::string, int> decode_rows, prefill_rows, multi_gpu_rows, linear_decode, kernel_prefill;
+    std::map<std::string, int> decode_rows, prefill_rows, multi_gpu_rows, linear_decode, linear_prefill, kernel_prefill;
     int moe_decode = 0, moe_prefill = 0, offload_decode = 0, decode_total = 0, prefill_total = 0, hbm_decode = 0;
     int serving_rows = 0, serving_tp_rows = 0;
     for (const Row& r : rows) {
@@ -320,6 +322,7 @@ std::string Engine::fit(const std::string& rows_jsonl) const {
             ++prefill_total;
             ++kernel_prefill[std::string(prefill_kernel(*s.quant))];
             if (s.model->moe) ++moe_prefill;
+            if (s.model->attention.linear_layers > 0) ++linear_prefill[s.model->attention.linear_kind];
         }
     }
     // Every constant the rows inform is fitted from the same starting guess, so the result depends
@@ -327,6 +330,7 @@ std::string Engine::fit(const std::string& rows_jsonl) const {
     constexpr int kMinRows = 5;
     std::vector<FitParameter> params;
     auto add = [&](const std::string& name, double* value, double lo, double hi, double start) {
+        if (name.rfind(only, 0) != 0) return;  // not asked for: kept as loaded
         *value = start;
         params.push_back({name, value, lo, hi});
     };
@@ -341,7 +345,7 @@ std::string Engine::fit(const std::string& rows_jsonl) const {
     for (const auto& [b, n] : prefill_rows) {
         if (n < kMinRows) continue;
         BackendFit& f = trial.backends[b];
-        if (!decode_rows.count(b) || decode_rows[b] < kMinRows) f = catalog_.calibration.backend(b);
+        if ((!decode_rows.count(b) || decode_rows[b] < kMinRows) && (b + ".").rfind(only, 0) == 0) f = catalog_.calibration.backend(b);
         add(b + ".prefill_efficiency", &f.prefill_efficiency, 0.01, 2, 0.5);
     }
     if (decode_total >= kMinRows) {
@@ -352,6 +356,8 @@ std::string Engine::fit(const std::string& rows_jsonl) const {
     if (hbm_decode >= 3) add("hbm_bandwidth_factor", &trial.hbm_bandwidth_factor, 0.3, 1.5, 1);
     for (const auto& [kind, n] : linear_decode)
         add("linear_layer_factors." + kind, &trial.linear_layer_factors[kind], 0, 100, 2);  // one scalar: one row informs it
+    for (const auto& [kind, n] : linear_prefill)
+        add("linear_prefill_us." + kind, &trial.linear_prefill_us[kind], 0, 1000, 10);
     if (offload_decode >= 3) add("host_bandwidth_efficiency", &trial.host_bandwidth_efficiency, 0.05, 1.5, 0.35);
     if (prefill_total >= kMinRows) {
         add("compute_saturation_tflops", &trial.compute_saturation_tflops, 10, 1e4, 300);
@@ -373,6 +379,7 @@ std::string Engine::fit(const std::string& rows_jsonl) const {
     double total = minimise(params, loss);
     if (decode_total + prefill_total > 0)  // a serving-only fit leaves the single-stream evidence as it was
         for (auto& [b, f] : trial.backends) {
+            if ((b + ".").rfind(only, 0) != 0 && !only.empty()) continue;  // a backend not asked for keeps its own
             f.decode_rows = decode_rows.count(b) ? decode_rows[b] : 0;
             f.prefill_rows = prefill_rows.count(b) ? prefill_rows[b] : 0;
         }

@@ -337,6 +337,11 @@ Calibration read_calibration(ObjectReader& r) {
         for (auto it = node->begin(); it != node->end(); ++it) c.linear_layer_factors[it.key()] = f.num(it.key(), 0, 1000);
         f.finish();
     }
+    if (const json* node = r.object("linear_prefill_us", true); node && node->is_object()) {
+        ObjectReader f(*node, r.at("linear_prefill_us"), r.problems());
+        for (auto it = node->begin(); it != node->end(); ++it) c.linear_prefill_us[it.key()] = f.num(it.key(), 0, 10000);
+        f.finish();
+    }
     c.host_bandwidth_efficiency = r.num("host_bandwidth_efficiency", 0.01, 2);
     c.attention_flops_weight = r.num("attention_flops_weight", 0, 100);
     c.moe_expert_tokens = r.num("moe_expert_tokens", 0, 1e4);
@@ -562,15 +567,20 @@ double Calibration::prefill_kernel_factor(std::string_view kernel) const {
     return it == prefill_kernel_factors.end() ? 1.0 : it->second;  // unmeasured: as K-quants
 }
 
-double Calibration::linear_layer_factor(std::string_view kind) const {
-    if (auto it = linear_layer_factors.find(std::string(kind)); it != linear_layer_factors.end()) return it->second;
-    // An unmeasured kind: KDA runs on llama.cpp's shared delta-net code (#19668), so it costs at
-    // least a gated-delta layer; Mamba2 and short convolutions use long-fused ops (ssm_scan,
-    // ssm_conv) and cost no more than a plain layer.
+namespace {
+// A layer kind's factor; an unmeasured kind: KDA runs on llama.cpp's shared delta-net code (#19668),
+// so it costs at least a gated-delta layer; Mamba2 and short convolutions use long-fused ops
+// (ssm_scan, ssm_conv) and cost no more than a plain layer.
+double linear_factor(const std::map<std::string, double>& factors, std::string_view kind) {
+    if (auto it = factors.find(std::string(kind)); it != factors.end()) return it->second;
     if (kind == "kda")
-        if (auto it = linear_layer_factors.find("gated_delta"); it != linear_layer_factors.end()) return it->second;
+        if (auto it = factors.find("gated_delta"); it != factors.end()) return it->second;
     return 0;
 }
+}  // namespace
+
+double Calibration::linear_layer_factor(std::string_view kind) const { return linear_factor(linear_layer_factors, kind); }
+double Calibration::linear_prefill_us_of(std::string_view kind) const { return linear_factor(linear_prefill_us, kind); }
 
 ErrorBand Calibration::band(std::string_view quantity, std::string_view arch, std::string_view backend) const {
     // Fewer out-of-sample rows or sources than these do not make a band of their own.
@@ -593,7 +603,9 @@ ErrorBand Calibration::band(std::string_view quantity, std::string_view arch, st
     out.sources = exact ? exact->sources : 0;
     out.pct = exact ? exact->pct : 0;
     bool parent_found = false;
-    for (const ErrorBand* parent : {find(arch, "*"), find("*", backend)})
+    // A layer kind's class ("hybrid/kda") has its architecture's class as a parent too.
+    const std::string_view base = arch.substr(0, arch.find('/'));
+    for (const ErrorBand* parent : {find(arch, "*"), find("*", backend), base != arch ? find(base, backend) : nullptr})
         if (enough(parent)) {
             out.pct = std::max(out.pct, parent->pct);
             parent_found = true;

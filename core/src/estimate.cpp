@@ -381,6 +381,11 @@ std::string_view prefill_kernel(const Quant& q) {
     return "kquant";                                           // K- and I-quants: super-blocks with sub-scales
 }
 
+std::string band_class(const Model& m) {
+    if (m.attention.linear_layers > 0) return "hybrid/" + m.attention.linear_kind;
+    return std::string(architecture_class(m));
+}
+
 std::string_view architecture_class(const Model& m) {
     if (m.attention.linear_layers > 0) return "hybrid";
     return m.moe ? "moe" : "dense";
@@ -497,8 +502,10 @@ Speed speed(const Setup& s, const Estimate& e, long prompt_tokens, long depth) {
     double streamed = decode_weight_bytes(m, *s.quant, ubatch);
     out.prefill_weight_stream_s = streamed / bandwidth / ubatch;
     out.prefill_compute_s = cost / (flops_rate * cal.prefill_kernel_factor(prefill_kernel(*s.quant)));
+    // A linear-attention layer's recurrence walks the prompt token by token: paid per token, not per micro-batch.
+    out.linear_prefill_s = m.attention.linear_layers * cal.linear_prefill_us_of(m.attention.linear_kind) * 1e-6;
     double t_token = std::max(out.prefill_compute_s, out.prefill_weight_stream_s) + out.layer_units * layer_overhead / ubatch +
-                     out.transfer_s;
+                     out.linear_prefill_s + out.transfer_s;
     out.prefill_tps = 1.0 / t_token;
     // The user's own measurement of this device, when they keep one, rescales what it measured.
     out.decode_tps *= s.decode_scale;

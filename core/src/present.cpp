@@ -53,7 +53,8 @@ json model_json(const Model& m) {
     json j = {{"id", m.id}, {"name", m.name}, {"hf_repo", m.hf_repo}, {"params_b", m.params_b},
               {"active_params_b", m.active_params_b}, {"max_context", m.max_context}, {"license", m.license},
               {"layers", m.layers}, {"attention", std::string(to_string(m.attention.kind))},
-              {"moe", m.moe.has_value()}, {"release", m.release}};
+              {"moe", m.moe.has_value()}, {"release", m.release}, {"arch", std::string(architecture_class(m))},
+              {"band_class", band_class(m)}};
     if (m.attention.window_layers) j["sliding_window"] = m.attention.window;
     if (m.attention.linear_layers) j["linear_layers"] = m.attention.linear_layers;
     return j;
@@ -96,10 +97,13 @@ json notes_json(const std::vector<Note>& notes) {
 // `batched`: decode and TTFT are a batched engine's under load, checked against serving measurements.
 json error_band(const Setup& s, bool batched) {
     const Calibration& c = calibration_of(s);
-    std::string arch(architecture_class(*s.model)), backend(runtime_backend(s));
+    std::string arch = band_class(*s.model), backend(runtime_backend(s));
     ErrorBand decode = batched ? c.band("serving_user_tps", "*", "*") : c.band("decode", arch, backend);
     ErrorBand prefill = batched ? c.band("serving_ttft", "*", "*") : c.band("prefill", arch, backend);
-    std::string who = batched ? "batched serving" : arch + " models on " + backend;
+    const Model& m = *s.model;
+    std::string who = batched ? "batched serving"
+                      : m.attention.linear_layers > 0 ? "hybrid models with " + m.attention.linear_kind + " layers on " + backend
+                                                      : arch + " models on " + backend;
     std::string evidence = batched ? "80 % of " + std::to_string(decode.rows) + " per-user speeds and " + std::to_string(prefill.rows) +
                                          " first-token times published for batched engines under load fell within them, each predicted without its own source."
                                    : "80 % of " + std::to_string(decode.rows) + " decode and " + std::to_string(prefill.rows) +
@@ -118,7 +122,7 @@ json error_band(const Setup& s, bool batched) {
 // measurements of its class (architecture x backend: "class", with how many), or none ("estimate").
 json basis_json(const Setup& s, bool batched) {
     const Calibration& c = calibration_of(s);
-    std::string arch(architecture_class(*s.model)), backend(runtime_backend(s));
+    std::string arch = band_class(*s.model), backend(runtime_backend(s));
     auto of = [&](double scale, const char* quantity) {
         // Under a batched engine the figures are its per-user speed and its TTFT under load.
         ErrorBand b = !batched ? c.band(quantity, arch, backend)
@@ -306,7 +310,9 @@ json estimate_response(const Catalog& c, Resolved& r) {
                      {"fp16_tflops", s.device->fp16_tflops}, {"accelerated_fp16_tflops", s.device->accelerated_fp16_tflops},
                      {"compute_saturation_tflops", cal.compute_saturation_tflops}, {"achieved_tflops", round_to(achieved_tflops(s), 2)},
                      {"prefill_efficiency", k.prefill_efficiency}, {"prefill_kernel", std::string(prefill_kernel(*s.quant))},
-                     {"prefill_kernel_factor", cal.prefill_kernel_factor(prefill_kernel(*s.quant))}, {"transfer_ms_per_token", round_to(sp.transfer_s * 1e3, 5)}}},
+                     {"prefill_kernel_factor", cal.prefill_kernel_factor(prefill_kernel(*s.quant))}, {"transfer_ms_per_token", round_to(sp.transfer_s * 1e3, 5)},
+                     {"linear_prefill_us", cal.linear_prefill_us_of(s.model->attention.linear_kind)},
+                     {"linear_prefill_ms_per_token", round_to(sp.linear_prefill_s * 1e3, 5)}}},
         {"memory", {{"kv_bytes_per_token", round_to(kv_bytes_per_token(*s.model, s.kv), 0)},
                     {"routed_expert_params_b", round_to(routed_expert_params_b(*s.model), 2)},
                     {"bpw_body", s.quant->bpw_body}}}};

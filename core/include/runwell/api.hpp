@@ -38,7 +38,9 @@ public:
     // "quantity": "decode" | "prefill", "measured": tok/s, "weight": w} per line.
     // Returns {"ok": true, "calibration": {...}, "loss", "rows"}: the catalog's calibration with
     // every constant that the rows inform re-fitted (bands and provenance kept for the harness to set).
-    std::string fit(const std::string& rows_jsonl) const;
+    // `only`: fit just the constants whose name starts with it (e.g. "cpu." for one backend's own),
+    // the others kept as loaded.
+    std::string fit(const std::string& rows_jsonl, const std::string& only = "") const;
 
 private:
     Catalog catalog_;

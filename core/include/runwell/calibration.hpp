@@ -87,7 +87,7 @@ struct ServingFit {
 // measurements left out of the fit (cross-validated by source), rounded up.
 struct ErrorBand {
     std::string quantity;  // decode | prefill
-    std::string arch;      // dense | moe | hybrid | * (any)
+    std::string arch;      // dense | moe | hybrid | hybrid/<linear kind> | * (any)
     std::string backend;   // cuda | rocm | vulkan | metal | mlx | sycl | cpu | * (any)
     int pct = 0;
     int rows = 0;          // out-of-sample rows of that class
@@ -113,6 +113,10 @@ struct Calibration {
     // layer launches more small ops than a Qwen3-Next gated-delta layer: separate q/k/v
     // projections and convolutions, low-rank gates).
     std::map<std::string, double> linear_layer_factors;
+    // Prefill of a linear-attention/SSM layer, microseconds per prompt token, by kind: the fused
+    // delta-net kernel walks the prompt token by token (CUDA's has no chunked form yet, llama.cpp
+    // #22967), a chain of dependent state updates whose time is latency, not bandwidth or FLOPs.
+    std::map<std::string, double> linear_prefill_us;
     double host_bandwidth_efficiency = 1;    // offloaded weights multiplied on the CPU from host RAM
     double attention_flops_weight = 1;       // attention FLOPs relative to weight-matmul FLOPs in prefill
     double moe_expert_tokens = 0;            // MoE prefill: small per-expert matmuls cost 1 + this / tokens per expert
@@ -126,8 +130,10 @@ struct Calibration {
 
     const BackendFit& backend(std::string_view id) const;
     double linear_layer_factor(std::string_view kind) const;  // an unfitted kind: gated_delta's
+    double linear_prefill_us_of(std::string_view kind) const;  // likewise
     // The band of this class when it has enough out-of-sample rows, else the widest of its own
-    // and its parents' (same architecture on any backend, any architecture on this backend).
+    // and its parents' (same architecture on any backend, any architecture on this backend, and for
+    // a layer kind's class "hybrid/<kind>" the hybrid class on this backend).
     // `rows` is always the class's own out-of-sample evidence.
     ErrorBand band(std::string_view quantity, std::string_view arch, std::string_view backend) const;
 };

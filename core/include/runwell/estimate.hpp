@@ -85,6 +85,7 @@ struct Speed {
     double transfer_s = 0;      // per prompt token: offloaded weights over the host link, per micro-batch
     double prefill_compute_s = 0;        // per prompt token: matrix and attention FLOPs at the achieved rate
     double prefill_weight_stream_s = 0;  // per prompt token: the weights read once per micro-batch
+    double linear_prefill_s = 0;         // per prompt token: linear-attention recurrences, token by token
 };
 
 struct Estimate {
@@ -144,10 +145,13 @@ double achieved_tflops(const Setup& s);
 // MoE matrix work on `tokens` tokens at once costs 1 + expert_tokens / (tokens per expert): each
 // expert's small matmul is far from the device's peak. moe_prefill_factor: at one micro-batch.
 double moe_batch_factor(const Setup& s, double tokens);
-double moe_prefill_factor(const Setup& s);
-double layer_overhead_s(const Setup& s);  // fixed cost of one plain layer per decode step  // cost of small per-expert matmuls, 1 for dense
-// The class an error band is looked up by: dense, moe or hybrid (linear-attention/SSM layers).
+double moe_prefill_factor(const Setup& s);  // cost of small per-expert matmuls, 1 for dense
+double layer_overhead_s(const Setup& s);  // fixed cost of one plain layer per decode step
+// The architecture class results are reported by: dense, moe or hybrid (linear-attention/SSM layers).
 std::string_view architecture_class(const Model& m);
+// The class an error band is looked up by: dense, moe, or hybrid/<linear kind> (a Kimi KDA layer and a
+// Qwen3-Next gated-delta layer run different kernels, so one kind's rows do not vouch for another's).
+std::string band_class(const Model& m);
 // The family of matrix kernels a prompt runs through for these weights: kquant, legacy, mxfp4, float, mlx.
 std::string_view prefill_kernel(const Quant& q);
 // `depth` = tokens already in the context when decoding.
