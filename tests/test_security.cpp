@@ -147,3 +147,14 @@ TEST_CASE("CLI flags: any bytes become a valid request, never an exception (cras
     CHECK_FALSE(runwell::cli::build_request({"--gpus", std::string(1000, '[')}, req, as_json, error));
     CHECK(error.find("needs a number") != std::string::npos);
 }
+
+TEST_CASE("a quoted piece of a hostile GPU list stays valid UTF-8 (fuzz_cli crash reproduction)") {
+    // Before: the unknown id was cut at 60 bytes, inside a replacement character (3 bytes), and the
+    // answer could not be serialised: `runwell estimate --hardware $'\x96\x96\x96...,...'` aborted.
+    std::string id = std::string(59, 'a') + "\xEF\xBF\xBD\xEF\xBF\xBD";  // bytes 59-61 are one character
+    json answer = call(json({{"op", "estimate"}, {"model", "qwen3-8b"}, {"hardware", id + ",l40"}}).dump());
+    CHECK(answer["ok"] == false);
+    CHECK(answer["error"]["code"] == "unknown_hardware");
+    const std::string message = answer["error"]["message"];
+    CHECK(message.find(std::string(59, 'a') + "'") != std::string::npos);  // cut before the character, not inside it
+}

@@ -28,6 +28,10 @@ std::vector<Problem> Engine::load(const std::vector<std::pair<std::string, std::
 
 
 namespace {
+// An answer as text. Input is quoted only in valid UTF-8 (utf8_prefix), but should an invalid byte still
+// reach a message, it is replaced rather than thrown on (the API never throws).
+std::string answer_text(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
 // A serving question: the setup, the engine and its grouping, the load and the targets
 // (defaults: the workload's prompt, answer, speed and TTFT targets; the setup's default engine).
 bool read_serving(const Catalog& catalog, ObjectReader& r, Resolved& resolved, ServingRequest& q, json& error) {
@@ -71,15 +75,15 @@ bool read_serving(const Catalog& catalog, ObjectReader& r, Resolved& resolved, S
 }  // namespace
 
 std::string Engine::call(const std::string& request_json) const {
-    if (!loaded_) return error_response("no_catalog", "the catalog is not loaded").dump();
+    if (!loaded_) return answer_text(error_response("no_catalog", "the catalog is not loaded"));
     std::string why;
     json req = detail::parse_bounded(request_json, why);
-    if (req.is_discarded()) return error_response("bad_json", "the request is " + why).dump();
-    if (!req.is_object()) return error_response("wrong_type", "the request must be a JSON object").dump();
+    if (req.is_discarded()) return answer_text(error_response("bad_json", "the request is " + why));
+    if (!req.is_object()) return answer_text(error_response("wrong_type", "the request must be a JSON object"));
     std::vector<Problem> problems;
     ObjectReader r(req, "", problems);
     std::string op = r.str("op", false);
-    if (!problems.empty()) return problems_response(problems).dump();
+    if (!problems.empty()) return answer_text(problems_response(problems));
     if (op.empty()) op = "estimate";
     json out;
     if (op == "catalog") {
@@ -92,9 +96,9 @@ std::string Engine::call(const std::string& request_json) const {
         // The Hugging Face repository the config came from (import by repo id): it names the model.
         std::string repo = r.str("repo", false);
         r.finish();
-        if (!problems.empty()) return problems_response(problems).dump();
+        if (!problems.empty()) return answer_text(problems_response(problems));
         if (!repo.empty() && !is_hf_repo(repo))
-            return error_response("bad_id", kHfRepoRule, "repo").dump();
+            return answer_text(error_response("bad_id", kHfRepoRule, "repo"));
         ImportedModel imported = model_from_hf_config(config->is_string() ? config->get<std::string>() : config->dump());
         if (imported.model && !repo.empty()) {
             imported.model->hf_repo = repo;
@@ -105,8 +109,8 @@ std::string Engine::call(const std::string& request_json) const {
         std::string kind = r.str("kind", true), q = r.str("q", true);
         long limit = r.integer("limit", 1, 100, false, 8);
         r.finish();
-        if (!problems.empty()) return problems_response(problems).dump();
-        if (kind != "model" && kind != "hardware") return error_response("unknown_value", "kind must be model or hardware", "kind").dump();
+        if (!problems.empty()) return answer_text(problems_response(problems));
+        if (kind != "model" && kind != "hardware") return answer_text(error_response("unknown_value", "kind must be model or hardware", "kind"));
         json matches = json::array();
         for (const SearchMatch& m : search_catalog(catalog_, kind == "model" ? SearchKind::Model : SearchKind::Device, q, static_cast<size_t>(limit)))
             matches.push_back({{"id", m.id}, {"name", m.name}});
@@ -115,56 +119,56 @@ std::string Engine::call(const std::string& request_json) const {
         // Where a repository's config.json is, below the Hub's address: built from a validated id only.
         std::string repo = r.str("repo", true);
         r.finish();
-        if (!problems.empty()) return problems_response(problems).dump();
+        if (!problems.empty()) return answer_text(problems_response(problems));
         if (!is_hf_repo(repo))
-            return error_response("bad_id", kHfRepoRule, "repo").dump();
+            return answer_text(error_response("bad_id", kHfRepoRule, "repo"));
         out = {{"ok", true}, {"repo", repo}, {"path", repo + "/resolve/main/config.json"}};
     } else if (op == "devices") {
         Resolved resolved;
         json error;
         long limit = r.integer("limit", 1, 100000, false, 100000);
-        if (!parse_setup(catalog_, r, resolved, error, true, false)) return error.dump();
+        if (!parse_setup(catalog_, r, resolved, error, true, false)) return answer_text(error);
         r.finish();
-        if (!problems.empty()) return problems_response(problems).dump();
+        if (!problems.empty()) return answer_text(problems_response(problems));
         out = devices_response(catalog_, resolved, limit);
     } else if (op == "check") {
         Resolved resolved;
         json error;
         std::string bench = r.str("bench", true);
-        if (!parse_setup(catalog_, r, resolved, error, true, true)) return error.dump();
+        if (!parse_setup(catalog_, r, resolved, error, true, true)) return answer_text(error);
         r.finish();
-        if (!problems.empty()) return problems_response(problems).dump();
+        if (!problems.empty()) return answer_text(problems_response(problems));
         out = check_response(catalog_, resolved, read_llama_bench(bench));
     } else if (op == "serve") {
         Resolved resolved;
         json error;
         ServingRequest q;
-        if (!read_serving(catalog_, r, resolved, q, error)) return error.dump();
+        if (!read_serving(catalog_, r, resolved, q, error)) return answer_text(error);
         out = serving_json(catalog_, resolved, q);
         out["ok"] = true;
     } else if (op == "predict") {
         Resolved resolved;
         json error;
-        if (!parse_setup(catalog_, r, resolved, error, true, true)) return error.dump();
+        if (!parse_setup(catalog_, r, resolved, error, true, true)) return answer_text(error);
         r.finish();
-        if (!problems.empty()) return problems_response(problems).dump();
+        if (!problems.empty()) return answer_text(problems_response(problems));
         out = predict_response(catalog_, resolved);
     } else if (op == "estimate" || op == "rank") {
         Resolved resolved;
         json error;
         long limit = r.integer("limit", 1, 100000, false, 100000);
-        if (!parse_setup(catalog_, r, resolved, error, op == "estimate", true)) return error.dump();
+        if (!parse_setup(catalog_, r, resolved, error, op == "estimate", true)) return answer_text(error);
         r.finish();
-        if (!problems.empty()) return problems_response(problems).dump();
+        if (!problems.empty()) return answer_text(problems_response(problems));
         out = op == "estimate" ? estimate_response(catalog_, resolved) : rank_response(catalog_, resolved, limit);
     } else {
-        return error_response("unknown_op", "op must be estimate, serve, predict, check, rank, devices, catalog, meta, search, import_config or hf_config_path, got '" + op + "'", "op").dump();
+        return answer_text(error_response("unknown_op", "op must be estimate, serve, predict, check, rank, devices, catalog, meta, search, import_config or hf_config_path, got '" + op + "'", "op"));
     }
     return out.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 std::string Engine::import_gguf(const std::string& bytes, double file_size) const {
-    if (!loaded_) return error_response("no_catalog", "the catalog is not loaded").dump();
+    if (!loaded_) return answer_text(error_response("no_catalog", "the catalog is not loaded"));
     return import_response(catalog_, model_from_gguf(bytes, file_size)).dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
@@ -208,7 +212,7 @@ json calibration_json(const Calibration& c) {
 }  // namespace
 
 std::string Engine::fit(const std::string& rows_jsonl, const std::string& only) const {
-    if (!loaded_) return error_response("no_catalog", "the catalog is not loaded").dump();
+    if (!loaded_) return answer_text(error_response("no_catalog", "the catalog is not loaded"));
     Calibration trial = catalog_.calibration;
     struct Row {
         std::unique_ptr<Resolved> setup;
@@ -231,7 +235,7 @@ std::string Engine::fit(const std::string& rows_jsonl, const std::string& only) 
         std::string where = "line " + std::to_string(line_no);
         std::string why;
         json row = detail::parse_bounded(line, why);
-        if (row.is_discarded() || !row.is_object()) return error_response("bad_json", where + ": " + (why.empty() ? "expected an object" : why)).dump();
+        if (row.is_discarded() || !row.is_object()) return answer_text(error_response("bad_json", where + ": " + (why.empty() ? "expected an object" : why)));
         std::vector<Problem> problems;
         ObjectReader outer(row, where, problems);
         const json* request = outer.object("request", true);
@@ -240,8 +244,8 @@ std::string Engine::fit(const std::string& rows_jsonl, const std::string& only) 
         r.measured = outer.num("measured", 1e-6, 1e9);
         r.weight = outer.num("weight", 0, 1e6, false, 1);
         outer.finish();
-        if (!problems.empty()) return problems_response(problems).dump();
-        if (!is_band_quantity(quantity)) return error_response("unknown_value", where + ": quantity must be one of decode, prefill, serving_total_tps, serving_user_tps, serving_ttft").dump();
+        if (!problems.empty()) return answer_text(problems_response(problems));
+        if (!is_band_quantity(quantity)) return answer_text(error_response("unknown_value", where + ": quantity must be one of decode, prefill, serving_total_tps, serving_user_tps, serving_ttft"));
         r.decode = quantity == "decode";
         r.setup = std::make_unique<Resolved>();
         ObjectReader inner(*request, where + ".request", problems);
@@ -252,7 +256,7 @@ std::string Engine::fit(const std::string& rows_jsonl, const std::string& only) 
             json error;
             if (!read_serving(catalog_, inner, *r.setup, r.request, error)) {
                 error["error"]["message"] = where + ": " + error["error"]["message"].get<std::string>();
-                return error.dump();
+                return answer_text(error);
             }
             r.setup->setup.calibration = &trial;
             r.plan = plan_serving(r.setup->setup, r.request.engine, r.request.tensor_parallel, r.request.load, r.request.batch_limit,
@@ -264,19 +268,19 @@ std::string Engine::fit(const std::string& rows_jsonl, const std::string& only) 
         json error;
         if (!parse_setup(catalog_, inner, *r.setup, error, true, true)) {
             error["error"]["message"] = where + ": " + error["error"]["message"].get<std::string>();
-            return error.dump();
+            return answer_text(error);
         }
         inner.finish();
-        if (!problems.empty()) return problems_response(problems).dump();
+        if (!problems.empty()) return answer_text(problems_response(problems));
         Setup& s = r.setup->setup;
-        if (!s.quant) return error_response("missing_field", where + ": a fitted row names its quant", "quant").dump();
+        if (!s.quant) return answer_text(error_response("missing_field", where + ": a fitted row names its quant", "quant"));
         s.calibration = &trial;
         r.estimate = estimate_fit(s);
         if (r.setup->prompt_tokens > 0) r.prompt = r.setup->prompt_tokens;
         if (r.setup->depth >= 0) r.depth = r.setup->depth;
         rows.push_back(std::move(r));
     }
-    if (rows.empty()) return error_response("missing_field", "no rows to fit").dump();
+    if (rows.empty()) return answer_text(error_response("missing_field", "no rows to fit"));
 
     // Robust loss: weighted |log(predicted / measured)| (a median fit); a setup the estimator
     // says cannot run, although it was measured, costs as much as a 20x error.

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "runwell/import.hpp"
+#include "text.hpp"
 
 namespace runwell {
 
@@ -194,7 +195,7 @@ ImportedModel model_from_gguf(const std::string& bytes, double file_size) {
         if (!r.ok) break;
         double values = 0, block_bytes = 0;
         if (!block_size(type, values, block_bytes))
-            return fail("unsupported_tensor_type", "tensor '" + name.substr(0, 80) + "' uses ggml type " + std::to_string(type) + ", unknown to runwell");
+            return fail("unsupported_tensor_type", "tensor '" + detail::utf8_prefix(name, 80) + "' uses ggml type " + std::to_string(type) + ", unknown to runwell");
         double bytes_of = count / values * block_bytes;
         ++listed;
         elements += count;
@@ -240,7 +241,7 @@ ImportedModel model_from_gguf(const std::string& bytes, double file_size) {
     Model m;
     m.id = "custom";
     const Value* name = get("general.name");
-    m.name = name && !name->text.empty() ? name->text.substr(0, 120) : "Custom " + arch;
+    m.name = name && !name->text.empty() ? detail::utf8_prefix(name->text, 120) : "Custom " + arch;
     m.layers = to_dim(num("block_count"));
     m.hidden = to_dim(num("embedding_length"));
     m.vocab = to_dim(vocab);

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "text.hpp"
+
 namespace runwell::detail {
 
 json error_response(const std::string& code, const std::string& message, const std::string& path) {
@@ -86,7 +88,7 @@ const Device* read_gpu_list(const Catalog& c, const std::string& text, Setup& s,
         size_t end = std::min(text.find(',', start), text.size());
         std::string id = text.substr(start, end - start);
         const Device* d = c.device(id);
-        if (!d) { why = "unknown_hardware: no device with id '" + id.substr(0, 60) + "' in the catalog"; return nullptr; }
+        if (!d) { why = "unknown_hardware: no device with id '" + detail::utf8_prefix(id, 60) + "' in the catalog"; return nullptr; }
         if (!can_offload(*d)) { why = "out_of_range: " + d->name + " is not a GPU card: a list of devices mixes GPUs only"; return nullptr; }
         cards.push_back(d);
         if (cards.size() > kMostCards) { why = "out_of_range: at most " + std::to_string(kMostCards) + " GPUs in one setup"; return nullptr; }

@@ -25,4 +25,13 @@ inline std::string token_count(long t) {
     return fixed(std::floor(t / 1024.0 * 10) / 10, 1) + "K";
 }
 
+// At most `max_bytes` of `s`, cut at a character boundary: a quoted piece of user input must stay
+// valid UTF-8 (a cut inside a multi-byte character would make the answer unserialisable).
+inline std::string utf8_prefix(const std::string& s, size_t max_bytes) {
+    if (s.size() <= max_bytes) return s;
+    size_t cut = max_bytes;
+    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+    return s.substr(0, cut);
+}
+
 }  // namespace runwell::detail
