@@ -272,6 +272,17 @@ void add_kv_flags(ShellLine& l, const Setup& s) {
     l.args({"--cache-type-k", t, "--cache-type-v", t});
 }
 
+// A setup whose layers are split by card (mixed cards, or a split the user gave).
+bool has_split(const Setup& s) { return !s.other_gpus.empty() || !s.tensor_split.empty(); }
+
+// Each card's share of the layers in whole percent, `separator` between cards (llama-server takes
+// "67,33"; llama-bench "67/33", its commas listing several runs).
+std::string split_percents(const Setup& s, char separator) {
+    std::string out;
+    for (double share : layer_shares(s)) out += (out.empty() ? "" : std::string(1, separator)) + fixed(share * 100, 0);
+    return out;
+}
+
 void add_offload_flags(ShellLine& l, const Setup& s, const Estimate& e) {
     if (!can_offload(*s.device)) return;
     const Placement& p = e.placement;
@@ -280,11 +291,7 @@ void add_offload_flags(ShellLine& l, const Setup& s, const Estimate& e) {
     else l.args({"-ngl", "99"});
     // Mixed cards: the layers split as the estimate places them (llama.cpp's default splits by free
     // memory, close to this), the output layer on the first card.
-    if (!s.other_gpus.empty() || !s.tensor_split.empty()) {
-        std::string split;
-        for (double share : layer_shares(s)) split += (split.empty() ? "" : ",") + fixed(share * 100, 0);
-        l.args({"--tensor-split", split, "--main-gpu", "0"});
-    }
+    if (has_split(s)) l.args({"--tensor-split", split_percents(s, ','), "--main-gpu", "0"});
 }
 
 // Where the weights come from: a published GGUF of the quant (by -hf repo:QUANT, downloaded by
@@ -401,11 +408,7 @@ std::vector<Command> run_commands(const Catalog& c, const Setup& s, const Estima
             else bench.args({"-m", from.local_file});
             bench.args({"-p", "512", "-n", "128", "-fa", "1"});
             if (can_offload(d)) bench.args({"-ngl", e.placement.kind == OffloadKind::Layers ? std::to_string(e.placement.gpu_layers) : "99"});
-            if (!s.other_gpus.empty() || !s.tensor_split.empty()) {
-                std::string split;  // llama-bench separates one run's shares with "/" (commas list several runs)
-                for (double share : layer_shares(s)) split += (split.empty() ? "" : "/") + fixed(share * 100, 0);
-                bench.args({"-ts", split});
-            }
+            if (has_split(s)) bench.args({"-ts", split_percents(s, '/')});
             if (s.kv != KvType::F16) bench.args({"-ctk", std::string(to_string(s.kv)), "-ctv", std::string(to_string(s.kv))});
             out.push_back({"llama-bench", "Measure it (llama-bench)", lines_of({order, bench})});
         }

@@ -333,8 +333,9 @@ std::string Engine::fit(const std::string& rows_jsonl, const std::string& only) 
     // on the rows alone; constants no row informs keep the loaded (prior) value.
     constexpr int kMinRows = 5;
     std::vector<FitParameter> params;
+    auto asked = [&](const std::string& name) { return name.rfind(only, 0) == 0; };  // every name when `only` is empty
     auto add = [&](const std::string& name, double* value, double lo, double hi, double start) {
-        if (name.rfind(only, 0) != 0) return;  // not asked for: kept as loaded
+        if (!asked(name)) return;  // not asked for: kept as loaded
         *value = start;
         params.push_back({name, value, lo, hi});
     };
@@ -349,7 +350,7 @@ std::string Engine::fit(const std::string& rows_jsonl, const std::string& only) 
     for (const auto& [b, n] : prefill_rows) {
         if (n < kMinRows) continue;
         BackendFit& f = trial.backends[b];
-        if ((!decode_rows.count(b) || decode_rows[b] < kMinRows) && (b + ".").rfind(only, 0) == 0) f = catalog_.calibration.backend(b);
+        if ((!decode_rows.count(b) || decode_rows[b] < kMinRows) && asked(b + ".")) f = catalog_.calibration.backend(b);
         add(b + ".prefill_efficiency", &f.prefill_efficiency, 0.01, 2, 0.5);
     }
     if (decode_total >= kMinRows) {
@@ -383,7 +384,7 @@ std::string Engine::fit(const std::string& rows_jsonl, const std::string& only) 
     double total = minimise(params, loss);
     if (decode_total + prefill_total > 0)  // a serving-only fit leaves the single-stream evidence as it was
         for (auto& [b, f] : trial.backends) {
-            if ((b + ".").rfind(only, 0) != 0 && !only.empty()) continue;  // a backend not asked for keeps its own
+            if (!asked(b + ".")) continue;  // a backend not asked for keeps its own
             f.decode_rows = decode_rows.count(b) ? decode_rows[b] : 0;
             f.prefill_rows = prefill_rows.count(b) ? prefill_rows[b] : 0;
         }

@@ -92,14 +92,20 @@ json notes_json(const std::vector<Note>& notes) {
     return a;
 }
 
+// The band of a shown figure ("decode" or "prefill"): its class's single-stream band, or under a batched
+// engine (`batched`: a mode's many users) that engine's per-user speed and TTFT under load.
+ErrorBand figure_band(const Setup& s, bool batched, std::string_view quantity) {
+    const Calibration& c = calibration_of(s);
+    if (batched) return c.band(quantity == "decode" ? "serving_user_tps" : "serving_ttft", "*", "*");
+    return c.band(quantity, band_class(*s.model), runtime_backend(s));
+}
+
 // Expected error of each quantity for this class of setup (architecture x runtime backend):
 // the 80th percentile of |error| on measurements left out of the fit, and how many back it.
-// `batched`: decode and TTFT are a batched engine's under load, checked against serving measurements.
 json error_band(const Setup& s, bool batched) {
     const Calibration& c = calibration_of(s);
     std::string arch = band_class(*s.model), backend(runtime_backend(s));
-    ErrorBand decode = batched ? c.band("serving_user_tps", "*", "*") : c.band("decode", arch, backend);
-    ErrorBand prefill = batched ? c.band("serving_ttft", "*", "*") : c.band("prefill", arch, backend);
+    ErrorBand decode = figure_band(s, batched, "decode"), prefill = figure_band(s, batched, "prefill");
     const Model& m = *s.model;
     std::string who = batched ? "batched serving"
                       : m.attention.linear_layers > 0 ? "hybrid models with " + m.attention.linear_kind + " layers on " + backend
@@ -121,12 +127,8 @@ json error_band(const Setup& s, bool batched) {
 // What each speed rests on: the user's own measurement of this device ("your_machine"), the public
 // measurements of its class (architecture x backend: "class", with how many), or none ("estimate").
 json basis_json(const Setup& s, bool batched) {
-    const Calibration& c = calibration_of(s);
-    std::string arch = band_class(*s.model), backend(runtime_backend(s));
     auto of = [&](double scale, const char* quantity) {
-        // Under a batched engine the figures are its per-user speed and its TTFT under load.
-        ErrorBand b = !batched ? c.band(quantity, arch, backend)
-                      : c.band(std::string_view(quantity) == "decode" ? "serving_user_tps" : "serving_ttft", "*", "*");
+        ErrorBand b = figure_band(s, batched, quantity);
         std::string kind = scale != 1 ? "your_machine" : b.rows > 0 ? "class" : "estimate";
         return json{{"kind", kind}, {"scale", scale}, {"rows", b.rows}};
     };
