@@ -60,6 +60,16 @@ TEST_CASE("measured anchor: prompt processing") {
     CHECK(at(test::setup("llama-3-8b-instruct", "rtx-4090", "Q4_K_M", 1024), 512, 0).prefill_tps == Approx(7138.99).epsilon(0.3));
 }
 
+TEST_CASE("measured anchors: a device with little bandwidth for its compute reads prompts slower") {
+    // measurements/cuda.csv, llama.cpp#15013 (one build, one table): Llama 2 7B Q4_0, pp512, on an
+    // RTX 5070 (48 SMs, 672 GB/s) = 5184.75 tok/s and on a DGX Spark (GB10, 48 SMs, 273 GB/s) = 3062.31:
+    // a ratio of 1.69. Matmuls that stream each weight once per micro-batch make the two equal (1.00),
+    // as the FP16 peaks (123.5 and 125 TFLOPS) are. Tolerance: ±25 % on the ratio.
+    double rtx = at(test::setup("llama-2-7b-chat", "rtx-5070", "Q4_0", 1024), 512, 0).prefill_tps;
+    double spark = at(test::setup("llama-2-7b-chat", "dgx-spark", "Q4_0", 1024), 512, 0).prefill_tps;
+    CHECK(rtx / spark == Approx(5184.75 / 3062.31).epsilon(0.25));
+}
+
 TEST_CASE("measured anchor: MoE experts offloaded to host RAM") {
     // Row 1078 (llmfit PR #778): RTX 2080 8 GB + i9-10900X (quad-channel DDR4-2933, 93.9 GB/s),
     // gpt-oss-20b MXFP4 with --n-cpu-moe 12: 36.35 tok/s.

@@ -188,7 +188,8 @@ json calibration_json(const Calibration& c) {
     json backends = json::object();
     for (const auto& [id, b] : c.backends)
         backends[id] = {{"bandwidth_efficiency", round_to(b.bandwidth_efficiency, 4)}, {"layer_overhead_us", round_to(b.layer_overhead_us, 2)},
-                        {"prefill_efficiency", round_to(b.prefill_efficiency, 4)}, {"gpu_hop_ms", round_to(b.gpu_hop_ms, 4)},
+                        {"prefill_efficiency", round_to(b.prefill_efficiency, 4)}, {"prefill_token_tile", round_to(b.prefill_token_tile, 1)},
+                        {"gpu_hop_ms", round_to(b.gpu_hop_ms, 4)},
                         {"decode_rows", b.decode_rows}, {"prefill_rows", b.prefill_rows}};
     json linear = json::object(), kernels = json::object();
     for (const auto& [kind, f] : c.linear_layer_factors) linear[kind] = round_to(f, 4);
@@ -352,6 +353,7 @@ std::string Engine::fit(const std::string& rows_jsonl, const std::string& only) 
         BackendFit& f = trial.backends[b];
         if ((!decode_rows.count(b) || decode_rows[b] < kMinRows) && asked(b + ".")) f = catalog_.calibration.backend(b);
         add(b + ".prefill_efficiency", &f.prefill_efficiency, 0.01, 2, 0.5);
+        add(b + ".prefill_token_tile", &f.prefill_token_tile, 8, 4096, 128);
     }
     if (decode_total >= kMinRows) {
         add("bandwidth_saturation_gbs", &trial.bandwidth_saturation_gbs, 300, 1e5, 3000);

@@ -315,6 +315,7 @@ Calibration read_calibration(ObjectReader& r) {
             f.bandwidth_efficiency = b.num("bandwidth_efficiency", 0.01, 2);
             f.layer_overhead_us = b.num("layer_overhead_us", 0, 1e5);
             f.prefill_efficiency = b.num("prefill_efficiency", 0.001, 2);
+            f.prefill_token_tile = b.num("prefill_token_tile", 1, BackendFit::kNoTile, false, BackendFit::kNoTile);
             f.gpu_hop_ms = b.num("gpu_hop_ms", 0, 1e3);
             f.decode_rows = static_cast<int>(b.integer("decode_rows", 0, 1'000'000));
             f.prefill_rows = static_cast<int>(b.integer("prefill_rows", 0, 1'000'000));

@@ -418,6 +418,16 @@ double achieved_tflops(const Setup& s) {
     return peak * c.backend(runtime_backend(s)).prefill_efficiency / (1.0 + peak / c.compute_saturation_tflops);
 }
 
+double prefill_streamed_bytes_per_token(const Setup& s, int ubatch) {
+    const Model& m = *s.model;
+    const double tile = calibration_of(s).backend(runtime_backend(s)).prefill_token_tile;
+    double touched = decode_weight_bytes(m, *s.quant, ubatch);
+    double experts = m.moe ? expert_weight_bytes(m, *s.quant) * touched_expert_share(m, ubatch) : 0.0;
+    double tokens_per_expert = m.moe && m.moe->experts ? static_cast<double>(ubatch) * m.moe->active_experts / m.moe->experts : 0.0;
+    // Shared weights see every token of the micro-batch; a routed expert only the tokens sent to it.
+    return (touched - experts) / std::min<double>(ubatch, tile) + experts / ubatch * std::max(1.0, tokens_per_expert / tile);
+}
+
 double layer_overhead_s(const Setup& s) {
     const Calibration& c = calibration_of(s);
     // Per-layer cost is launches plus many tiny kernels whose run time follows the device's
@@ -437,20 +447,24 @@ Speed speed(const Setup& s, const Estimate& e, long prompt_tokens, long depth) {
     Resolved host = resolve_host(s);
     // Each looks up the backend's constants: computed once per call (runwell fit calls this millions of times).
     double bandwidth = achieved_bandwidth_gbs(s) * 1e9, flops_rate = achieved_tflops(s) * 1e12;
+    // Prefill's large matmuls stream weights at the memory's nameplate rate, not a decode step's.
+    double stream_bandwidth = d.bandwidth_gbs * 1e9;
     double layer_overhead = layer_overhead_s(s);
     if (!s.other_gpus.empty()) {
         // A layer split runs the cards one after another: each card's share of the work at its own speed.
-        double seconds_per_byte = 0, seconds_per_flop = 0;
+        double seconds_per_byte = 0, seconds_per_flop = 0, seconds_per_streamed_byte = 0;
         layer_overhead = 0;
         std::vector<const Device*> cards = gpu_cards(s);
         std::vector<double> shares = layer_shares(s);
         for (size_t i = 0; i < cards.size(); ++i) {
             Setup card = on_card(s, *cards[i]);
             seconds_per_byte += shares[i] / (achieved_bandwidth_gbs(card) * 1e9);
+            seconds_per_streamed_byte += shares[i] / (cards[i]->bandwidth_gbs * 1e9);
             seconds_per_flop += shares[i] / (achieved_tflops(card) * 1e12);
             layer_overhead += shares[i] * layer_overhead_s(card);
         }
         bandwidth = 1.0 / seconds_per_byte;
+        stream_bandwidth = 1.0 / seconds_per_streamed_byte;
         flops_rate = 1.0 / seconds_per_flop;
     }
 
@@ -499,8 +513,7 @@ Speed speed(const Setup& s, const Estimate& e, long prompt_tokens, long depth) {
         out.transfer_s = e.placement.cpu_weight_gib * kGiB / (d.host_link_gbs * 1e9) / ubatch;
     // Each micro-batch streams the weights it touches once (at ubatch tokens nearly every expert)
     // and launches every layer's kernels once: per token, both divided by the micro-batch.
-    double streamed = decode_weight_bytes(m, *s.quant, ubatch);
-    out.prefill_weight_stream_s = streamed / bandwidth / ubatch;
+    out.prefill_weight_stream_s = prefill_streamed_bytes_per_token(s, ubatch) / stream_bandwidth;
     out.prefill_compute_s = cost / (flops_rate * cal.prefill_kernel_factor(prefill_kernel(*s.quant)));
     // A linear-attention layer's recurrence walks the prompt token by token: paid per token, not per micro-batch.
     out.linear_prefill_s = m.attention.linear_layers * cal.linear_prefill_us_of(m.attention.linear_kind) * 1e-6;

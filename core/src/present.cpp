@@ -314,7 +314,10 @@ json estimate_response(const Catalog& c, Resolved& r) {
                      {"prefill_efficiency", k.prefill_efficiency}, {"prefill_kernel", std::string(prefill_kernel(*s.quant))},
                      {"prefill_kernel_factor", cal.prefill_kernel_factor(prefill_kernel(*s.quant))}, {"transfer_ms_per_token", round_to(sp.transfer_s * 1e3, 5)},
                      {"linear_prefill_us", cal.linear_prefill_us_of(s.model->attention.linear_kind)},
-                     {"linear_prefill_ms_per_token", round_to(sp.linear_prefill_s * 1e3, 5)}}},
+                     {"linear_prefill_ms_per_token", round_to(sp.linear_prefill_s * 1e3, 5)},
+                     {"compute_ms_per_token", round_to(sp.prefill_compute_s * 1e3, 5)},
+                     {"weight_stream_ms_per_token", round_to(sp.prefill_weight_stream_s * 1e3, 5)},
+                     {"prefill_token_tile", k.prefill_token_tile}}},
         {"memory", {{"kv_bytes_per_token", round_to(kv_bytes_per_token(*s.model, s.kv), 0)},
                     {"routed_expert_params_b", round_to(routed_expert_params_b(*s.model), 2)},
                     {"bpw_body", s.quant->bpw_body}}}};

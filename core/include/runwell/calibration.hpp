@@ -69,6 +69,10 @@ struct BackendFit {
     double layer_overhead_us = 0;     // fixed cost per layer per decode step (kernel launches, sync)
     double prefill_efficiency = 1;    // achieved / dense FP16 matrix throughput while prefilling
     double gpu_hop_ms = 0;            // per extra GPU of a layer split, per decode step
+    // Prefill matmuls stream each weight matrix once per tile of this many tokens: each backend's
+    // kernels tile the batch their own way (CUDA's MMQ up to 128 tokens, Metal's mul_mm 32).
+    double prefill_token_tile = kNoTile;
+    static constexpr double kNoTile = 1e6;  // one pass per micro-batch
     int decode_rows = 0;              // measurements behind the fit (evidence)
     int prefill_rows = 0;
 };

@@ -84,7 +84,7 @@ struct Speed {
     double decode_attention_s = 0;  // per decode step: attention compute over the cached context
     double transfer_s = 0;      // per prompt token: offloaded weights over the host link, per micro-batch
     double prefill_compute_s = 0;        // per prompt token: matrix and attention FLOPs at the achieved rate
-    double prefill_weight_stream_s = 0;  // per prompt token: the weights read once per micro-batch
+    double prefill_weight_stream_s = 0;  // per prompt token: the weights read once per token tile
     double linear_prefill_s = 0;         // per prompt token: linear-attention recurrences, token by token
 };
 
@@ -146,6 +146,8 @@ double achieved_tflops(const Setup& s);
 // expert's small matmul is far from the device's peak. moe_prefill_factor: at one micro-batch.
 double moe_batch_factor(const Setup& s, double tokens);
 double moe_prefill_factor(const Setup& s);  // cost of small per-expert matmuls, 1 for dense
+// Weight bytes one prompt token streams at a micro-batch of `ubatch` tokens (a pass per token tile).
+double prefill_streamed_bytes_per_token(const Setup& s, int ubatch);
 double layer_overhead_s(const Setup& s);  // fixed cost of one plain layer per decode step
 // The architecture class results are reported by: dense, moe or hybrid (linear-attention/SSM layers).
 std::string_view architecture_class(const Model& m);
