@@ -60,6 +60,9 @@ def to_request(row):
         return None, "input/output lengths not stated"
     if int(row["output_len"]) < 32:
         return None, "answers of a few tokens (TPOT and output throughput over 3-31 tokens are start-up noise)"
+    if metric == "total_output_tps" and "generation speed (tg" in row["notes"].lower():
+        # llama-benchy times each request's answer apart from its prompt: no prompt work in the time.
+        return None, "decode-phase speed only (llama-benchy tg: the prompts' time is left out)"
     if metric == "total_output_tps" and "no --ignore-eos" in row["notes"].lower():
         return None, "output throughput without --ignore-eos (the answers' real length is not known)"
     quant = quant_of(row["precision"])

@@ -409,7 +409,7 @@ function servingSection(state, update) {
       figure('Total', `${fmt(cap.total_tps, 0)} tok/s`, 'all users together', '', String(cap.total_tps)),
       figure('Each user', `${fmt(cap.per_user_tps, 1)} tok/s`, 'at that load', '', String(cap.per_user_tps)),
       figure('First token', `${fmt(cap.ttft_s, 2)} s`, 'at that load', '', String(cap.ttft_s))),
-    h('p', { class: 'note' }, `Per GPU: weights ${gib(plan.weights_gib)}, runtime and activations ${gib(plan.reserve_gib)}, KV pool ${gib(plan.kv_pool_gib)} — room for ${plan.max_sequences} requests of ${tokens(s.load.input_tokens + s.load.output_tokens)} tokens per copy (engine limit ${plan.engine_batch_limit}); ${plan.replicas} cop${plan.replicas === 1 ? 'y' : 'ies'} × ${plan.tensor_parallel} GPU${plan.tensor_parallel === 1 ? '' : 's'}.`));
+    h('p', { class: 'note' }, `Per GPU: weights ${gib(plan.weights_gib)}, runtime and activations ${gib(plan.reserve_gib)}, KV pool ${gib(plan.kv_pool_gib)} — room for ${plan.max_sequences} requests per copy, each holding ${plan.held_tokens < s.load.input_tokens + s.load.output_tokens ? `${tokens(plan.held_tokens)} tokens on average (its prompt and half its answer: the pool hands out cache blocks as answers grow)` : `its whole ${tokens(plan.held_tokens)} tokens from the start`} (engine limit ${plan.engine_batch_limit}); ${plan.replicas} cop${plan.replicas === 1 ? 'y' : 'ies'} × ${plan.tensor_parallel} GPU${plan.tensor_parallel === 1 ? '' : 's'}.`));
     if (s.for_load) out.push(h('p', { id: 'serving-load' }, `${s.for_load.users} users need ${s.for_load.setups} of these setups (${s.for_load.gpus} GPUs).`));
     if (s.curve.length >= 2) {
       out.push(lineChart(s.curve, [

@@ -105,7 +105,9 @@ StepTimes batched_times(const Setup& s, const ServingPlan& plan, const ServingLo
     const double allreduces = tp > 1 ? 2.0 * m.layers : 0.0;
     double t_links = allreduces * (k.allreduce_latency_us * 1e-6 + allreduce_transfer_s(s, tp, running));
     StepTimes t;
-    t.step_s = std::max(t_mem, t_compute) + t_links + k.step_overhead_ms * 1e-3;
+    // A step's reads and its matmuls add up rather than overlap: fitted as (mem^p + compute^p)^(1/p)
+    // on the serving measurements, p goes to 1.
+    t.step_s = t_mem + t_compute + t_links + k.step_overhead_ms * 1e-3;
     // A prompt token's share of its chunk's all-reduces: the data only (the chunk pays the latency once).
     t.prefill_token_s = (token_flops * moe_batch_factor(s, plan.max_batched_tokens) + attention_flops_at(m, load.input_tokens / 2.0)) / tp / rate +
                         allreduces * allreduce_transfer_s(s, tp, 1);
@@ -143,6 +145,7 @@ ServingPlan plan_serving(const Setup& s, ServingEngine engine, int tp, const Ser
         p.weights_gib = mem.weights / p.tp;
         p.reserve_gib = (mem.compute + mem.runtime) / p.tp;
         p.kv_gib_per_sequence = (mem.kv_cache + mem.recurrent_state) / p.tp;
+        p.held_tokens = tokens;  // a slot keeps its whole context from the start
         p.kv_pool_gib = std::max(0.0, usable_gib(one) / p.tp - p.weights_gib - p.reserve_gib);
         p.fits = slots_fit(s, load, 1);
         if (!p.fits) return p;
@@ -168,8 +171,12 @@ ServingPlan plan_serving(const Setup& s, ServingEngine engine, int tp, const Ser
     p.kv_pool_gib = std::max(0.0, d.memory_gib * p.memory_fraction - p.weights_gib - p.reserve_gib);
     p.kv_gib_per_sequence = sequence_cache_bytes(m, tokens, s.kv, p.tp) / kGiB;
     p.fits = p.kv_gib_per_sequence > 0 && p.kv_pool_gib >= p.kv_gib_per_sequence;
+    // Paged KV: blocks are taken as a sequence grows, so the pool holds sequences at their mean
+    // occupancy (prompt + half the answer); one at full length must still fit.
+    p.held_tokens = mean_depth(load);
+    const double held_gib = sequence_cache_bytes(m, p.held_tokens, s.kv, p.tp) / kGiB;
     if (p.fits)
-        p.max_sequences = static_cast<int>(std::min<double>(p.engine_batch_limit, std::floor(p.kv_pool_gib / p.kv_gib_per_sequence)));
+        p.max_sequences = static_cast<int>(std::min<double>(p.engine_batch_limit, std::floor(p.kv_pool_gib / held_gib)));
     return p;
 }
 

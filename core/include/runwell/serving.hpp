@@ -38,6 +38,7 @@ struct ServingPlan {
     double reserve_gib = 0;         // per GPU: runtime context and activations of one scheduler step
     double kv_pool_gib = 0;         // per GPU: what is left for the paged KV cache
     double kv_gib_per_sequence = 0; // per GPU, at input + output tokens
+    long held_tokens = 0;           // tokens a running sequence holds on average (what max_sequences counts)
     int max_sequences = 0;          // per replica: the KV pool's room, capped by the engine's batch limit
     int engine_batch_limit = 0;     // the engine's default cap on running sequences (vLLM --max-num-seqs)
     int max_batched_tokens = 0;     // prompt tokens per scheduler step (vLLM --max-num-batched-tokens)
