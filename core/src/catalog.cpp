@@ -584,15 +584,13 @@ double Calibration::linear_layer_factor(std::string_view kind) const { return li
 double Calibration::linear_prefill_us_of(std::string_view kind) const { return linear_factor(linear_prefill_us, kind); }
 
 ErrorBand Calibration::band(std::string_view quantity, std::string_view arch, std::string_view backend) const {
-    // Fewer out-of-sample rows or sources than these do not make a band of their own.
-    constexpr int kMinRows = 8, kMinSources = 3;
     auto find = [&](std::string_view a, std::string_view b) -> const ErrorBand* {
         for (const ErrorBand& e : bands)
             if (e.quantity == quantity && e.arch == a && e.backend == b) return &e;
         return nullptr;
     };
     const ErrorBand* exact = find(arch, backend);
-    auto enough = [&](const ErrorBand* e) { return e && e->rows >= kMinRows && e->sources >= kMinSources; };
+    auto enough = [](const ErrorBand* e) { return e && !e->thin(); };
     if (enough(exact)) return *exact;
     // Too few rows of this class: the widest of its own rows' band and its two parent classes',
     // so thin evidence never narrows the band.

@@ -114,10 +114,9 @@ json error_band(const Setup& s, bool batched) {
                                          " first-token times published for batched engines under load fell within them, each predicted without its own source."
                                    : "80 % of " + std::to_string(decode.rows) + " decode and " + std::to_string(prefill.rows) +
                                          " prompt measurements of " + who + " fell within them, each predicted without its own source.";
-    auto thin = [](const ErrorBand& b) { return b.rows < 8 || b.sources < 3; };
-    if (thin(decode) || thin(prefill))
-        evidence += thin(decode) && thin(prefill) ? " That is thin evidence, so both bands are widened to a broader class's."
-                    : std::string(" That is thin evidence for ") + (thin(decode) ? "decode" : "prompt speed") +
+    if (decode.thin() || prefill.thin())
+        evidence += decode.thin() && prefill.thin() ? " That is thin evidence, so both bands are widened to a broader class's."
+                    : std::string(" That is thin evidence for ") + (decode.thin() ? "decode" : "prompt speed") +
                           ", so that band is widened to a broader class's.";
     return {{"decode_pct", decode.pct}, {"prefill_pct", prefill.pct}, {"memory_pct", c.memory_band_pct}, {"class", who},
             {"decode_rows", decode.rows}, {"prefill_rows", prefill.rows}, {"decode_sources", decode.sources},
@@ -627,7 +626,8 @@ json meta_json(const Catalog& c) {
             {"query_keys", json(std::vector<std::string>(std::begin(kQueryKeys), std::end(kQueryKeys)))},
             {"serve_keys", json(std::vector<std::string>(std::begin(kServeKeys), std::end(kServeKeys)))},
             {"kv_types", kv}, {"backends", backends}, {"device_kinds", kinds}, {"fits", fits},
-            {"serving_engines", serving_engines}};
+            {"serving_engines", serving_engines},
+            {"band_evidence", {{"min_rows", calibration::kMinBandRows}, {"min_sources", calibration::kMinBandSources}}}};
 }
 
 json catalog_response(const Catalog& c) {

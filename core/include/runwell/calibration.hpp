@@ -87,6 +87,12 @@ struct ServingFit {
     int rows = 0;                       // measurements behind the fit
 };
 
+// Fewer out-of-sample rows or independent sources than these do not make a class's band of its
+// own (Calibration::band widens it to a parent's; the result says the evidence is thin).
+namespace calibration {
+constexpr int kMinBandRows = 8, kMinBandSources = 3;
+}
+
 // Expected error of one class of results: the 80th percentile of |error| on
 // measurements left out of the fit (cross-validated by source), rounded up.
 struct ErrorBand {
@@ -96,6 +102,7 @@ struct ErrorBand {
     int pct = 0;
     int rows = 0;          // out-of-sample rows of that class
     int sources = 0;       // and the independent sources they come from
+    bool thin() const { return rows < calibration::kMinBandRows || sources < calibration::kMinBandSources; }
 };
 
 // The quantities an error band is kept for: single-stream speeds and the serving model's figures.
