@@ -316,7 +316,8 @@ json estimate_response(const Catalog& c, Resolved& r) {
                      {"linear_prefill_ms_per_token", round_to(sp.linear_prefill_s * 1e3, 5)},
                      {"compute_ms_per_token", round_to(sp.prefill_compute_s * 1e3, 5)},
                      {"weight_stream_ms_per_token", round_to(sp.prefill_weight_stream_s * 1e3, 5)},
-                     {"prefill_token_tile", k.prefill_token_tile}}},
+                     {"prefill_token_tile", k.prefill_token_tile},
+                     {"tokens_per_weight_pass", std::min<double>(std::max(1, s.ubatch), k.prefill_token_tile)}}},
         {"memory", {{"kv_bytes_per_token", round_to(kv_bytes_per_token(*s.model, s.kv), 0)},
                     {"routed_expert_params_b", round_to(routed_expert_params_b(*s.model), 2)},
                     {"bpw_body", s.quant->bpw_body}}}};
