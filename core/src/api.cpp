@@ -208,6 +208,7 @@ json calibration_json(const Calibration& c) {
             {"moe_expert_tokens", round_to(c.moe_expert_tokens, 3)},
             {"serving", {{"bandwidth_efficiency", round_to(c.serving.bandwidth_efficiency, 4)}, {"compute_efficiency", round_to(c.serving.compute_efficiency, 4)},
                          {"step_overhead_ms", round_to(c.serving.step_overhead_ms, 3)}, {"allreduce_latency_us", round_to(c.serving.allreduce_latency_us, 2)},
+                         {"fp4_peak_share", round_to(c.serving.fp4_peak_share, 4)},
                          {"rows", c.serving.rows}}}, {"memory_band_pct", c.memory_band_pct}, {"bands", bands}};
 }
 }  // namespace
@@ -380,6 +381,7 @@ std::string Engine::fit(const std::string& rows_jsonl, const std::string& only) 
         add("serving.bandwidth_efficiency", &trial.serving.bandwidth_efficiency, 0.1, 1.0, 0.8);
         add("serving.compute_efficiency", &trial.serving.compute_efficiency, 0.02, 1.0, 0.5);
         add("serving.step_overhead_ms", &trial.serving.step_overhead_ms, 0, 100, 2);
+        add("serving.fp4_peak_share", &trial.serving.fp4_peak_share, 0.25, 1, 1);
         if (serving_tp_rows >= 3) add("serving.allreduce_latency_us", &trial.serving.allreduce_latency_us, 0, 1000, 10);
     }
     trial.serving.rows = serving_rows > 0 ? serving_rows : catalog_.calibration.serving.rows;

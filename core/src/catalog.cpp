@@ -352,6 +352,7 @@ Calibration read_calibration(ObjectReader& r) {
         c.serving.compute_efficiency = f.num("compute_efficiency", 0.001, 2);
         c.serving.step_overhead_ms = f.num("step_overhead_ms", 0, 1000);
         c.serving.allreduce_latency_us = f.num("allreduce_latency_us", 0, 10000);
+        c.serving.fp4_peak_share = f.num("fp4_peak_share", 0.01, 1, false, 1);
         c.serving.rows = static_cast<int>(f.integer("rows", 0, 1'000'000));
         f.finish();
     }

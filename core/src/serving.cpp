@@ -45,7 +45,7 @@ namespace {
 double batched_peak_tflops(const Setup& s) {
     const Device& d = *s.device;
     const Quant& q = *s.quant;
-    if (q.family == "fp" && q.bits <= 4 && has_format(d, "fp4")) return 4 * d.fp16_tflops;
+    if (q.family == "fp" && q.bits <= 4 && has_format(d, "fp4")) return 4 * d.fp16_tflops * calibration_of(s).serving.fp4_peak_share;
     if (q.family == "fp" && q.bits <= 8 && has_format(d, "fp8")) return 2 * d.fp16_tflops;
     return d.fp16_tflops;
 }

@@ -84,6 +84,7 @@ struct ServingFit {
     double compute_efficiency = 0.5;    // achieved / dense matrix peak of the precision it runs
     double step_overhead_ms = 2;        // fixed cost of one scheduler step (sampling, scheduling, launches)
     double allreduce_latency_us = 10;   // fixed cost of one tensor-parallel all-reduce
+    double fp4_peak_share = 1;          // share of the FP4 matrix peak FP4 checkpoints reach, relative to FP8's share of its own
     int rows = 0;                       // measurements behind the fit
 };
 
