@@ -354,7 +354,8 @@ std::string Engine::fit(const std::string& rows_jsonl, const std::string& only) 
         BackendFit& f = trial.backends[b];
         if ((!decode_rows.count(b) || decode_rows[b] < kMinRows) && asked(b + ".")) f = catalog_.calibration.backend(b);
         add(b + ".prefill_efficiency", &f.prefill_efficiency, 0.01, 2, 0.5);
-        add(b + ".prefill_token_tile", &f.prefill_token_tile, 8, 4096, 128);
+        if (double tile = kernel_token_tile(b); tile > 0) f.prefill_token_tile = tile;
+        else add(b + ".prefill_token_tile", &f.prefill_token_tile, 8, 4096, 128);
     }
     if (decode_total >= kMinRows) {
         add("bandwidth_saturation_gbs", &trial.bandwidth_saturation_gbs, 300, 1e5, 3000);

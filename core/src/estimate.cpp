@@ -418,6 +418,17 @@ double achieved_tflops(const Setup& s) {
     return peak * c.backend(runtime_backend(s)).prefill_efficiency / (1.0 + peak / c.compute_saturation_tflops);
 }
 
+double kernel_token_tile(std::string_view backend) {
+    // CUDA: the quantized matmul (mmq.cuh, get_mmq_x_max_host) takes 128 tokens per tile on GPUs with
+    // Turing-or-newer tensor cores (64 on Volta/Pascal's dp4a path, a minority left at 128).
+    if (backend == "cuda") return 128;
+    // Metal: kernel_mul_mm's threadgroup covers 64 weight rows x 32 tokens (BLOCK_SIZE_N 32).
+    if (backend == "metal") return 32;
+    // ROCm (MMQ or rocBLAS/hipBLASLt by type and size), Vulkan (warp tiles chosen per device), MLX
+    // and the CPU have no single tile.
+    return 0;
+}
+
 double prefill_streamed_bytes_per_token(const Setup& s, int ubatch) {
     const Model& m = *s.model;
     const double tile = calibration_of(s).backend(runtime_backend(s)).prefill_token_tile;

@@ -148,6 +148,9 @@ double moe_batch_factor(const Setup& s, double tokens);
 double moe_prefill_factor(const Setup& s);  // cost of small per-expert matmuls, 1 for dense
 // Weight bytes one prompt token streams at a micro-batch of `ubatch` tokens (a pass per token tile).
 double prefill_streamed_bytes_per_token(const Setup& s, int ubatch);
+// Prompt tokens one weight tile serves in the backend's matmul kernel, where its code fixes it
+// (a fact, not fitted); 0 where the kernel's choice varies (then runwell fit fits it).
+double kernel_token_tile(std::string_view backend);
 double layer_overhead_s(const Setup& s);  // fixed cost of one plain layer per decode step
 // The architecture class results are reported by: dense, moe or hybrid (linear-attention/SSM layers).
 std::string_view architecture_class(const Model& m);
