@@ -78,17 +78,25 @@ async function main() {
     const rows = Object.entries(serving.quantities).filter(([, e]) => e.out_of_sample.n).map(([q, e]) => h('tr', { 'data-quantity': q },
       h('th', { scope: 'row' }, names[q] ?? q), h('td', {}, String(e.out_of_sample.n)), h('td', {}, stat(e.in_sample)), h('td', {}, stat(e.out_of_sample)),
       h('td', {}, `±${e.out_of_sample.p80}%`)));
-    const bySource = [];
-    for (const [q, e] of Object.entries(serving.quantities)) {
-      for (const [name, g] of Object.entries(e.groups.source)) {
-        bySource.push(h('tr', {}, h('th', { scope: 'row' }, `${names[q] ?? q}: ${name}`), h('td', {}, String(g.out_of_sample.n)), h('td', {}, stat(g.out_of_sample))));
+    // One table per grouping (source, engine, vendor): each group's rows, predicted without their source.
+    const grouped = (key) => {
+      const out = [];
+      for (const [q, e] of Object.entries(serving.quantities)) {
+        for (const [name, g] of Object.entries(e.groups[key] ?? {})) {
+          out.push(h('tr', {}, h('th', { scope: 'row' }, `${names[q] ?? q}: ${name}`), h('td', {}, String(g.out_of_sample.n)), h('td', {}, stat(g.out_of_sample))));
+        }
       }
-    }
+      return out;
+    };
     root.append(h('section', { class: 'card', id: 'serving' }, h('h2', {}, 'Serving many users'),
       h('p', {}, `The serving model (vLLM / SGLang / TensorRT-LLM-class batching) against ${serving.rows} published batched-serving measurements; each source predicted by constants fitted without it.`),
       table('Serving error', ['Quantity', 'Rows', 'In sample', 'Out of sample (source)', 'p80'], rows),
       h('h3', {}, 'By source (out of sample)'),
-      table('Serving error by source', ['Quantity and source', 'Rows', 'Out of sample'], bySource),
+      table('Serving error by source', ['Quantity and source', 'Rows', 'Out of sample'], grouped('source')),
+      h('h3', {}, 'By engine (out of sample)'),
+      table('Serving error by engine', ['Quantity and engine', 'Rows', 'Out of sample'], grouped('engine')),
+      h('h3', {}, 'By GPU vendor (out of sample)'),
+      table('Serving error by GPU vendor', ['Quantity and vendor', 'Rows', 'Out of sample'], grouped('vendor')),
       serving.slots?.n ? h('p', { class: 'note' }, `llama.cpp's parallel slots reuse the single-stream model, never fitted on batched rows: against ${serving.slots.n} llama-batched-bench rows (DGX Spark), ${stat(serving.slots)}, bias ${serving.slots.bias > 0 ? '+' : ''}${fmt(serving.slots.bias, 1)}%.`) : null));
   }
   root.append(h('section', { class: 'card', id: 'llamafile' }, h('h2', {}, 'A different runtime as a check: llamafile (LocalScore)'),

@@ -2,7 +2,7 @@
 // custom model (config.json and .gguf) and custom device, with bad input.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve, launch, ready, shot, DIST } from './harness.mjs';
@@ -256,6 +256,23 @@ test('compare grades every setup for one workload and mode, and names the winner
   await page.waitForFunction(() => new URL(location.href).searchParams.get('mode') === 'interactive');
   assert.equal(await page.inputValue('#workload'), 'rag');
   assert.ok(await page.locator('[data-testid=winner]').count() >= 3);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('the accuracy page reports serving error by source, engine and GPU vendor, as docs/accuracy.json has it', async () => {
+  const report = JSON.parse(readFileSync(join(DIST, 'docs', 'accuracy.json'), 'utf8'));
+  const { page, problems } = await open('accuracy.html');
+  await page.waitForSelector('#serving');
+  for (const [key, label] of [['source', 'source'], ['engine', 'engine'], ['vendor', 'GPU vendor']]) {
+    const rows = await page.$$eval(`#serving [aria-label="Serving error by ${label}"] tbody tr`, (trs) =>
+      trs.map((tr) => [tr.querySelector('th').textContent, tr.querySelectorAll('td')[0].textContent]));
+    // One row per quantity and group of the report, with the group's row count.
+    const expected = Object.values(report.serving.quantities).flatMap((e) => Object.entries(e.groups[key]).map(([name, g]) => [name, String(g.out_of_sample.n)]));
+    assert.equal(rows.length, expected.length, key);
+    assert.ok(expected.length > 0, `${key}: the report has groups`);
+    rows.forEach(([th, n], i) => { assert.ok(th.endsWith(`: ${expected[i][0]}`), `${th} vs ${expected[i][0]}`); assert.equal(n, expected[i][1]); });
+  }
   assert.deepEqual(problems, []);
   await page.close();
 });
