@@ -194,7 +194,7 @@ TEST_CASE("measured anchors: FP4 checkpoints reach a share of the FP4 matrix pea
     // measurements/serving/serving.csv, TensorRT-LLM performance overview: Llama 3.1 405B NVFP4 on four
     // B200 (TP 4) at maximum load: 8,020 total tok/s at 128 input / 2048 output tokens, 6,244 at 500 / 2000.
     // With the FP4 path at its full 4x FP16 peak (serving.fp4_peak_share = 1) the model predicted +36 % and
-    // +51 %; these rows are among those the share is fitted on (0.57 in data/calibration.json), so this
+    // +51 %; these rows are among those the share is fitted on (data/calibration.json), so this
     // anchors the mechanism, and docs/accuracy.md gives the out-of-sample figures. Tolerance: ±25 %.
     for (auto [input, output, measured] : {std::tuple{128, 2048, 8020.0}, std::tuple{500, 2000, 6244.0}}) {
         json r = serve({{"op", "serve"}, {"model", "llama-3.1-405b-instruct"}, {"hardware", "b200"}, {"quant", "NVFP4"}, {"gpus", 4},
