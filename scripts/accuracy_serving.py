@@ -130,7 +130,7 @@ def slot_rows():
         request = {"op": "serve", "engine": "llama.cpp", "model": model, "hardware": row["hardware_id"], "quant": quant,
                    "input_tokens": int(row["input_len"]), "output_tokens": int(row["output_len"]),
                    "users": int(row["concurrency"]), "kv": "f16"}
-        rows.append(dict(where=where, source=row["source_group"], device=row["device"],
+        rows.append(dict(where=where, source=row["source_group"], device=row["device"], band_class="*", backend="*",
                          model=row["model"], users=int(row["concurrency"]), request=request, quantity="slots_decode_tps",
                          measured=float(row["value"])))
     return rows

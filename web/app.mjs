@@ -426,9 +426,12 @@ function servingSection(state, update) {
       out.push(commandBlock(`Serve it: ${s.command.label}`, s.command.text, { 'data-runtime': `serve-${s.command.runtime}` }));
     }
     const band = s.error_band;
-    out.push(h('p', { class: 'note' }, band.rows
-      ? `Checked against ${band.rows} published batched-serving measurements from ${band.sources} sources: total throughput ±${band.total_tps_pct}%, each user's speed ±${band.user_tps_pct}%, first token ±${band.ttft_pct}% (80 % of the rows, each predicted without its own source).`
-      : 'llama.cpp\'s parallel slots reuse the single-stream model (its bands are in the verdict above); no batched llama.cpp measurement checks these figures yet.'));
+    const sources = `${band.sources} ${band.sources === 1 ? 'source' : 'sources'}`;
+    out.push(h('p', { class: 'note' }, !band.rows
+      ? 'llama.cpp\'s parallel slots reuse the single-stream model (its bands are in the verdict above); no batched llama.cpp measurement checks these figures yet.'
+      : band.checked_against === 'llama_batched_bench'
+        ? `llama.cpp's parallel slots reuse the single-stream model, checked (never fitted) against ${band.rows} llama-batched-bench measurements of several sequences decoding together, from ${sources}: total throughput and each user's speed ±${band.user_tps_pct}% (80 % of the rows); nothing checks the first-token time under load.`
+        : `Checked against ${band.rows} published batched-serving measurements from ${sources}: total throughput ±${band.total_tps_pct}%, each user's speed ±${band.user_tps_pct}%, first token ±${band.ttft_pct}% (80 % of the rows, each predicted without its own source).`));
   }
   return section('Serving many users', 'serving', h('p', {}, `${s.engine_label}: continuous batching shares each decode step between the running requests; their prompts are processed in the same steps.`), form, ...out);
 }

@@ -247,7 +247,7 @@ std::string Engine::fit(const std::string& rows_jsonl, const std::string& only) 
         r.weight = outer.num("weight", 0, 1e6, false, 1);
         outer.finish();
         if (!problems.empty()) return answer_text(problems_response(problems));
-        if (!is_band_quantity(quantity)) return answer_text(error_response("unknown_value", where + ": quantity must be one of decode, prefill, serving_total_tps, serving_user_tps, serving_ttft"));
+        if (!is_one_of(quantity, kFitQuantities)) return answer_text(error_response("unknown_value", where + ": quantity must be " + one_of_text(kFitQuantities)));
         r.decode = quantity == "decode";
         r.setup = std::make_unique<Resolved>();
         ObjectReader inner(*request, where + ".request", problems);

