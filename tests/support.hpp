@@ -47,6 +47,14 @@ inline runwell::Setup setup(const std::string& model, const std::string& device,
 
 constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
 
+// data/calibration.json as JSON, for a test to change and load with Engine::set_calibration.
+inline nlohmann::json bundled_calibration() {
+    std::string text;
+    std::vector<runwell::Problem> problems;
+    REQUIRE(runwell::read_text_file(RUNWELL_DATA_DIR "/calibration.json", text, problems));
+    return nlohmann::json::parse(text);
+}
+
 // The bundled engine's answer to `request` asked as `op` (a JSON request in, the parsed answer out).
 inline nlohmann::json call(nlohmann::json request, const char* op) {
     request["op"] = op;

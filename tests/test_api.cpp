@@ -122,10 +122,7 @@ TEST_CASE("fit recovers the constants that generated its rows") {
     // choice, not the catalog's); a fit from the usual starting guess must find them again.
     runwell::Engine engine;
     REQUIRE(engine.load(test::bundled_files()).empty());
-    std::string text;
-    std::vector<runwell::Problem> problems;
-    REQUIRE(runwell::read_text_file(RUNWELL_DATA_DIR "/calibration.json", text, problems));
-    json chosen = json::parse(text);
+    json chosen = test::bundled_calibration();
     auto& cuda = chosen["calibration"]["backends"]["cuda"];
     cuda["bandwidth_efficiency"] = 0.7;
     cuda["layer_overhead_us"] = 80;

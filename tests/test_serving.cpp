@@ -11,6 +11,17 @@ using runwell::ServingLoad;
 
 namespace {
 json serve(const json& request) { return test::call(request, "serve"); }
+
+// Total output throughput of one tensor-parallel copy over `gpus` GPUs at maximum load (as many requests
+// as the memory holds), with an 8-bit cache: how TensorRT-LLM's performance overview measures.
+double total_tps_at_max_load(const char* model, const char* device, const char* quant, int gpus, int input, int output) {
+    json r = serve({{"op", "serve"}, {"model", model}, {"hardware", device}, {"quant", quant}, {"gpus", gpus},
+                    {"tensor_parallel", gpus}, {"engine", "batched"}, {"input_tokens", input}, {"output_tokens", output},
+                    {"kv", "q8_0"}, {"at_memory_limit", true}});
+    INFO(model << " on " << gpus << "x " << device << ", " << input << "/" << output << ": " << r.dump());
+    REQUIRE(r["ok"] == true);
+    return r["point"]["total_tps"].get<double>();
+}
 }  // namespace
 
 TEST_CASE("the KV pool holds sequences as the model's config says") {
@@ -181,12 +192,8 @@ TEST_CASE("measured anchors: a large model's step pays for its reads and its mat
     // step as long as the longer of the two, every sequence at full length) predicted +30 % and +34 %.
     // Tolerance: ±25 %.
     for (auto [device, measured] : {std::pair{"h100-sxm", 4340.0}, std::pair{"h200", 5348.0}}) {
-        json r = serve({{"op", "serve"}, {"model", "llama-3.1-405b-instruct"}, {"hardware", device}, {"quant", "FP8"}, {"gpus", 8},
-                        {"tensor_parallel", 8}, {"engine", "batched"}, {"input_tokens", 128}, {"output_tokens", 2048},
-                        {"kv", "q8_0"}, {"at_memory_limit", true}});
-        INFO(device << ": " << r.dump());
-        REQUIRE(r["ok"] == true);
-        CHECK(r["point"]["total_tps"].get<double>() == Approx(measured).epsilon(0.25));
+        CAPTURE(device);
+        CHECK(total_tps_at_max_load("llama-3.1-405b-instruct", device, "FP8", 8, 128, 2048) == Approx(measured).epsilon(0.25));
     }
 }
 
@@ -197,12 +204,8 @@ TEST_CASE("measured anchors: FP4 checkpoints reach a share of the FP4 matrix pea
     // +51 %; these rows are among those the share is fitted on (data/calibration.json), so this
     // anchors the mechanism, and docs/accuracy.md gives the out-of-sample figures. Tolerance: ±25 %.
     for (auto [input, output, measured] : {std::tuple{128, 2048, 8020.0}, std::tuple{500, 2000, 6244.0}}) {
-        json r = serve({{"op", "serve"}, {"model", "llama-3.1-405b-instruct"}, {"hardware", "b200"}, {"quant", "NVFP4"}, {"gpus", 4},
-                        {"tensor_parallel", 4}, {"engine", "batched"}, {"input_tokens", input}, {"output_tokens", output},
-                        {"kv", "q8_0"}, {"at_memory_limit", true}});
-        INFO(input << "/" << output << ": " << r.dump());
-        REQUIRE(r["ok"] == true);
-        CHECK(r["point"]["total_tps"].get<double>() == Approx(measured).epsilon(0.25));
+        CAPTURE(input, output);
+        CHECK(total_tps_at_max_load("llama-3.1-405b-instruct", "b200", "NVFP4", 4, input, output) == Approx(measured).epsilon(0.25));
     }
 }
 
@@ -212,12 +215,8 @@ TEST_CASE("measured anchors: a small model's step is mostly its requests' caches
     // Hundreds of requests' caches outweigh the 8 GB of weights. With the caches read at the weights'
     // fitted share of the bandwidth the model predicted -31 % and -20 %. Tolerance: ±25 %.
     for (auto [device, measured] : {std::pair{"h100-sxm", 22714.0}, std::pair{"h200", 26221.0}}) {
-        json r = serve({{"op", "serve"}, {"model", "llama-3.1-8b-instruct"}, {"hardware", device}, {"quant", "FP8"}, {"gpus", 1},
-                        {"tensor_parallel", 1}, {"engine", "batched"}, {"input_tokens", 128}, {"output_tokens", 2048},
-                        {"kv", "q8_0"}, {"at_memory_limit", true}});
-        INFO(device << ": " << r.dump());
-        REQUIRE(r["ok"] == true);
-        CHECK(r["point"]["total_tps"].get<double>() == Approx(measured).epsilon(0.25));
+        CAPTURE(device);
+        CHECK(total_tps_at_max_load("llama-3.1-8b-instruct", device, "FP8", 1, 128, 2048) == Approx(measured).epsilon(0.25));
     }
 }
 
@@ -226,10 +225,7 @@ TEST_CASE("several sequences on llama.cpp's slots show the slots check's band, n
     // own choice, 55 %, wider than any single-stream class's.
     runwell::Engine engine;
     REQUIRE(engine.load(test::bundled_files()).empty());
-    std::string text;
-    std::vector<runwell::Problem> problems;
-    REQUIRE(runwell::read_text_file(RUNWELL_DATA_DIR "/calibration.json", text, problems));
-    json chosen = json::parse(text);
+    json chosen = test::bundled_calibration();
     json& bands = chosen["calibration"]["bands"];
     for (auto it = bands.begin(); it != bands.end();) it = (*it)["quantity"] == "slots_decode_tps" ? bands.erase(it) : it + 1;
     bands.push_back({{"quantity", "slots_decode_tps"}, {"arch", "*"}, {"backend", "*"}, {"pct", 55}, {"rows", 90}, {"sources", 1}});
