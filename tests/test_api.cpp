@@ -222,7 +222,7 @@ TEST_CASE("token counts read as people write them and never round up past a limi
     CHECK(token_count(131071) == "127.9K");   // one short of 128K stays below it
 }
 
-TEST_CASE("llama-bench tables as users paste them: tests, depths and speeds; anything else skipped") {
+TEST_CASE("llama-bench tables as users paste them: tests, depths and speeds, and anything else skipped") {
     // Rows in llama-bench's markdown format (llama.cpp discussion #15013: RTX 4090, Llama 2 7B Q4_0, tg128 186.21).
     std::string text =
         "| model | size | params | backend | ngl | test | t/s |\n"

@@ -196,7 +196,7 @@ TEST_CASE("commands follow the runtimes that run the model and download what the
     CHECK(local.find("no public GGUF") != std::string::npos);
 }
 
-TEST_CASE("unified memory: the GPU share the user set is the usable memory; discrete GPUs refuse the setting") {
+TEST_CASE("unified memory: the GPU share the user set is the usable memory, and discrete GPUs refuse the setting") {
     // Strix Halo 128 GB with Linux's default TTM limit, half of RAM (64 GiB): gpt-oss-120b
     // (~61 GiB of MXFP4 weights, published 63.4 GB file) no longer runs well.
     Setup s = test::setup("gpt-oss-120b", "ryzen-ai-max-plus-395-128gb", "MXFP4", 8192);

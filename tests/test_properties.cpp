@@ -33,7 +33,7 @@ Device with(const Device& d, double memory_factor, double bandwidth_factor) {
 }
 }  // namespace
 
-TEST_CASE("more memory never makes a setup fit worse; more bandwidth never decodes slower; grades follow") {
+TEST_CASE("more memory never makes a setup fit worse, more bandwidth never decodes slower, and grades follow") {
     const Catalog& c = test::catalog();
     for (const Model& m : c.models) {
         for (const char* id : kDevices) {
@@ -55,7 +55,7 @@ TEST_CASE("more memory never makes a setup fit worse; more bandwidth never decod
     }
 }
 
-TEST_CASE("longer context never needs less memory; bigger quants never need less") {
+TEST_CASE("longer context never needs less memory, and bigger quants never need less") {
     const Catalog& c = test::catalog();
     // q2 is "bigger" than q1 when no part of the model is stored with fewer bits.
     auto bigger = [](const Quant& a, const Quant& b) {
