@@ -43,6 +43,26 @@ def quant_of(precision):
     return None
 
 
+def prompts_of(notes):
+    """The number of requests a run sent, where its notes state it."""
+    m = re.search(r"(?:num[- _]prompts?|--num-prompts?)[ =:]*(\d+)|(\d+) (?:successful requests|prompts\b)", notes)
+    return int(m.group(1) or m.group(2)) if m else None
+
+
+def mean_lengths(row):
+    """(input, output) tokens per request: the printed totals over the requests where the run printed them
+    (sampled lengths, or answers that stopped early without --ignore-eos), else the stated lengths."""
+    notes = row["notes"].lower().replace(",", "")
+    stated = int(row["input_len"]), int(row["output_len"])
+    prompts = prompts_of(notes)
+    if not prompts:
+        return stated, False
+    inputs = re.search(r"total input tokens (\d+)", notes)
+    outputs = re.search(r"total generated tokens (\d+)", notes)
+    return (round(int(inputs.group(1)) / prompts) if inputs else stated[0],
+            round(int(outputs.group(1)) / prompts) if outputs else stated[1]), bool(outputs)
+
+
 def to_request(row):
     """-> (request, quantity, measured) or (None, reason)."""
     metric = row["metric"]
@@ -58,12 +78,15 @@ def to_request(row):
         return None, "speculative decoding"
     if not row["input_len"] or not row["output_len"]:
         return None, "input/output lengths not stated"
-    if int(row["output_len"]) < 32:
+    if re.search(r"attention dp|dp-attention|dp attention|data-parallel-size", row["notes"].lower()) and row["gpus"] not in ("", "1"):
+        return None, "attention data parallel over several GPUs (each GPU holds its own requests' cache: not modelled)"
+    (input_len, output_len), counted = mean_lengths(row)
+    if output_len < 32:
         return None, "answers of a few tokens (TPOT and output throughput over 3-31 tokens are start-up noise)"
     if metric == "total_output_tps" and "generation speed (tg" in row["notes"].lower():
         # llama-benchy times each request's answer apart from its prompt: no prompt work in the time.
         return None, "decode-phase speed only (llama-benchy tg: the prompts' time is left out)"
-    if metric == "total_output_tps" and "no --ignore-eos" in row["notes"].lower():
+    if metric == "total_output_tps" and "no --ignore-eos" in row["notes"].lower() and not counted:
         return None, "output throughput without --ignore-eos (the answers' real length is not known)"
     quant = quant_of(row["precision"])
     if not quant:
@@ -82,8 +105,11 @@ def to_request(row):
         return None, "several DGX Sparks over Ethernet (no GPU link modelled)"
     request = {"op": "serve", "model": row["model_id"], "hardware": row["hardware_id"], "quant": quant, "gpus": gpus,
                "tensor_parallel": tp, "engine": "batched" if row["engine"] != "llama.cpp" else "llama.cpp",
-               "input_tokens": int(row["input_len"]), "output_tokens": int(row["output_len"])}
+               "input_tokens": input_len, "output_tokens": output_len}
     request.update(SOURCE_SETTINGS.get(row["source_group"], {}))
+    # An 8-bit cache the run states (vLLM --kv-cache-dtype fp8, AMD's FP8-KV checkpoints).
+    if re.search(r"kv-cache-dtype[ =]fp8|fp8-kv", (row["notes"] + " " + row["precision"] + " " + row["model"]).lower()):
+        request["kv"] = "q8_0"
     notes = row["notes"].lower()
     all_at_once = re.search(r"(\d+) successful requests", notes) if "all prompts submitted at once" in notes else None
     if row["concurrency"]:
@@ -98,6 +124,8 @@ def to_request(row):
         return None, "concurrency not stated"
     quantity, unit = METRICS[metric]
     value = float(row["value"])
+    if unit == "ms" and row["unit"] == "s":  # a TTFT published in seconds
+        unit = None
     measured = 1000.0 / value if unit == "per_ms" else value / 1000.0 if unit == "ms" else value
     return (request, quantity, measured), None
 
