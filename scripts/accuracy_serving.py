@@ -177,13 +177,17 @@ def usable_rows():
         request, quantity, measured = made
         rows.append(dict(where=where, source=row["source_group"], url=row["source_url"],
                          engine=row["engine"], device=row["device"], model=row["model"], quant=request["quant"],
-                         date=row["date"], vendor=vendor_of(row["hardware_id"]), arch="*", band_class="*", backend="*",
+                         date=row["date"], vendor=vendor_of(row["hardware_id"]), arch="*", band_class="*",
+                         backend=BACKENDS[vendor_of(row["hardware_id"])],
                          family=vendor_of(row["hardware_id"]), kind="serving", runtime=row["engine"], build=row["engine_version"],
                          request=request, quantity=quantity, measured=measured))
     per_source = Counter(r["source"] for r in rows)
     for r in rows:
         r["weight"] = 1 / math.sqrt(per_source[r["source"]])
     return rows, excluded
+
+
+BACKENDS = {"AMD": "rocm", "NVIDIA": "cuda"}  # the batched engines run on these two (the core refuses the rest)
 
 
 def vendor_of(hardware_id):

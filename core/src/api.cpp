@@ -196,6 +196,8 @@ json calibration_json(const Calibration& c) {
     json linear_prefill = json::object();
     for (const auto& [kind, us] : c.linear_prefill_us) linear_prefill[kind] = round_to(us, 3);
     for (const auto& [kernel, f] : c.prefill_kernel_factors) kernels[kernel] = round_to(f, 4);
+    json serving_backends = json::object();
+    for (const auto& [backend, f] : c.serving.backend_compute_factors) serving_backends[backend] = round_to(f, 4);
     json bands = json::array();
     for (const ErrorBand& e : c.bands)
         bands.push_back({{"quantity", e.quantity}, {"arch", e.arch}, {"backend", e.backend}, {"pct", e.pct}, {"rows", e.rows},
@@ -208,7 +210,7 @@ json calibration_json(const Calibration& c) {
             {"moe_expert_tokens", round_to(c.moe_expert_tokens, 3)},
             {"serving", {{"bandwidth_efficiency", round_to(c.serving.bandwidth_efficiency, 4)}, {"compute_efficiency", round_to(c.serving.compute_efficiency, 4)},
                          {"step_overhead_ms", round_to(c.serving.step_overhead_ms, 3)}, {"allreduce_latency_us", round_to(c.serving.allreduce_latency_us, 2)},
-                         {"fp4_peak_share", round_to(c.serving.fp4_peak_share, 4)},
+                         {"fp4_peak_share", round_to(c.serving.fp4_peak_share, 4)}, {"backend_compute_factors", serving_backends},
                          {"rows", c.serving.rows}}}, {"memory_band_pct", c.memory_band_pct}, {"bands", bands}};
 }
 }  // namespace
@@ -307,11 +309,13 @@ std::string Engine::fit(const std::string& rows_jsonl, const std::string& only) 
     std::map<std::string, int> decode_rows, prefill_rows, multi_gpu_rows, linear_decode, linear_prefill, kernel_prefill;
     int moe_decode = 0, moe_prefill = 0, offload_decode = 0, decode_total = 0, prefill_total = 0, hbm_decode = 0;
     int serving_rows = 0, serving_tp_rows = 0;
+    std::map<std::string, int> serving_backend_rows;
     for (const Row& r : rows) {
         const Setup& s = r.setup->setup;
         if (!r.serving.empty()) {
             ++serving_rows;
             if (r.plan.tp > 1) ++serving_tp_rows;
+            ++serving_backend_rows[s.device->backend];
             continue;
         }
         std::string b(runtime_backend(s));
@@ -384,6 +388,9 @@ std::string Engine::fit(const std::string& rows_jsonl, const std::string& only) 
         add("serving.step_overhead_ms", &trial.serving.step_overhead_ms, 0, 100, 2);
         add("serving.fp4_peak_share", &trial.serving.fp4_peak_share, 0.25, 1, 1);
         if (serving_tp_rows >= 3) add("serving.allreduce_latency_us", &trial.serving.allreduce_latency_us, 0, 1000, 10);
+        // CUDA is the reference (factor 1); another backend's factor is fitted where rows show it.
+        for (const auto& [backend, n] : serving_backend_rows)
+            if (backend != "cuda" && n >= kMinRows) add("serving.backend_compute_factors." + backend, &trial.serving.backend_compute_factors[backend], 0.1, 2, 1);
     }
     trial.serving.rows = serving_rows > 0 ? serving_rows : catalog_.calibration.serving.rows;
     double total = minimise(params, loss);

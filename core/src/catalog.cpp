@@ -353,6 +353,11 @@ Calibration read_calibration(ObjectReader& r) {
         c.serving.step_overhead_ms = f.num("step_overhead_ms", 0, 1000);
         c.serving.allreduce_latency_us = f.num("allreduce_latency_us", 0, 10000);
         c.serving.fp4_peak_share = f.num("fp4_peak_share", 0.01, 1, false, 1);
+        if (const json* factors = f.object("backend_compute_factors", false); factors && factors->is_object()) {
+            ObjectReader b(*factors, f.at("backend_compute_factors"), f.problems());
+            for (auto it = factors->begin(); it != factors->end(); ++it) c.serving.backend_compute_factors[it.key()] = b.num(it.key(), 0.05, 2);
+            b.finish();
+        }
         c.serving.rows = static_cast<int>(f.integer("rows", 0, 1'000'000));
         f.finish();
     }

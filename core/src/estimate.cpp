@@ -394,7 +394,11 @@ std::string_view architecture_class(const Model& m) {
 double moe_batch_factor(const Setup& s, double tokens) {
     const Model& m = *s.model;
     if (!m.moe || m.moe->experts == 0) return 1.0;
-    double tokens_per_expert = std::max(1.0, tokens) * m.moe->active_experts / m.moe->experts;
+    // Only the experts the tokens were routed to run, each padding its tokens to the kernel's tile: a
+    // few decoding sequences touch a few experts, not all of them.
+    const double n = std::max(1.0, tokens);
+    const double touched = m.moe->experts * touched_expert_share(m, static_cast<int>(std::min(n, 1e6)));
+    const double tokens_per_expert = n * m.moe->active_experts / touched;
     return 1.0 + calibration_of(s).moe_expert_tokens / tokens_per_expert;
 }
 

@@ -96,7 +96,7 @@ json notes_json(const std::vector<Note>& notes) {
 // engine (`batched`: a mode's many users) that engine's per-user speed and TTFT under load.
 ErrorBand figure_band(const Setup& s, bool batched, std::string_view quantity) {
     const Calibration& c = calibration_of(s);
-    if (batched) return c.band(quantity == "decode" ? "serving_user_tps" : "serving_ttft", "*", "*");
+    if (batched) return c.band(quantity == "decode" ? "serving_user_tps" : "serving_ttft", "*", s.device->backend);
     ErrorBand own = c.band(quantity, band_class(*s.model), runtime_backend(s));
     // Several sequences decoding at once on llama.cpp's slots: the slots check's band when it is wider
     // (the single-stream class says nothing of how batched decode kernels scale).
@@ -120,13 +120,14 @@ json error_band(const Setup& s, bool batched) {
                       : m.attention.linear_layers > 0 ? "hybrid models with " + m.attention.linear_kind + " layers on " + backend
                                                       : arch + " models on " + backend;
     std::string evidence = batched ? "80 % of " + std::to_string(decode.rows) + " per-user speeds and " + std::to_string(prefill.rows) +
-                                         " first-token times published for batched engines under load fell within them, each predicted without its own source."
+                                         " first-token times published for batched engines on " + s.device->backend +
+                                         " under load fell within them, each predicted without its own source."
                                    : "80 % of " + std::to_string(decode.rows) + " decode and " + std::to_string(prefill.rows) +
                                          " prompt measurements of " + who + " fell within them, each predicted without its own source.";
     if (decode.thin() || prefill.thin())
-        evidence += decode.thin() && prefill.thin() ? " That is thin evidence, so both bands are widened to a broader class's."
+        evidence += decode.thin() && prefill.thin() ? " That is thin evidence, so neither band is narrower than a broader class's."
                     : std::string(" That is thin evidence for ") + (decode.thin() ? "decode" : "prompt speed") +
-                          ", so that band is widened to a broader class's.";
+                          ", so that band is no narrower than a broader class's.";
     if (slots)
         evidence += " With " + std::to_string(s.concurrency) + " sequences decoding at once, decode takes llama.cpp's parallel slots' wider band: 80 % of " +
                     std::to_string(shown.rows) + " llama-batched-bench measurements from " + std::to_string(shown.sources) +
@@ -147,9 +148,25 @@ json basis_json(const Setup& s, bool batched) {
     return {{"decode", of(s.decode_scale, "decode")}, {"prefill", of(s.prefill_scale, "prefill")}};
 }
 
+// A runtime backend as people write it ("rocm" -> "ROCm").
+std::string backend_name(std::string_view id) {
+    static const std::pair<std::string_view, std::string_view> names[] = {
+        {"cuda", "CUDA"}, {"rocm", "ROCm"}, {"metal", "Metal"}, {"vulkan", "Vulkan"}, {"mlx", "MLX"}, {"cpu", "CPU"}, {"sycl", "SYCL"}};
+    for (const auto& [key, name] : names)
+        if (key == id) return std::string(name);
+    return std::string(id);
+}
+
 // Where the estimate stands on thin ground, said plainly.
-json caveats(const Setup& s) {
+json caveats(const Setup& s, bool batched) {
     json out = json::array();
+    // A mode's many users on a batched engine: its backend's serving measurements, when too few to stand alone.
+    if (ErrorBand b = figure_band(s, true, "decode"); batched && b.thin())
+        out.push_back({{"code", "few_serving_measurements"},
+                       {"text", "Few published batched-serving measurements exist on " + backend_name(s.device->backend) + " GPUs (" + std::to_string(b.rows) +
+                                    " from " + std::to_string(b.sources) + (b.sources == 1 ? " source" : " sources") +
+                                    "), and the engines' kernels there differ model by model: each user's speed is known only to ±" +
+                                    std::to_string(b.pct) + " %."}});
     if (architecture_class(*s.model) == "hybrid")
         out.push_back({{"code", "young_kernels"},
                        {"text", "Linear-attention layers (" + std::to_string(s.model->attention.linear_layers) +
@@ -158,7 +175,7 @@ json caveats(const Setup& s) {
     const BackendFit& k = calibration_of(s).backend(runtime_backend(s));
     if (k.decode_rows < 20)
         out.push_back({{"code", "few_measurements"},
-                       {"text", "Few published measurements exist for the " + std::string(runtime_backend(s)) +
+                       {"text", "Few published measurements exist for the " + backend_name(runtime_backend(s)) +
                                     " backend, so its speeds are less certain than CUDA's or Metal's."}});
     return out;
 }
@@ -301,7 +318,7 @@ json estimate_response(const Catalog& c, Resolved& r) {
     j["score"] = round_to(headline.score, 0);
     j["error_band"] = error_band(s, batched);
     j["basis"] = basis_json(s, batched);
-    j["caveats"] = caveats(s);
+    j["caveats"] = caveats(s, batched);
     j["formula"] = {
         {"decode", {{"backend", std::string(runtime_backend(s))},
                     {"device_gb_per_token", round_to(sp.gpu_bytes / 1e9, 4)}, {"achieved_bandwidth_gbs", round_to(achieved_bandwidth_gbs(s), 1)},

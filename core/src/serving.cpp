@@ -86,6 +86,11 @@ bool slots_fit(const Setup& s, const ServingLoad& load, int slots) {
     return f == Fit::RunsWell || f == Fit::Tight;
 }
 
+double backend_compute_factor(const ServingFit& k, const std::string& backend) {
+    auto it = k.backend_compute_factors.find(backend);
+    return it == k.backend_compute_factors.end() ? 1.0 : it->second;
+}
+
 // Step and prompt-token times of `running` sequences on one replica.
 struct StepTimes {
     double step_s = 0, prefill_token_s = 0;
@@ -103,7 +108,7 @@ StepTimes batched_times(const Setup& s, const ServingPlan& plan, const ServingLo
     // total throughput out of sample 28 % against 18 % at nameplate).
     double t_mem = decode_weight_bytes(m, *s.quant, running) / tp / (nameplate * k.bandwidth_efficiency) +
                    running * sequence_cache_bytes(m, mean_depth(load), s.kv, tp) / nameplate;
-    double rate = batched_peak_tflops(s) * 1e12 * k.compute_efficiency;
+    double rate = batched_peak_tflops(s) * 1e12 * k.compute_efficiency * backend_compute_factor(k, s.device->backend);
     double token_flops = 2.0 * m.active_params_b * 1e9;
     double t_compute = running * (token_flops * moe_batch_factor(s, running) + attention_flops_at(m, depth)) / tp / rate;
     // Two all-reduces per layer (after attention, after the MLP) for the step's tokens.
@@ -200,7 +205,9 @@ ServingPoint serve_at(const Setup& s, const ServingPlan& plan, const ServingLoad
     const double prompt_per_answer = static_cast<double>(load.input_tokens) / std::max(1L, load.output_tokens);
     const double prefill_share_s = pt.running * prompt_per_answer * t.prefill_token_s;
     const double effective_step = t.step_s + prefill_share_s;
-    pt.per_user_tps = 1.0 / effective_step;
+    // A request's TPOT carries the prompts that join while it decodes: the other running sequences'
+    // replacements. Its own prompt came before its first token (TTFT), so one sequence alone sees none.
+    pt.per_user_tps = 1.0 / (t.step_s + (pt.running - 1) * prompt_per_answer * t.prefill_token_s);
     const int served = std::min(pt.users, pt.running * plan.replicas);
     pt.total_tps = served / effective_step;
     // A new prompt is processed in chunks beside the running sequences (each step takes the step's

@@ -85,6 +85,9 @@ struct ServingFit {
     double step_overhead_ms = 2;        // fixed cost of one scheduler step (sampling, scheduling, launches)
     double allreduce_latency_us = 10;   // fixed cost of one tensor-parallel all-reduce
     double fp4_peak_share = 1;          // share of the FP4 matrix peak FP4 checkpoints reach, relative to FP8's share of its own
+    // A backend's matrix kernels reach this share of CUDA's compute_efficiency (rocm: hipBLASLt and
+    // the engines' ROCm kernels); a backend without rows stays at 1.
+    std::map<std::string, double> backend_compute_factors;
     int rows = 0;                       // measurements behind the fit
 };
 
