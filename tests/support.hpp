@@ -55,6 +55,15 @@ inline nlohmann::json bundled_calibration() {
     return nlohmann::json::parse(text);
 }
 
+// data/calibration.json with the bands of one quantity replaced by `bands` (a test's own choice).
+inline nlohmann::json calibration_with_bands(const std::string& quantity, const nlohmann::json& bands) {
+    nlohmann::json c = bundled_calibration();
+    nlohmann::json& all = c["calibration"]["bands"];
+    for (auto it = all.begin(); it != all.end();) it = (*it)["quantity"] == quantity ? all.erase(it) : it + 1;
+    for (const nlohmann::json& b : bands) all.push_back(b);
+    return c;
+}
+
 // The bundled engine's answer to `request` asked as `op` (a JSON request in, the parsed answer out).
 inline nlohmann::json call(nlohmann::json request, const char* op) {
     request["op"] = op;

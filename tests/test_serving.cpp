@@ -227,10 +227,8 @@ TEST_CASE("several sequences on llama.cpp's slots show the slots check's band, n
     // own choice, 93 %, wider than any single-stream class's and than the batched engines' per-user speed bands.
     runwell::Engine engine;
     REQUIRE(engine.load(test::bundled_files()).empty());
-    json chosen = test::bundled_calibration();
-    json& bands = chosen["calibration"]["bands"];
-    for (auto it = bands.begin(); it != bands.end();) it = (*it)["quantity"] == "slots_decode_tps" ? bands.erase(it) : it + 1;
-    bands.push_back({{"quantity", "slots_decode_tps"}, {"arch", "*"}, {"backend", "*"}, {"pct", 93}, {"rows", 90}, {"sources", 1}});
+    json chosen = test::calibration_with_bands(
+        "slots_decode_tps", {{{"quantity", "slots_decode_tps"}, {"arch", "*"}, {"backend", "*"}, {"pct", 93}, {"rows", 90}, {"sources", 1}}});
     REQUIRE(engine.set_calibration(chosen.dump()).empty());
     auto call = [&](json q, const char* op) { q["op"] = op; return json::parse(engine.call(q.dump())); };
     auto kimi = [](const json& extra) {
@@ -366,13 +364,12 @@ TEST_CASE("a batched engine's figures show their backend's serving band, and thi
     // Bands of this test's own choice: CUDA ±30 % on plenty of rows, ROCm ±77 % on enough, the pooled ±45 %.
     runwell::Engine engine;
     REQUIRE(engine.load(test::bundled_files()).empty());
-    json chosen = test::bundled_calibration();
-    json& bands = chosen["calibration"]["bands"];
-    for (auto it = bands.begin(); it != bands.end();) it = (*it)["quantity"] == "serving_user_tps" ? bands.erase(it) : it + 1;
-    bands.push_back({{"quantity", "serving_user_tps"}, {"arch", "*"}, {"backend", "*"}, {"pct", 45}, {"rows", 120}, {"sources", 5}});
-    bands.push_back({{"quantity", "serving_user_tps"}, {"arch", "*"}, {"backend", "cuda"}, {"pct", 30}, {"rows", 90}, {"sources", 4}});
-    bands.push_back({{"quantity", "serving_user_tps"}, {"arch", "*"}, {"backend", "rocm"}, {"pct", 77}, {"rows", 30}, {"sources", 3}});
+    json chosen = test::calibration_with_bands(
+        "serving_user_tps", {{{"quantity", "serving_user_tps"}, {"arch", "*"}, {"backend", "*"}, {"pct", 45}, {"rows", 120}, {"sources", 5}},
+                             {{"quantity", "serving_user_tps"}, {"arch", "*"}, {"backend", "cuda"}, {"pct", 30}, {"rows", 90}, {"sources", 4}},
+                             {{"quantity", "serving_user_tps"}, {"arch", "*"}, {"backend", "rocm"}, {"pct", 77}, {"rows", 30}, {"sources", 3}}});
     REQUIRE(engine.set_calibration(chosen.dump()).empty());
+    json& bands = chosen["calibration"]["bands"];
     auto user_band = [&](const char* device) {
         json q = {{"op", "serve"}, {"model", "llama-3.1-70b-instruct"}, {"hardware", device}, {"quant", "FP8"}, {"gpus", 2},
                   {"engine", "batched"}, {"input_tokens", 1000}, {"output_tokens", 500}};
