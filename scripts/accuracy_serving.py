@@ -66,27 +66,28 @@ def mean_lengths(row):
 def to_request(row):
     """-> (request, quantity, measured) or (None, reason)."""
     metric = row["metric"]
+    notes = row["notes"].lower()
     if metric not in METRICS:
         return None, f"metric {metric} not modelled (itl, input+output totals, MLPerf scenario totals)"
     if not row["model_id"]:
         return None, "model not in the catalog"
     if not row["hardware_id"]:
         return None, "device not in the catalog"
-    if "per gpu as published" in row["notes"].lower():
+    if "per gpu as published" in notes:
         return None, "published per GPU"
-    if "spec decoding=mtp" in row["notes"].lower() or "speculative" in row["notes"].lower():
+    if "spec decoding=mtp" in notes or "speculative" in notes:
         return None, "speculative decoding"
     if not row["input_len"] or not row["output_len"]:
         return None, "input/output lengths not stated"
-    if re.search(r"attention dp|dp-attention|dp attention|data-parallel-size", row["notes"].lower()) and row["gpus"] not in ("", "1"):
+    if re.search(r"attention dp|dp-attention|dp attention|data-parallel-size", notes) and row["gpus"] not in ("", "1"):
         return None, "attention data parallel over several GPUs (each GPU holds its own requests' cache: not modelled)"
     (input_len, output_len), counted = mean_lengths(row)
     if output_len < 32:
         return None, "answers of a few tokens (TPOT and output throughput over 3-31 tokens are start-up noise)"
-    if metric == "total_output_tps" and "generation speed (tg" in row["notes"].lower():
+    if metric == "total_output_tps" and "generation speed (tg" in notes:
         # llama-benchy times each request's answer apart from its prompt: no prompt work in the time.
         return None, "decode-phase speed only (llama-benchy tg: the prompts' time is left out)"
-    if metric == "total_output_tps" and "no --ignore-eos" in row["notes"].lower() and not counted:
+    if metric == "total_output_tps" and "no --ignore-eos" in notes and not counted:
         return None, "output throughput without --ignore-eos (the answers' real length is not known)"
     quant = quant_of(row["precision"])
     if not quant:
@@ -97,7 +98,7 @@ def to_request(row):
         return None, "number of GPUs not stated"
     if tp is None:
         # One model instance over all GPUs when the source says so; otherwise the split is unknown.
-        if gpus == 1 or "single model instance" in row["notes"].lower():
+        if gpus == 1 or "single model instance" in notes:
             tp = gpus
         else:
             return None, "tensor-parallel size not stated"
@@ -110,7 +111,6 @@ def to_request(row):
     # An 8-bit cache the run states (vLLM --kv-cache-dtype fp8, AMD's FP8-KV checkpoints).
     if re.search(r"kv-cache-dtype[ =]fp8|fp8-kv", (row["notes"] + " " + row["precision"] + " " + row["model"]).lower()):
         request["kv"] = "q8_0"
-    notes = row["notes"].lower()
     all_at_once = re.search(r"(\d+) successful requests", notes) if "all prompts submitted at once" in notes else None
     if row["concurrency"]:
         request["users"] = int(row["concurrency"])

@@ -304,6 +304,17 @@ void read_list(const json& root, const std::string& file, const std::string& key
             problems.push_back({"duplicate_id", base + "[" + std::to_string(i - first_new) + "].id", "'" + out[i].id + "' is defined twice"});
 }
 
+// A calibration object of numbers by name (a kernel, a layer kind, a backend), each within [lo, hi].
+std::map<std::string, double> read_factors(ObjectReader& r, const std::string& key, double lo, double hi, bool required) {
+    std::map<std::string, double> out;
+    if (const json* node = r.object(key, required); node && node->is_object()) {
+        ObjectReader f(*node, r.at(key), r.problems());
+        for (auto it = node->begin(); it != node->end(); ++it) out[it.key()] = f.num(it.key(), lo, hi);
+        f.finish();
+    }
+    return out;
+}
+
 Calibration read_calibration(ObjectReader& r) {
     Calibration c;
     c.provenance = r.strings("provenance");
@@ -327,22 +338,10 @@ Calibration read_calibration(ObjectReader& r) {
     c.hbm_bandwidth_factor = r.num("hbm_bandwidth_factor", 0.05, 2);
     c.compute_saturation_tflops = r.num("compute_saturation_tflops", 1, 1e12);
     c.moe_layer_factor = r.num("moe_layer_factor", 0, 100);
-    if (const json* node = r.object("prefill_kernel_factors", false); node && node->is_object()) {
-        ObjectReader f(*node, r.at("prefill_kernel_factors"), r.problems());
-        for (auto it = node->begin(); it != node->end(); ++it) c.prefill_kernel_factors[it.key()] = f.num(it.key(), 0.05, 20);
-        f.finish();
-    }
+    c.prefill_kernel_factors = read_factors(r, "prefill_kernel_factors", 0.05, 20, false);
     c.overhead_bandwidth_exponent = r.num("overhead_bandwidth_exponent", 0, 2);
-    if (const json* node = r.object("linear_layer_factors", true); node && node->is_object()) {
-        ObjectReader f(*node, r.at("linear_layer_factors"), r.problems());
-        for (auto it = node->begin(); it != node->end(); ++it) c.linear_layer_factors[it.key()] = f.num(it.key(), 0, 1000);
-        f.finish();
-    }
-    if (const json* node = r.object("linear_prefill_us", true); node && node->is_object()) {
-        ObjectReader f(*node, r.at("linear_prefill_us"), r.problems());
-        for (auto it = node->begin(); it != node->end(); ++it) c.linear_prefill_us[it.key()] = f.num(it.key(), 0, 10000);
-        f.finish();
-    }
+    c.linear_layer_factors = read_factors(r, "linear_layer_factors", 0, 1000, true);
+    c.linear_prefill_us = read_factors(r, "linear_prefill_us", 0, 10000, true);
     c.host_bandwidth_efficiency = r.num("host_bandwidth_efficiency", 0.01, 2);
     c.attention_flops_weight = r.num("attention_flops_weight", 0, 100);
     c.moe_expert_tokens = r.num("moe_expert_tokens", 0, 1e4);
@@ -353,11 +352,7 @@ Calibration read_calibration(ObjectReader& r) {
         c.serving.step_overhead_ms = f.num("step_overhead_ms", 0, 1000);
         c.serving.allreduce_latency_us = f.num("allreduce_latency_us", 0, 10000);
         c.serving.fp4_peak_share = f.num("fp4_peak_share", 0.01, 1, false, 1);
-        if (const json* factors = f.object("backend_compute_factors", false); factors && factors->is_object()) {
-            ObjectReader b(*factors, f.at("backend_compute_factors"), f.problems());
-            for (auto it = factors->begin(); it != factors->end(); ++it) c.serving.backend_compute_factors[it.key()] = b.num(it.key(), 0.05, 2);
-            b.finish();
-        }
+        c.serving.backend_compute_factors = read_factors(f, "backend_compute_factors", 0.05, 2, false);
         c.serving.rows = static_cast<int>(f.integer("rows", 0, 1'000'000));
         f.finish();
     }
@@ -571,6 +566,11 @@ const BackendFit& Calibration::backend(std::string_view id) const {
 double Calibration::prefill_kernel_factor(std::string_view kernel) const {
     auto it = prefill_kernel_factors.find(std::string(kernel));
     return it == prefill_kernel_factors.end() ? 1.0 : it->second;  // unmeasured: as K-quants
+}
+
+double ServingFit::compute_factor(std::string_view backend) const {
+    auto it = backend_compute_factors.find(std::string(backend));
+    return it == backend_compute_factors.end() ? 1.0 : it->second;  // unmeasured: as CUDA
 }
 
 namespace {

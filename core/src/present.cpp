@@ -161,12 +161,15 @@ std::string backend_name(std::string_view id) {
 json caveats(const Setup& s, bool batched) {
     json out = json::array();
     // A mode's many users on a batched engine: its backend's serving measurements, when too few to stand alone.
-    if (ErrorBand b = figure_band(s, true, "decode"); batched && b.thin())
-        out.push_back({{"code", "few_serving_measurements"},
-                       {"text", "Few published batched-serving measurements exist on " + backend_name(s.device->backend) + " GPUs (" + std::to_string(b.rows) +
-                                    " from " + std::to_string(b.sources) + (b.sources == 1 ? " source" : " sources") +
-                                    "), and the engines' kernels there differ model by model: each user's speed is known only to ±" +
-                                    std::to_string(b.pct) + " %."}});
+    if (batched) {
+        const ErrorBand b = figure_band(s, true, "decode");
+        if (b.thin())
+            out.push_back({{"code", "few_serving_measurements"},
+                           {"text", "Few published batched-serving measurements exist on " + backend_name(s.device->backend) + " GPUs (" +
+                                        std::to_string(b.rows) + " from " + std::to_string(b.sources) + (b.sources == 1 ? " source" : " sources") +
+                                        "), and the engines' kernels there differ model by model: each user's speed is known only to ±" +
+                                        std::to_string(b.pct) + " %."}});
+    }
     if (architecture_class(*s.model) == "hybrid")
         out.push_back({{"code", "young_kernels"},
                        {"text", "Linear-attention layers (" + std::to_string(s.model->attention.linear_layers) +

@@ -86,11 +86,6 @@ bool slots_fit(const Setup& s, const ServingLoad& load, int slots) {
     return f == Fit::RunsWell || f == Fit::Tight;
 }
 
-double backend_compute_factor(const ServingFit& k, const std::string& backend) {
-    auto it = k.backend_compute_factors.find(backend);
-    return it == k.backend_compute_factors.end() ? 1.0 : it->second;
-}
-
 // Step and prompt-token times of `running` sequences on one replica.
 struct StepTimes {
     double step_s = 0, prefill_token_s = 0;
@@ -108,7 +103,7 @@ StepTimes batched_times(const Setup& s, const ServingPlan& plan, const ServingLo
     // total throughput out of sample 28 % against 18 % at nameplate).
     double t_mem = decode_weight_bytes(m, *s.quant, running) / tp / (nameplate * k.bandwidth_efficiency) +
                    running * sequence_cache_bytes(m, mean_depth(load), s.kv, tp) / nameplate;
-    double rate = batched_peak_tflops(s) * 1e12 * k.compute_efficiency * backend_compute_factor(k, s.device->backend);
+    double rate = batched_peak_tflops(s) * 1e12 * k.compute_efficiency * k.compute_factor(s.device->backend);
     double token_flops = 2.0 * m.active_params_b * 1e9;
     double t_compute = running * (token_flops * moe_batch_factor(s, running) + attention_flops_at(m, depth)) / tp / rate;
     // Two all-reduces per layer (after attention, after the MLP) for the step's tokens.

@@ -88,6 +88,7 @@ struct ServingFit {
     // A backend's matrix kernels reach this share of CUDA's compute_efficiency (rocm: hipBLASLt and
     // the engines' ROCm kernels); a backend without rows stays at 1.
     std::map<std::string, double> backend_compute_factors;
+    double compute_factor(std::string_view backend) const;
     int rows = 0;                       // measurements behind the fit
 };
 
