@@ -107,20 +107,29 @@ ErrorBand figure_band(const Setup& s, bool batched, std::string_view quantity) {
     return own;
 }
 
+// A runtime backend as people write it ("rocm" -> "ROCm").
+std::string backend_name(std::string_view id) {
+    static const std::pair<std::string_view, std::string_view> names[] = {
+        {"cuda", "CUDA"}, {"rocm", "ROCm"}, {"metal", "Metal"}, {"vulkan", "Vulkan"}, {"mlx", "MLX"}, {"cpu", "CPU"}, {"sycl", "SYCL"}};
+    for (const auto& [key, name] : names)
+        if (key == id) return std::string(name);
+    return std::string(id);
+}
+
 // Expected error of each quantity for this class of setup (architecture x runtime backend):
 // the 80th percentile of |error| on measurements left out of the fit, and how many back it.
 json error_band(const Setup& s, bool batched) {
     const Calibration& c = calibration_of(s);
-    std::string arch = band_class(*s.model), backend(runtime_backend(s));
+    std::string arch = band_class(*s.model), backend(runtime_backend(s)), shown_backend = backend_name(backend);
     ErrorBand shown = figure_band(s, batched, "decode"), prefill = figure_band(s, batched, "prefill");
     const bool slots = shown.quantity == "slots_decode_tps";
     ErrorBand decode = slots ? c.band("decode", arch, backend) : shown;  // the class the first sentence is about
     const Model& m = *s.model;
     std::string who = batched ? "batched serving"
-                      : m.attention.linear_layers > 0 ? "hybrid models with " + m.attention.linear_kind + " layers on " + backend
-                                                      : arch + " models on " + backend;
+                      : m.attention.linear_layers > 0 ? "hybrid models with " + m.attention.linear_kind + " layers on " + shown_backend
+                                                      : arch + " models on " + shown_backend;
     std::string evidence = batched ? "80 % of " + std::to_string(decode.rows) + " per-user speeds and " + std::to_string(prefill.rows) +
-                                         " first-token times published for batched engines on " + s.device->backend +
+                                         " first-token times published for batched engines on " + backend_name(s.device->backend) +
                                          " under load fell within them, each predicted without its own source."
                                    : "80 % of " + std::to_string(decode.rows) + " decode and " + std::to_string(prefill.rows) +
                                          " prompt measurements of " + who + " fell within them, each predicted without its own source.";
@@ -146,15 +155,6 @@ json basis_json(const Setup& s, bool batched) {
         return json{{"kind", kind}, {"scale", scale}, {"rows", b.rows}};
     };
     return {{"decode", of(s.decode_scale, "decode")}, {"prefill", of(s.prefill_scale, "prefill")}};
-}
-
-// A runtime backend as people write it ("rocm" -> "ROCm").
-std::string backend_name(std::string_view id) {
-    static const std::pair<std::string_view, std::string_view> names[] = {
-        {"cuda", "CUDA"}, {"rocm", "ROCm"}, {"metal", "Metal"}, {"vulkan", "Vulkan"}, {"mlx", "MLX"}, {"cpu", "CPU"}, {"sycl", "SYCL"}};
-    for (const auto& [key, name] : names)
-        if (key == id) return std::string(name);
-    return std::string(id);
 }
 
 // Where the estimate stands on thin ground, said plainly.
