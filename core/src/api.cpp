@@ -196,8 +196,8 @@ json calibration_json(const Calibration& c) {
     json linear_prefill = json::object();
     for (const auto& [kind, us] : c.linear_prefill_us) linear_prefill[kind] = round_to(us, 3);
     for (const auto& [kernel, f] : c.prefill_kernel_factors) kernels[kernel] = round_to(f, 4);
-    json serving_backends = json::object();
-    for (const auto& [backend, f] : c.serving.backend_compute_factors) serving_backends[backend] = round_to(f, 4);
+    json serving_formats = json::object();
+    for (const auto& [format, f] : c.serving.format_compute_factors) serving_formats[format] = round_to(f, 4);
     json bands = json::array();
     for (const ErrorBand& e : c.bands)
         bands.push_back({{"quantity", e.quantity}, {"arch", e.arch}, {"backend", e.backend}, {"pct", e.pct}, {"rows", e.rows},
@@ -210,7 +210,7 @@ json calibration_json(const Calibration& c) {
             {"moe_expert_tokens", round_to(c.moe_expert_tokens, 3)},
             {"serving", {{"bandwidth_efficiency", round_to(c.serving.bandwidth_efficiency, 4)}, {"compute_efficiency", round_to(c.serving.compute_efficiency, 4)},
                          {"step_overhead_ms", round_to(c.serving.step_overhead_ms, 3)}, {"allreduce_latency_us", round_to(c.serving.allreduce_latency_us, 2)},
-                         {"fp4_peak_share", round_to(c.serving.fp4_peak_share, 4)}, {"backend_compute_factors", serving_backends},
+                         {"fp4_peak_share", round_to(c.serving.fp4_peak_share, 4)}, {"format_compute_factors", serving_formats},
                          {"rows", c.serving.rows}}}, {"memory_band_pct", c.memory_band_pct}, {"bands", bands}};
 }
 }  // namespace
@@ -309,13 +309,13 @@ std::string Engine::fit(const std::string& rows_jsonl, const std::string& only) 
     std::map<std::string, int> decode_rows, prefill_rows, multi_gpu_rows, linear_decode, linear_prefill, kernel_prefill;
     int moe_decode = 0, moe_prefill = 0, offload_decode = 0, decode_total = 0, prefill_total = 0, hbm_decode = 0;
     int serving_rows = 0, serving_tp_rows = 0;
-    std::map<std::string, int> serving_backend_rows;
+    std::map<std::string, int> serving_format_rows;
     for (const Row& r : rows) {
         const Setup& s = r.setup->setup;
         if (!r.serving.empty()) {
             ++serving_rows;
             if (r.plan.tp > 1) ++serving_tp_rows;
-            ++serving_backend_rows[s.device->backend];
+            ++serving_format_rows[std::string(batched_matrix_format(s))];
             continue;
         }
         std::string b(runtime_backend(s));
@@ -388,9 +388,10 @@ std::string Engine::fit(const std::string& rows_jsonl, const std::string& only) 
         add("serving.step_overhead_ms", &trial.serving.step_overhead_ms, 0, 100, 2);
         add("serving.fp4_peak_share", &trial.serving.fp4_peak_share, 0.25, 1, 1);
         if (serving_tp_rows >= 3) add("serving.allreduce_latency_us", &trial.serving.allreduce_latency_us, 0, 1000, 10);
-        // CUDA is the reference (factor 1); another backend's factor is fitted where rows show it.
-        for (const auto& [backend, n] : serving_backend_rows)
-            if (backend != "cuda" && n >= kMinRows) add("serving.backend_compute_factors." + backend, &trial.serving.backend_compute_factors[backend], 0.1, 2, 1);
+        // fp8, fp4 and bf16 share compute_efficiency (and fp4_peak_share); CDNA3's FP8 runs on kernels of
+        // its own, whose share is fitted where rows show it.
+        if (auto fnuz = serving_format_rows.find("fp8_fnuz"); fnuz != serving_format_rows.end() && fnuz->second >= kMinRows)
+            add("serving.format_compute_factors.fp8_fnuz", &trial.serving.format_compute_factors["fp8_fnuz"], 0.1, 2, 1);
     }
     trial.serving.rows = serving_rows > 0 ? serving_rows : catalog_.calibration.serving.rows;
     double total = minimise(params, loss);

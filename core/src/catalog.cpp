@@ -151,8 +151,8 @@ Device read_device(ObjectReader& r, bool catalog_entry) {
     if (r.has("usable_gib")) d.usable_gib = r.num("usable_gib", 0.1, 65536);
     d.tensor_formats = r.strings("tensor_formats", false);
     for (size_t i = 0; i < d.tensor_formats.size(); ++i)
-        if (d.tensor_formats[i] != "fp8" && d.tensor_formats[i] != "fp4")
-            r.fail("unknown_value", r.at("tensor_formats") + "[" + std::to_string(i) + "]", "'" + d.tensor_formats[i] + "' is not fp8 or fp4");
+        if (d.tensor_formats[i] != "fp8" && d.tensor_formats[i] != "fp8_fnuz" && d.tensor_formats[i] != "fp4")
+            r.fail("unknown_value", r.at("tensor_formats") + "[" + std::to_string(i) + "]", "'" + d.tensor_formats[i] + "' is not fp8, fp8_fnuz or fp4");
     d.release_year = static_cast<int>(r.integer("release_year", 1990, 2100, false));
     d.price_usd = r.num("price_usd", 0, 1e8, false);
     d.tdp_w = r.num("tdp_w", 0, 1e5, false);
@@ -352,7 +352,7 @@ Calibration read_calibration(ObjectReader& r) {
         c.serving.step_overhead_ms = f.num("step_overhead_ms", 0, 1000);
         c.serving.allreduce_latency_us = f.num("allreduce_latency_us", 0, 10000);
         c.serving.fp4_peak_share = f.num("fp4_peak_share", 0.01, 1, false, 1);
-        c.serving.backend_compute_factors = read_factors(f, "backend_compute_factors", 0.05, 2, false);
+        c.serving.format_compute_factors = read_factors(f, "format_compute_factors", 0.05, 2, false);
         c.serving.rows = static_cast<int>(f.integer("rows", 0, 1'000'000));
         f.finish();
     }
@@ -568,9 +568,9 @@ double Calibration::prefill_kernel_factor(std::string_view kernel) const {
     return it == prefill_kernel_factors.end() ? 1.0 : it->second;  // unmeasured: as K-quants
 }
 
-double ServingFit::compute_factor(std::string_view backend) const {
-    auto it = backend_compute_factors.find(std::string(backend));
-    return it == backend_compute_factors.end() ? 1.0 : it->second;  // unmeasured: as CUDA
+double ServingFit::compute_factor(std::string_view format) const {
+    auto it = format_compute_factors.find(std::string(format));
+    return it == format_compute_factors.end() ? 1.0 : it->second;  // unmeasured: as CUDA's kernels
 }
 
 namespace {

@@ -15,12 +15,13 @@ namespace {
 bool has_format(const Device& d, const char* f) {
     return std::find(d.tensor_formats.begin(), d.tensor_formats.end(), f) != d.tensor_formats.end();
 }
+bool has_fp8(const Device& d) { return has_format(d, "fp8") || has_format(d, "fp8_fnuz"); }
 }  // namespace
 
 bool batched_engine_runs(const Quant& q, const Device& d) {
     if (std::find(q.runtimes.begin(), q.runtimes.end(), "vllm") == q.runtimes.end()) return false;
     if (d.backend != "cuda" && d.backend != "rocm") return false;
-    if (q.id == "FP8" && !has_format(d, "fp8")) return false;
+    if (q.id == "FP8" && !has_fp8(d)) return false;
     if (q.id == "NVFP4" && (d.vendor != "NVIDIA" || !has_format(d, "fp4"))) return false;
     return true;
 }
@@ -32,6 +33,17 @@ bool engine_runs(ServingEngine engine, const Setup& s) {
     return batched_engine_runs(q, *s.device);
 }
 
+// The matrix format the batched engine multiplies in: the checkpoint's FP8 or FP4 where the tensor
+// cores have it; weight-only formats compute in 16 bits.
+std::string_view batched_matrix_format(const Setup& s) {
+    const Device& d = *s.device;
+    const Quant& q = *s.quant;
+    if (q.family == "fp" && q.bits <= 4 && has_format(d, "fp4")) return "fp4";
+    if (q.family == "fp" && q.bits <= 8 && has_format(d, "fp8")) return "fp8";
+    if (q.family == "fp" && q.bits <= 8 && has_format(d, "fp8_fnuz")) return "fp8_fnuz";
+    return "bf16";
+}
+
 ServingEngine default_serving_engine(const Setup& s) {
     // A GGUF file is llama.cpp's; the checkpoints the batched engines load (FP8, NVFP4) are theirs.
     if (engine_runs(ServingEngine::Batched, s) && s.quant->family == "fp") return ServingEngine::Batched;
@@ -40,14 +52,12 @@ ServingEngine default_serving_engine(const Setup& s) {
 
 namespace {
 
-// Matrix peak of the precision the batched engine multiplies in: FP8 and FP4 tensor paths run at
-// 2x and 4x the FP16 rate where the hardware has them; weight-only formats compute in 16 bits.
+// Matrix peak of that format: FP8 and FP4 tensor paths run at 2x and 4x the FP16 rate.
 double batched_peak_tflops(const Setup& s) {
-    const Device& d = *s.device;
-    const Quant& q = *s.quant;
-    if (q.family == "fp" && q.bits <= 4 && has_format(d, "fp4")) return 4 * d.fp16_tflops * calibration_of(s).serving.fp4_peak_share;
-    if (q.family == "fp" && q.bits <= 8 && has_format(d, "fp8")) return 2 * d.fp16_tflops;
-    return d.fp16_tflops;
+    std::string_view format = batched_matrix_format(s);
+    if (format == "fp4") return 4 * s.device->fp16_tflops * calibration_of(s).serving.fp4_peak_share;
+    if (format == "fp8" || format == "fp8_fnuz") return 2 * s.device->fp16_tflops;
+    return s.device->fp16_tflops;
 }
 
 // Share of one sequence's cache each GPU of a tensor-parallel group holds: KV heads split
@@ -103,7 +113,7 @@ StepTimes batched_times(const Setup& s, const ServingPlan& plan, const ServingLo
     // total throughput out of sample 28 % against 18 % at nameplate).
     double t_mem = decode_weight_bytes(m, *s.quant, running) / tp / (nameplate * k.bandwidth_efficiency) +
                    running * sequence_cache_bytes(m, mean_depth(load), s.kv, tp) / nameplate;
-    double rate = batched_peak_tflops(s) * 1e12 * k.compute_efficiency * k.compute_factor(s.device->backend);
+    double rate = batched_peak_tflops(s) * 1e12 * k.compute_efficiency * k.compute_factor(batched_matrix_format(s));
     double token_flops = 2.0 * m.active_params_b * 1e9;
     double t_compute = running * (token_flops * moe_batch_factor(s, running) + attention_flops_at(m, depth)) / tp / rate;
     // Two all-reduces per layer (after attention, after the MLP) for the step's tokens.

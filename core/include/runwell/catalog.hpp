@@ -74,7 +74,9 @@ struct Device {
     // together as vendors quote it; 0 = none (GPUs talk over PCIe).
     double interconnect_gbs = 0;
     std::optional<double> usable_gib;  // measured override of the usable-memory rule
-    std::vector<std::string> tensor_formats;  // low-precision matrix formats in hardware: fp8, fp4 (NVFP4/MXFP4)
+    // Low-precision matrix formats in hardware: fp8 (OCP E4M3/E5M2), fp8_fnuz (CDNA3's own FP8 encoding,
+    // no OCP FP8: its 8-bit matmuls run on ROCm-only kernels), fp4 (NVFP4/MXFP4).
+    std::vector<std::string> tensor_formats;
     int release_year = 0;
     double price_usd = 0, tdp_w = 0;
     std::vector<std::string> source;

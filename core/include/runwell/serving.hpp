@@ -16,6 +16,8 @@ inline constexpr ServingEngine kServingEngines[] = {ServingEngine::LlamaCppSlots
 // The batched engines run this checkpoint on this device: CUDA or ROCm, FP8 only where the tensor
 // cores have FP8, NVFP4 (NVIDIA's own format) only on NVIDIA FP4 tensor cores (hardware.json tensor_formats).
 bool batched_engine_runs(const Quant& q, const Device& d);
+// The matrix format a batched engine multiplies a setup's weights in: fp4, fp8, fp8_fnuz or bf16.
+std::string_view batched_matrix_format(const Setup& s);
 
 // The engine that serves a setup by default: the batched engines run FP8/NVFP4/BF16 checkpoints on
 // CUDA and ROCm GPUs (the catalog quant's runtimes); GGUF and MLX files are served by llama.cpp/MLX slots.
