@@ -418,3 +418,34 @@ TEST_CASE("a batched engine's figures show their backend's serving band, and thi
     CHECK(says_few(caveat_codes("mi300x")));
     CHECK_FALSE(says_few(caveat_codes("h100-sxm")));
 }
+
+TEST_CASE("a mode's many users on a batched engine: what limits the setup is the engine's step, not one GPU's single stream") {
+    // Llama 3.3 70B FP8 on eight MI300X in the scale-out mode: the speeds are the batched engine's (tensor
+    // parallel over 8 GPUs), so the limit must quote that step. The single-stream note said "Each token reads
+    // 66 GiB of weights" against one GPU's bandwidth, while the engine splits them eight ways.
+    json r = test::call({{"model", "llama-3.3-70b-instruct"}, {"hardware", "mi300x"}, {"quant", "FP8"}, {"gpus", 8}, {"mode", "scale-out"}},
+                        "estimate");
+    REQUIRE(r["ok"] == true);
+    REQUIRE(r["speed_engine"]["id"] == "batched");
+    const json* step = nullptr;
+    for (const json& n : r["limits"])
+        for (const char* code : {"bandwidth", "compute", "gpu_links", "step_overhead"})
+            if (n["code"] == code) step = &n;
+    REQUIRE(step != nullptr);
+    const std::string text = (*step)["detail"];
+    INFO(text);
+    // Weights per GPU against the same answer's memory figure over the 8 GPUs. Tolerance 10 %: a step reads every
+    // matrix but the input embedding table (about 1 % of this model).
+    auto number_before = [&](const std::string& tail) {
+        size_t end = text.find(tail);
+        REQUIRE(end != std::string::npos);
+        size_t start = text.rfind(' ', end - 1) + 1;
+        return std::stod(text.substr(start, end - start));
+    };
+    CHECK(number_before(" GiB of weights per GPU") == Approx(r["memory_gib"]["weights"].get<double>() / 8).epsilon(0.10));
+    CHECK(text.find("split over 8 GPUs") != std::string::npos);
+    // The quoted terms add up to the engine's step (the serving point's step_ms); each is rounded to 0.1 ms.
+    double sum = number_before(" ms at ") + number_before(" ms, the all-reduces") + number_before(" ms and the engine") +
+                 number_before(" ms. With the prompts");
+    CHECK(sum == Approx(r["serving"]["point"]["step_ms"].get<double>()).margin(0.3));
+}

@@ -128,7 +128,32 @@ std::string unified_memory_setting(const Device& d, double gib_wanted) {
     return "The GPU shares the whole pool with the OS; nothing to set.";
 }
 
-std::vector<Note> limits(const Setup& s, const Estimate& e, const Speed& sp, const Workload& w) {
+namespace {
+std::string ms(double seconds) { return fixed(seconds * 1000, seconds < 0.01 ? 1 : 0) + " ms"; }
+
+// What bounds a batched engine's decode step: its largest term, with all four quoted (they add up).
+Note batched_step_note(const Device& d, const ServingPoint& p, const Speed& sp, const Workload& w) {
+    const BatchedStepParts& t = p.parts;
+    const bool short_of_target = sp.decode_tps < w.decode_target_tps;
+    const std::pair<double, Note> terms[] = {
+        {t.memory_s, {"bandwidth", "Memory bandwidth", ""}},
+        {t.compute_s, {"compute", "Matrix compute", ""}},
+        {t.links_s, {"gpu_links", "GPU links", ""}},
+        {t.overhead_s, {"step_overhead", "The engine's step cost", ""}}};
+    const auto* top = std::max_element(std::begin(terms), std::end(terms), [](const auto& a, const auto& b) { return a.first < b.first; });
+    Note n = top->second;
+    std::string split = t.tp > 1 ? " (the weights split over " + std::to_string(t.tp) + " GPUs)" : "";
+    n.detail = "Each decode step of the " + std::to_string(p.running) + " running requests reads " + gib(t.weight_gib_per_gpu) +
+               " of weights per GPU" + split + " and " + gib(t.cache_gib_per_gpu) + " of their caches: " + ms(t.memory_s) + " at " +
+               fixed(d.bandwidth_gbs, 0) + " GB/s; their matmuls take " + ms(t.compute_s) +
+               (t.tp > 1 ? ", the all-reduces between the GPUs " + ms(t.links_s) : std::string()) + " and the engine's fixed step cost " +
+               ms(t.overhead_s) + ". With the prompts of new requests sharing the steps, each user gets about " + fixed(sp.decode_tps, 1) +
+               " tok/s, " + (short_of_target ? "below" : "above") + " the " + fixed(w.decode_target_tps, 0) + " tok/s " + w.name + " target.";
+    return n;
+}
+}  // namespace
+
+std::vector<Note> limits(const Setup& s, const Estimate& e, const Speed& sp, const Workload& w, const ServingPoint* batched) {
     std::vector<Note> out;
     const Device& d = *s.device;
     double total = e.memory.total();
@@ -161,7 +186,9 @@ std::vector<Note> limits(const Setup& s, const Estimate& e, const Speed& sp, con
                        "The OS, apps and the model share " + gib(d.memory_gib) + "; this estimate lets the GPU use " + gib(e.usable_gib) +
                            (s.gpu_memory_gib > 0 ? " (your setting). " : " (the usual setting for running models; set yours in the form). ") +
                            unified_memory_setting(d, e.usable_gib)});
-    if (e.fit != Fit::Offload) {
+    if (batched) {
+        out.push_back(batched_step_note(d, *batched, sp, w));
+    } else if (e.fit != Fit::Offload) {
         // Decode always has a binding constraint: the bytes read per token over the bandwidth.
         double weights = decode_weight_bytes(*s.model, *s.quant, s.concurrency);
         double ceiling = d.bandwidth_gbs * 1e9 / std::max(1.0, weights + kv_cache_bytes(*s.model, w.prompt_tokens, s.kv));
@@ -172,7 +199,12 @@ std::vector<Note> limits(const Setup& s, const Estimate& e, const Speed& sp, con
                            fixed(sp.decode_tps, 1) + " tok/s is achieved, " + (short_of_target ? "below" : "above") + " the " +
                            fixed(w.decode_target_tps, 0) + " tok/s " + w.name + " target. A smaller quant reads fewer bytes."});
     }
-    if (sp.ttft_s > w.ttft_target_s)
+    if (sp.ttft_s > w.ttft_target_s && batched)
+        out.push_back({"prompt_queue", "Prompts under load",
+                       "At " + std::to_string(batched->users) + " users a new request's first token comes after " + fixed(sp.ttft_s, 1) +
+                           " s: its prompt shares the steps with the running requests, after the prompts queued before it; the " + w.name +
+                           " target is " + fixed(w.ttft_target_s, 0) + " s."});
+    else if (sp.ttft_s > w.ttft_target_s)
         out.push_back({"compute", "Prompt processing",
                        "A " + tokens(w.prompt_tokens) + "-token prompt takes " + fixed(sp.ttft_s, 1) + " s at " + fixed(sp.prefill_tps, 0) +
                            " tok/s (" + fixed(d.fp16_tflops, 0) + " TFLOPS); the " + w.name + " target is " + fixed(w.ttft_target_s, 0) + " s."});

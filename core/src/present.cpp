@@ -274,7 +274,8 @@ json estimate_response(const Catalog& c, Resolved& r) {
     long depth = r.depth >= 0 ? r.depth : std::min(s.context, w.prompt_tokens + w.output_tokens / 2);
     Speed sp = speed(s, e, prompt, depth);
     // A mode's many users of a vLLM-class checkpoint: the batched engine's figures, as the grades use.
-    const bool batched = use_batched_serving(s, {prompt, w.output_tokens}, s.concurrency, sp);
+    ServingPoint batched_point;
+    const bool batched = use_batched_serving(s, {prompt, w.output_tokens}, s.concurrency, sp, &batched_point);
     WorkloadResult headline = grade_workload(s, w, mode, GradeContext::Setup);  // the fit shown is at the user's context
     const Calibration& cal = calibration_of(s);
     const BackendFit& k = cal.backend(runtime_backend(s));
@@ -372,7 +373,7 @@ json estimate_response(const Catalog& c, Resolved& r) {
     for (size_t i = 0; i < qt.options.size(); ++i) quants.push_back(quant_option_json(qt.options[i], static_cast<int>(i) == qt.best));
     j["quants"] = quants;
     j["best_quant"] = qt.best >= 0 ? qt.options[qt.best].quant->id : "";
-    j["limits"] = notes_json(limits(s, e, sp, w));
+    j["limits"] = notes_json(limits(s, e, sp, w, batched ? &batched_point : nullptr));
     j["improvements"] = notes_json(improvements(c, s, e, w, mode, qt, headline));
     json cmds = json::array();
     // Nothing to paste for a setup that does not run.

@@ -99,6 +99,7 @@ bool slots_fit(const Setup& s, const ServingLoad& load, int slots) {
 // Step and prompt-token times of `running` sequences on one replica.
 struct StepTimes {
     double step_s = 0, prefill_token_s = 0;
+    BatchedStepParts parts;
 };
 
 StepTimes batched_times(const Setup& s, const ServingPlan& plan, const ServingLoad& load, int running) {
@@ -111,8 +112,9 @@ StepTimes batched_times(const Setup& s, const ServingPlan& plan, const ServingLo
     // attention kernels stream each request's cache at the nameplate rate, as prefill streams weights (a
     // fitted share for the cache fitted well in sample but was not pinned down by the sources left in:
     // total throughput out of sample 28 % against 18 % at nameplate).
-    double t_mem = decode_weight_bytes(m, *s.quant, running) / tp / (nameplate * k.bandwidth_efficiency) +
-                   running * sequence_cache_bytes(m, mean_depth(load), s.kv, tp) / nameplate;
+    const double weight_bytes = decode_weight_bytes(m, *s.quant, running) / tp;
+    const double cache_bytes = running * sequence_cache_bytes(m, mean_depth(load), s.kv, tp);
+    double t_mem = weight_bytes / (nameplate * k.bandwidth_efficiency) + cache_bytes / nameplate;
     double rate = batched_peak_tflops(s) * 1e12 * k.compute_efficiency * k.compute_factor(batched_matrix_format(s));
     double token_flops = 2.0 * m.active_params_b * 1e9;
     double t_compute = running * (token_flops * moe_batch_factor(s, running) + attention_flops_at(m, depth)) / tp / rate;
@@ -122,7 +124,8 @@ StepTimes batched_times(const Setup& s, const ServingPlan& plan, const ServingLo
     StepTimes t;
     // A step's reads and its matmuls add up rather than overlap: fitted as (mem^p + compute^p)^(1/p)
     // on the serving measurements, p goes to 1.
-    t.step_s = t_mem + t_compute + t_links + k.step_overhead_ms * 1e-3;
+    t.parts = {weight_bytes / kGiB, cache_bytes / kGiB, t_mem, t_compute, t_links, k.step_overhead_ms * 1e-3, tp};
+    t.step_s = t_mem + t_compute + t_links + t.parts.overhead_s;
     // A prompt token's share of its chunk's all-reduces: the data only (the chunk pays the latency once).
     t.prefill_token_s = (token_flops * moe_batch_factor(s, plan.max_batched_tokens) + attention_flops_at(m, load.input_tokens / 2.0)) / tp / rate +
                         allreduces * allreduce_transfer_s(s, tp, 1);
@@ -205,6 +208,7 @@ ServingPoint serve_at(const Setup& s, const ServingPlan& plan, const ServingLoad
     if (t.step_s <= 0) return pt;
     pt.step_s = t.step_s;
     pt.prefill_token_s = t.prefill_token_s;
+    pt.parts = t.parts;
     // Continuous batching: while the running sequences decode, the prompts of the requests that
     // replace them are processed in the same steps (chunked prefill), input/output tokens per answer token.
     const double prompt_per_answer = static_cast<double>(load.input_tokens) / std::max(1L, load.output_tokens);
@@ -231,7 +235,7 @@ ServingPoint serve_at(const Setup& s, const ServingPlan& plan, const ServingLoad
     return pt;
 }
 
-bool use_batched_serving(const Setup& s, const ServingLoad& load, int users, Speed& sp) {
+bool use_batched_serving(const Setup& s, const ServingLoad& load, int users, Speed& sp, ServingPoint* point) {
     if (users <= 1 || default_serving_engine(s) != ServingEngine::Batched) return false;
     ServingPlan plan = plan_serving(s, ServingEngine::Batched, 0, load);
     ServingPoint p = serve_at(s, plan, load, users);
@@ -239,6 +243,7 @@ bool use_batched_serving(const Setup& s, const ServingLoad& load, int users, Spe
     sp.decode_tps = p.per_user_tps;
     sp.aggregate_tps = p.total_tps;
     sp.ttft_s = p.ttft_s;
+    if (point) *point = p;
     return true;
 }
 

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "runwell/estimate.hpp"
+#include "runwell/serving.hpp"
 #include "runwell/shell.hpp"
 
 namespace runwell {
@@ -47,11 +48,13 @@ QuantTable quant_table(const Catalog& c, const Setup& base, const Workload& w, c
                        GradeContext at = GradeContext::Setup);
 
 struct Note {
-    std::string code;    // stable: offload, headroom, unified_memory, bandwidth, compute, context, wont_run
+    std::string code;    // stable: offload, headroom, unified_memory, bandwidth, compute, gpu_links, step_overhead,
+                         // prompt_queue, context, wont_run
     std::string title;
     std::string detail;
 };
-std::vector<Note> limits(const Setup& s, const Estimate& e, const Speed& sp, const Workload& w);
+// `batched`: the batched engine's state when the speeds are its (a mode's many users), else null.
+std::vector<Note> limits(const Setup& s, const Estimate& e, const Speed& sp, const Workload& w, const ServingPoint* batched = nullptr);
 // `here`: the setup's own grade for the workload at its context (grade_workload, GradeContext::Setup).
 std::vector<Note> improvements(const Catalog& c, const Setup& s, const Estimate& e, const Workload& w,
                                const Mode& mode, const QuantTable& quants, const WorkloadResult& here);

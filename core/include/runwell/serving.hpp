@@ -47,6 +47,14 @@ struct ServingPlan {
     bool fits = false;              // the weights and one sequence fit
 };
 
+// A batched decode step's terms, which add up to its time: what the limits quote.
+struct BatchedStepParts {
+    double weight_gib_per_gpu = 0;  // weights each GPU reads in a step (MoE: the experts the batch touches)
+    double cache_gib_per_gpu = 0;   // the running requests' caches each GPU reads
+    double memory_s = 0, compute_s = 0, links_s = 0, overhead_s = 0;
+    int tp = 1;                     // the tensor-parallel group that runs the step
+};
+
 // The state of the whole setup with `users` concurrent requests (closed loop: each user sends
 // the next request when the previous answer is complete).
 struct ServingPoint {
@@ -57,6 +65,7 @@ struct ServingPoint {
     double per_user_tps = 0;    // tokens per second each running request sees (1 / TPOT)
     double total_tps = 0;       // output tokens per second, all replicas
     double ttft_s = 0;          // time to first token a new request sees at this load
+    BatchedStepParts parts;     // the batched engine's step_s, term by term (llama.cpp slots: none)
 };
 
 // `batch_limit` and `memory_fraction` override the engine's defaults (0: keep them).
@@ -72,6 +81,7 @@ ServingPoint capacity(const Setup& s, const ServingPlan& plan, const ServingLoad
 // CUDA/ROCm GPUs): each user's decode speed, the total and the TTFT at `users` concurrent requests
 // of `load` replace those fields of `sp`. False, `sp` untouched, for llama.cpp's files (their
 // parallel slots are the single-stream physics at that concurrency) or when the plan does not fit.
-bool use_batched_serving(const Setup& s, const ServingLoad& load, int users, Speed& sp);
+// `point`, when given, receives the serving state behind them.
+bool use_batched_serving(const Setup& s, const ServingLoad& load, int users, Speed& sp, ServingPoint* point = nullptr);
 
 }  // namespace runwell
