@@ -167,6 +167,26 @@ TEST_CASE("run commands carry the estimate's offload flags") {
     CHECK(has_mlx);
 }
 
+TEST_CASE("vLLM serves NVFP4 from a pre-quantized checkpoint, never by quantizing a 16-bit one") {
+    // vLLM's modelopt_fp4 method reads an NVIDIA ModelOpt export (its hf_quant_config.json); given the original
+    // BF16 repo it fails to load. The checkpoint named here is availability.json's (TensorRT-LLM's DeepSeek-R1 blog).
+    auto vllm_text = [](const Setup& s) {
+        for (const Command& c : commands_for(s, estimate_fit(s)))
+            if (c.runtime == "vllm") return c.text();
+        return std::string();
+    };
+    Setup r1 = test::setup("deepseek-r1", "b200", "NVFP4");
+    r1.gpus = 8;
+    std::string text = vllm_text(r1);
+    INFO(text);
+    CHECK(text.find("vllm serve nvidia/DeepSeek-R1-FP4 ") != std::string::npos);
+    CHECK(text.find("--quantization") == std::string::npos);
+    // No NVFP4 checkpoint of Llama 3.3 70B in the catalog: no vLLM command rather than one that cannot load.
+    CHECK(vllm_text(test::setup("llama-3.3-70b-instruct", "b200", "NVFP4")).empty());
+    // FP8 is quantized by vLLM as it loads the original repo.
+    CHECK(vllm_text(test::setup("llama-3.3-70b-instruct", "b200", "FP8")).find("--quantization fp8") != std::string::npos);
+}
+
 TEST_CASE("several streams share one llama.cpp server: the total context and one slot each") {
     Setup s = test::setup("qwen3-8b", "rtx-4090", "Q4_K_M", 8192);
     s.concurrency = 4;

@@ -499,17 +499,21 @@ std::vector<Command> run_commands(const Catalog& c, const Setup& s, const Estima
                        lines_of({version, convert, serve})});
     }
     const RuntimeSupport* vllm = where ? where->runtime("vllm") : nullptr;
+    // vLLM quantizes a 16-bit checkpoint to FP8 as it loads it, but loads NVFP4 only pre-quantized (a ModelOpt
+    // export, whose own config names the method): without such a checkpoint in the catalog there is no command.
+    const Download* fp4_checkpoint = q.id == "NVFP4" && where ? where->download("hf", q.id) : nullptr;
     bool vllm_ok = std::find(q.runtimes.begin(), q.runtimes.end(), "vllm") != q.runtimes.end() && runs_on(vllm) &&
-                   (d.backend == "cuda" || d.backend == "rocm") && e.placement.kind == OffloadKind::None && !s.model->hf_repo.empty();
+                   (d.backend == "cuda" || d.backend == "rocm") && e.placement.kind == OffloadKind::None && !s.model->hf_repo.empty() &&
+                   (q.id != "NVFP4" || fp4_checkpoint);
     if (vllm_ok) {
         ShellLine version, serve;
         version.comment(since_text(vllm, "vLLM"));
         const int gpus = std::max(1, s.gpus), tp = s.tensor_parallel > 0 ? std::min(s.tensor_parallel, gpus) : gpus;
-        serve.args({"vllm", "serve", s.model->hf_repo, "--max-model-len", ctx, "--tensor-parallel-size", std::to_string(tp)});
+        serve.args({"vllm", "serve", fp4_checkpoint ? fp4_checkpoint->repo : s.model->hf_repo, "--max-model-len", ctx,
+                    "--tensor-parallel-size", std::to_string(tp)});
         if (gpus / tp > 1) serve.args({"--data-parallel-size", std::to_string(gpus / tp)});
         if (s.concurrency > 1) serve.args({"--max-num-seqs", std::to_string(s.concurrency)});
         if (q.id == "FP8") serve.args({"--quantization", "fp8"});
-        if (q.id == "NVFP4") serve.args({"--quantization", "modelopt_fp4"});
         serve.args({"--gpu-memory-utilization", "0.90"});
         out.push_back({"vllm", "vLLM", lines_of({version, serve})});
     }

@@ -267,7 +267,8 @@ RuntimeSupport read_runtime_support(ObjectReader& r) {
 Download read_download(ObjectReader& r) {
     Download d;
     d.format = r.str("format");
-    if (d.format != "gguf" && d.format != "mlx") r.fail("unknown_value", r.at("format"), "'" + d.format + "' is not gguf or mlx");
+    if (d.format != "gguf" && d.format != "mlx" && d.format != "hf")
+        r.fail("unknown_value", r.at("format"), "'" + d.format + "' is not gguf, mlx or hf");
     d.repo = r.str("repo");
     if (!is_hf_repo(d.repo)) r.fail("bad_id", r.at("repo"), kHfRepoRule);
     d.quant = r.str("quant");

@@ -125,7 +125,7 @@ struct RuntimeSupport {
 };
 
 struct Download {
-    std::string format;   // gguf or mlx
+    std::string format;   // gguf, mlx, or hf (a pre-quantized checkpoint the batched engines load)
     std::string repo;     // Hugging Face owner/name
     std::string quant;    // catalog quant id the files hold
     std::string file;     // the file (first shard when split), "" when not seen
