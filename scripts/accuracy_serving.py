@@ -176,10 +176,10 @@ def run_of(row):
 WARM_UP_TTFT_RATIO = 10
 
 
-def warmed_up_runs():
-    """The concurrency-1 runs whose duration includes the server's warm-up."""
+def warmed_up_runs(published):
+    """The concurrency-1 runs among `published` rows whose duration includes the server's warm-up."""
     ttft = {}
-    for _, row in published_rows():
+    for _, row in published:
         if row["concurrency"] == "1" and row["metric"] in ("ttft_ms_mean", "ttft_ms_median") and row["value"]:
             ttft.setdefault(run_of(row), {})[row["metric"]] = float(row["value"])
     return {run for run, t in ttft.items()
@@ -188,8 +188,9 @@ def warmed_up_runs():
 
 def usable_rows():
     rows, excluded = [], Counter()
-    warm_up = warmed_up_runs()
-    for where, row in published_rows():
+    published = list(published_rows())
+    warm_up = warmed_up_runs(published)
+    for where, row in published:
         if row["engine"] == "llama.cpp":
             excluded["llama-batched-bench (pure batched decode, checked by the single-stream model)"] += 1
             continue

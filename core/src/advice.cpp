@@ -131,10 +131,14 @@ std::string unified_memory_setting(const Device& d, double gib_wanted) {
 namespace {
 std::string ms(double seconds) { return fixed(seconds * 1000, seconds < 0.01 ? 1 : 0) + " ms"; }
 
+// "below the 15 tok/s Chat target": where a decode speed stands against the workload's.
+std::string against_decode_target(double tps, const Workload& w) {
+    return std::string(tps < w.decode_target_tps ? "below" : "above") + " the " + fixed(w.decode_target_tps, 0) + " tok/s " + w.name + " target";
+}
+
 // What bounds a batched engine's decode step: its largest term, with all four quoted (they add up).
 Note batched_step_note(const Device& d, const ServingPoint& p, const Speed& sp, const Workload& w) {
     const BatchedStepParts& t = p.parts;
-    const bool short_of_target = sp.decode_tps < w.decode_target_tps;
     const std::pair<double, Note> terms[] = {
         {t.memory_s, {"bandwidth", "Memory bandwidth", ""}},
         {t.compute_s, {"compute", "Matrix compute", ""}},
@@ -148,7 +152,7 @@ Note batched_step_note(const Device& d, const ServingPoint& p, const Speed& sp, 
                fixed(d.bandwidth_gbs, 0) + " GB/s; their matmuls take " + ms(t.compute_s) +
                (t.tp > 1 ? ", the all-reduces between the GPUs " + ms(t.links_s) : std::string()) + " and the engine's fixed step cost " +
                ms(t.overhead_s) + ". With the prompts of new requests sharing the steps, each user gets about " + fixed(sp.decode_tps, 1) +
-               " tok/s, " + (short_of_target ? "below" : "above") + " the " + fixed(w.decode_target_tps, 0) + " tok/s " + w.name + " target.";
+               " tok/s, " + against_decode_target(sp.decode_tps, w) + ".";
     return n;
 }
 }  // namespace
@@ -196,18 +200,20 @@ std::vector<Note> limits(const Setup& s, const Estimate& e, const Speed& sp, con
         out.push_back({"bandwidth", short_of_target ? "Memory bandwidth" : "Decode is bandwidth-bound",
                        "Each token reads " + gib(weights / calibration::kGiB) + " of weights; at " +
                            fixed(d.bandwidth_gbs, 0) + " GB/s the ceiling is " + fixed(ceiling, 0) + " tok/s and about " +
-                           fixed(sp.decode_tps, 1) + " tok/s is achieved, " + (short_of_target ? "below" : "above") + " the " +
-                           fixed(w.decode_target_tps, 0) + " tok/s " + w.name + " target. A smaller quant reads fewer bytes."});
+                           fixed(sp.decode_tps, 1) + " tok/s is achieved, " + against_decode_target(sp.decode_tps, w) +
+                           ". A smaller quant reads fewer bytes."});
     }
-    if (sp.ttft_s > w.ttft_target_s && batched)
-        out.push_back({"prompt_queue", "Prompts under load",
-                       "At " + std::to_string(batched->users) + " users a new request's first token comes after " + fixed(sp.ttft_s, 1) +
-                           " s: its prompt shares the steps with the running requests, after the prompts queued before it; the " + w.name +
-                           " target is " + fixed(w.ttft_target_s, 0) + " s."});
-    else if (sp.ttft_s > w.ttft_target_s)
-        out.push_back({"compute", "Prompt processing",
-                       "A " + tokens(w.prompt_tokens) + "-token prompt takes " + fixed(sp.ttft_s, 1) + " s at " + fixed(sp.prefill_tps, 0) +
-                           " tok/s (" + fixed(d.fp16_tflops, 0) + " TFLOPS); the " + w.name + " target is " + fixed(w.ttft_target_s, 0) + " s."});
+    if (sp.ttft_s > w.ttft_target_s) {
+        const std::string target = "the " + w.name + " target is " + fixed(w.ttft_target_s, 0) + " s.";
+        if (batched)
+            out.push_back({"prompt_queue", "Prompts under load",
+                           "At " + std::to_string(batched->users) + " users a new request's first token comes after " + fixed(sp.ttft_s, 1) +
+                               " s: its prompt shares the steps with the running requests, after the prompts queued before it; " + target});
+        else
+            out.push_back({"compute", "Prompt processing",
+                           "A " + tokens(w.prompt_tokens) + "-token prompt takes " + fixed(sp.ttft_s, 1) + " s at " + fixed(sp.prefill_tps, 0) +
+                               " tok/s (" + fixed(d.fp16_tflops, 0) + " TFLOPS); " + target});
+    }
     if (e.context_room() < std::min(w.context_tokens, s.model->max_context))
         out.push_back({"context", "Context room",
                        "Only " + tokens(e.context_room()) + " tokens of context fit with headroom; " + w.name + " wants " + tokens(w.context_tokens) + "."});
