@@ -7,6 +7,7 @@ constants on them and reports their error out of sample (whole sources left out)
 """
 import csv
 import glob
+import json
 import math
 import os
 import re
@@ -24,9 +25,14 @@ METRICS = {
     "ttft_ms_mean": ("serving_ttft", "ms"),
     "ttft_ms_median": ("serving_ttft", "ms"),
 }
-# Checkpoint precision as published -> catalog quant. MXFP4 checkpoints (gpt-oss) run on the same
-# FP4 tensor paths as NVFP4 in vLLM/TensorRT-LLM: priced as NVFP4 (4.5 vs 4.25 bits per weight).
+# Checkpoint precision as published -> catalog quant. A model's own checkpoint is the catalog's quant for it
+# (models.json "checkpoint": gpt-oss's MXFP4 experts, Kimi K2.5's INT4 experts, beside BF16 layers); other
+# MXFP4 checkpoints (AMD's Quark exports, every linear layer in MXFP4) are priced as NVFP4 (4.5 vs 4.25
+# bits per weight).
+OWN_FORMAT_WORDS = {"MXFP4_BF16": ("mxfp4", "fp4"), "INT4_BF16": ("int4",)}
 PRECISIONS = [("nvfp4", "NVFP4"), ("mxfp4", "NVFP4"), ("fp4", "NVFP4"), ("fp8", "FP8"), ("bf16", "BF16"), ("fp16", "BF16")]
+with open(os.path.join(HERE, "data", "models.json")) as f:
+    CHECKPOINTS = {m["id"]: m.get("checkpoint", "BF16") for m in json.load(f)["models"]}
 # (A checkpoint format the device cannot multiply in, e.g. MXFP4 or FP8 weight-only on an A100, is
 # refused by the core as engine_unsupported and counted as such.)
 # Engine settings a source states for all its rows. NVIDIA's ModelOpt FP8/NVFP4 checkpoints (the
@@ -35,8 +41,11 @@ PRECISIONS = [("nvfp4", "NVFP4"), ("mxfp4", "NVFP4"), ("fp4", "NVFP4"), ("fp8", 
 SOURCE_SETTINGS = {"trtllm-perf-overview": {"kv": "q8_0"}, "kubis-dgx-spark-gptoss120b": {"kv": "q8_0", "memory_fraction": 0.70}}
 
 
-def quant_of(precision):
+def quant_of(precision, model_id):
     p = precision.lower()
+    own = CHECKPOINTS.get(model_id, "")
+    if any(word in p for word in OWN_FORMAT_WORDS.get(own, ())) and "nvfp4" not in p and "qkv" not in p:
+        return own
     for key, quant in PRECISIONS:
         if key in p:
             return quant
@@ -89,7 +98,7 @@ def to_request(row):
         return None, "decode-phase speed only (llama-benchy tg: the prompts' time is left out)"
     if metric == "total_output_tps" and "no --ignore-eos" in notes and not counted:
         return None, "output throughput without --ignore-eos (the answers' real length is not known)"
-    quant = quant_of(row["precision"])
+    quant = quant_of(row["precision"], row["model_id"])
     if not quant:
         return None, f"precision {row['precision']} not modelled"
     tp = int(row["tp"]) if row["tp"] else None
@@ -205,7 +214,7 @@ def usable_rows():
         request, quantity, measured = made
         rows.append(dict(where=where, source=row["source_group"], url=row["source_url"],
                          engine=row["engine"], device=row["device"], model=row["model"], quant=request["quant"],
-                         date=row["date"], vendor=vendor_of(row["hardware_id"]), arch="*", band_class="*",
+                         date=row["date"], vendor=vendor_of(row["hardware_id"]), arch=request["quant"], band_class=request["quant"],
                          backend=BACKENDS[vendor_of(row["hardware_id"])],
                          family=vendor_of(row["hardware_id"]), kind="serving", runtime=row["engine"], build=row["engine_version"],
                          request=request, quantity=quantity, measured=measured))

@@ -155,6 +155,13 @@ TEST_CASE("every list names exactly one default entry") {
     CHECK(r["error"]["code"] == "unknown_key");
 }
 
+TEST_CASE("a model's checkpoint names a catalog quant") {
+    // kQuants has Q4_K_M and F16: a checkpoint in F16 is one of them, one in FP8 is not.
+    CHECK(load_with(models_json(R"(,"checkpoint":"F16")")).ok());
+    CHECK(has_problem(load_with(models_json(R"(,"checkpoint":"FP8")")), "dangling_reference", "models.m.checkpoint"));
+    CHECK(has_problem(load_with(models_json(R"(,"checkpoint":"fp8; rm -rf /")")), "bad_id", "checkpoint"));
+}
+
 TEST_CASE("a model without runtime support entries, or a download of an unknown quant, is refused") {
     std::string no_support = kRest;
     no_support.replace(no_support.find(R"("model":"m")"), 11, R"("model":"x")");

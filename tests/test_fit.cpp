@@ -187,6 +187,46 @@ TEST_CASE("vLLM serves NVFP4 from a pre-quantized checkpoint, never by quantizin
     CHECK(vllm_text(test::setup("llama-3.3-70b-instruct", "b200", "FP8")).find("--quantization fp8") != std::string::npos);
 }
 
+TEST_CASE("vLLM loads a model's own checkpoint as published, never with a --quantization that contradicts it") {
+    // vLLM's _verify_quantization (vllm/config/model.py) raises "Quantization method specified in the model
+    // config (mxfp4) does not match the quantization method specified in the `quantization` argument (fp8)"
+    // for `vllm serve openai/gpt-oss-120b --quantization fp8`, the line this product used to print.
+    // Checkpoint formats: models.json "checkpoint" (gpt-oss MXFP4 experts, DeepSeek FP8, Kimi K2.5 INT4 experts).
+    const Catalog& c = test::catalog();
+    auto vllm_text = [](Setup s, int gpus) {
+        s.gpus = gpus;
+        for (const Command& cmd : commands_for(s, estimate_fit(s)))
+            if (cmd.runtime == "vllm") return cmd.text();
+        return std::string();
+    };
+    std::string oss = vllm_text(test::setup("gpt-oss-120b", "h100-sxm", "MXFP4_BF16"), 2);
+    INFO(oss);
+    CHECK(oss.find("vllm serve openai/gpt-oss-120b ") != std::string::npos);
+    CHECK(oss.find("--quantization") == std::string::npos);
+    CHECK(vllm_text(test::setup("gpt-oss-120b", "h100-sxm", "FP8"), 2).empty());
+    std::string r1 = vllm_text(test::setup("deepseek-r1", "h200", "FP8"), 8);
+    CHECK(r1.find("vllm serve deepseek-ai/DeepSeek-R1 ") != std::string::npos);
+    CHECK(r1.find("--quantization") == std::string::npos);
+    CHECK(vllm_text(test::setup("deepseek-r1", "h200", "BF16"), 8).empty());  // its repo holds no BF16 weights
+    std::string kimi = vllm_text(test::setup("kimi-k2.5", "h200", "INT4_BF16"), 8);
+    CHECK(kimi.find("vllm serve moonshotai/Kimi-K2.5 ") != std::string::npos);
+    CHECK(kimi.find("--quantization") == std::string::npos);
+
+    // The formats a scale-out plan may pick are those with weights to load: gpt-oss is never offered FP8,
+    // a BF16 model is (quantized as vLLM loads it).
+    auto offered = [&](const char* model, const char* quant) {
+        Setup s = test::setup(model, "h100-sxm", "Q4_K_M");
+        s.gpus = 8;
+        for (const QuantOption& o : quant_table(c, s, *c.workload("chat"), *c.mode("scale-out")).options)
+            if (o.quant->id == quant) return true;
+        return false;
+    };
+    CHECK_FALSE(offered("gpt-oss-120b", "FP8"));
+    CHECK(offered("gpt-oss-120b", "MXFP4_BF16"));
+    CHECK(offered("qwen3-235b-a22b", "FP8"));
+    CHECK_FALSE(offered("qwen3-235b-a22b", "MXFP4_BF16"));
+}
+
 TEST_CASE("several streams share one llama.cpp server: the total context and one slot each") {
     Setup s = test::setup("qwen3-8b", "rtx-4090", "Q4_K_M", 8192);
     s.concurrency = 4;

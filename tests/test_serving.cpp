@@ -202,7 +202,7 @@ TEST_CASE("measured anchors: a large model's step pays for its reads and its mat
 TEST_CASE("measured anchors: FP4 checkpoints reach a share of the FP4 matrix peak") {
     // measurements/serving/serving.csv, TensorRT-LLM performance overview: Llama 3.1 405B NVFP4 on four
     // B200 (TP 4) at maximum load: 8,020 total tok/s at 128 input / 2048 output tokens, 6,244 at 500 / 2000.
-    // With the FP4 path at its full 4x FP16 peak (serving.fp4_peak_share = 1) the model predicted +36 % and
+    // With the FP4 path at its full 4x FP16 peak (serving.format_compute_factors.fp4 = 1) the model predicted +36 % and
     // +51 %; these rows are among those the share is fitted on (data/calibration.json), so this
     // anchors the mechanism, and docs/accuracy.md gives the out-of-sample figures. Tolerance: ±25 %.
     for (auto [input, output, measured] : {std::tuple{128, 2048, 8020.0}, std::tuple{500, 2000, 6244.0}}) {
@@ -371,14 +371,59 @@ TEST_CASE("fit recovers the serving constants, CDNA3 FP8's compute share among t
     CHECK(fitted["loss"].get<double>() < 0.01 * fitted["rows"].get<double>());
 }
 
-TEST_CASE("a batched engine's figures show their backend's serving band, and thin evidence never narrows it") {
-    // Bands of this test's own choice: CUDA ±30 % on plenty of rows, ROCm ±77 % on enough, the pooled ±45 %.
+TEST_CASE("vLLM keeps its small-GPU defaults on an A100, whatever its memory") {
+    // vLLM tests/engine/test_arg_utils.py test_defaults_with_usage_context: on a GPU of 70 GiB or more whose
+    // name does not contain "a100", the API server runs 1024 sequences and 8192 tokens a step; else 256 and 2048.
+    ServingLoad load{1000, 200};
+    auto a100 = runwell::plan_serving(test::setup("qwen3-8b", "a100-80gb", "BF16"), ServingEngine::Batched, 1, load);
+    auto h100 = runwell::plan_serving(test::setup("qwen3-8b", "h100-sxm", "BF16"), ServingEngine::Batched, 1, load);
+    CHECK(a100.engine_batch_limit == 256);
+    CHECK(a100.max_batched_tokens == 2048);
+    CHECK(h100.engine_batch_limit == 1024);
+    CHECK(h100.max_batched_tokens == 8192);
+}
+
+TEST_CASE("a batched engine's band is its checkpoint format's where that has evidence, and INT4 experts say their kernels vary") {
+    // Bands of this test's own choice: FP8 on CUDA ±25 % on plenty of rows, INT4_BF16 on CUDA ±300 % from
+    // one source (thin), CUDA as a whole ±40 %, everything ±45 %.
     runwell::Engine engine;
     REQUIRE(engine.load(test::bundled_files()).empty());
     json chosen = test::calibration_with_bands(
         "serving_user_tps", {{{"quantity", "serving_user_tps"}, {"arch", "*"}, {"backend", "*"}, {"pct", 45}, {"rows", 120}, {"sources", 5}},
-                             {{"quantity", "serving_user_tps"}, {"arch", "*"}, {"backend", "cuda"}, {"pct", 30}, {"rows", 90}, {"sources", 4}},
-                             {{"quantity", "serving_user_tps"}, {"arch", "*"}, {"backend", "rocm"}, {"pct", 77}, {"rows", 30}, {"sources", 3}}});
+                             {{"quantity", "serving_user_tps"}, {"arch", "*"}, {"backend", "cuda"}, {"pct", 40}, {"rows", 90}, {"sources", 4}},
+                             {{"quantity", "serving_user_tps"}, {"arch", "FP8"}, {"backend", "cuda"}, {"pct", 25}, {"rows", 40}, {"sources", 4}},
+                             {{"quantity", "serving_user_tps"}, {"arch", "INT4_BF16"}, {"backend", "cuda"}, {"pct", 300}, {"rows", 8}, {"sources", 1}}});
+    REQUIRE(engine.set_calibration(chosen.dump()).empty());
+    auto answer = [&](const char* model, const char* quant, const char* device = "h200") {
+        json est = json::parse(engine.call(json({{"model", model}, {"hardware", device}, {"gpus", 8}, {"quant", quant}, {"mode", "scale-out"}}).dump()));
+        REQUIRE(est["ok"] == true);
+        REQUIRE(est["speed_engine"]["id"] != "llama.cpp");
+        return est;
+    };
+    CHECK(answer("deepseek-r1", "FP8")["error_band"]["decode_pct"] == 25);
+    CHECK(answer("qwen3-235b-a22b", "FP8")["error_band"]["decode_pct"] == 25);
+    json kimi = answer("kimi-k2.5", "INT4_BF16");
+    CHECK(kimi["error_band"]["decode_pct"] == 300);  // thin, and wider than its parents: its own
+    // What the engine downloads: the model's own repo, in the INT4 experts it is published in (models.json).
+    CHECK(kimi["download"]["repo"] == "moonshotai/Kimi-K2.5");
+    CHECK(kimi["download"]["quant"] == "INT4_BF16");
+    bool says_kernels = false;
+    for (const json& c : kimi["caveats"])
+        says_kernels |= c["code"] == "young_kernels" && c["text"].get<std::string>().find("INT4_BF16") != std::string::npos;
+    CHECK(says_kernels);
+    // An NVFP4 checkpoint has no class of its own here: CUDA's.
+    CHECK(answer("deepseek-r1", "NVFP4", "b200")["error_band"]["decode_pct"] == 40);
+}
+
+TEST_CASE("a batched engine's figures show their backend's serving band, and thin evidence never narrows it") {
+    // Bands of this test's own choice, for the FP8 checkpoints it asks about: CUDA ±30 % on plenty of rows,
+    // ROCm ±77 % on enough, the pooled ±45 %.
+    runwell::Engine engine;
+    REQUIRE(engine.load(test::bundled_files()).empty());
+    json chosen = test::calibration_with_bands(
+        "serving_user_tps", {{{"quantity", "serving_user_tps"}, {"arch", "*"}, {"backend", "*"}, {"pct", 45}, {"rows", 120}, {"sources", 5}},
+                             {{"quantity", "serving_user_tps"}, {"arch", "FP8"}, {"backend", "cuda"}, {"pct", 30}, {"rows", 90}, {"sources", 4}},
+                             {{"quantity", "serving_user_tps"}, {"arch", "FP8"}, {"backend", "rocm"}, {"pct", 77}, {"rows", 30}, {"sources", 3}}});
     REQUIRE(engine.set_calibration(chosen.dump()).empty());
     json& bands = chosen["calibration"]["bands"];
     auto user_band = [&](const char* device) {
@@ -412,7 +457,7 @@ TEST_CASE("a batched engine's figures show their backend's serving band, and thi
 
     // ROCm's band from one source is thin: the wider of its own and the pooled one, never its own narrower
     // one, and the result says the evidence is thin.
-    bands.back() = {{"quantity", "serving_user_tps"}, {"arch", "*"}, {"backend", "rocm"}, {"pct", 20}, {"rows", 30}, {"sources", 1}};
+    bands.back() = {{"quantity", "serving_user_tps"}, {"arch", "FP8"}, {"backend", "rocm"}, {"pct", 20}, {"rows", 30}, {"sources", 1}};
     REQUIRE(engine.set_calibration(chosen.dump()).empty());
     CHECK(user_band("mi300x") == 45);
     CHECK(says_few(caveat_codes("mi300x")));
@@ -448,4 +493,16 @@ TEST_CASE("a mode's many users on a batched engine: what limits the setup is the
     double sum = number_before(" ms at ") + number_before(" ms, the all-reduces") + number_before(" ms and the engine") +
                  number_before(" ms. With the prompts");
     CHECK(sum == Approx(r["serving"]["point"]["step_ms"].get<double>()).margin(0.3));
+}
+
+TEST_CASE("a serving plan that names no quant plans the quant the estimate shows") {
+    // The page asks both without a quant; the plan used to fall back to Q4_K_M on llama.cpp's slots while
+    // the estimate above it showed gpt-oss's own MXFP4 checkpoint on a batched engine.
+    json setup = {{"model", "gpt-oss-120b"}, {"hardware", "h100-sxm"}, {"gpus", 2}, {"mode", "scale-out"}};
+    json est = test::call(setup, "estimate");
+    json plan = test::call(setup, "serve");
+    REQUIRE(est["ok"] == true);
+    REQUIRE(plan["ok"] == true);
+    CHECK(plan["quant"] == est["quant"]["id"]);
+    CHECK(plan["engine"] == "batched");
 }

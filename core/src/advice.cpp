@@ -84,6 +84,8 @@ QuantTable quant_table(const Catalog& c, const Setup& base, const Workload& w, c
     for (const Quant& q : c.quants) {
         if (!quant_applies(q, *base.device)) continue;
         if (q.experts_only && !base.model->moe) continue;  // an expert-only format has nothing to do on a dense model
+        // The batched engines' formats, only where there are weights in that format to load.
+        if (is_batched_checkpoint(q) && !batched_weights(*base.model, q, c.availability_of(base.model->id))) continue;
         Setup s = base;
         s.quant = &q;
         WorkloadResult r = grade_workload(s, w, mode, at);
@@ -110,6 +112,10 @@ QuantTable quant_table(const Catalog& c, const Setup& base, const Workload& w, c
         if (t.best < 0 || o.decode_tps > t.options[t.best].decode_tps) t.best = static_cast<int>(i);
     }
     return t;
+}
+
+const Quant* default_quant(const Catalog& c, const QuantTable& t) {
+    return t.best >= 0 ? t.options[t.best].quant : c.quant("Q4_K_M");
 }
 
 // Where the GPU's share of a unified memory is set, and how to give it `gib_wanted`.
@@ -505,21 +511,20 @@ std::vector<Command> run_commands(const Catalog& c, const Setup& s, const Estima
                        lines_of({version, convert, serve})});
     }
     const RuntimeSupport* vllm = where ? where->runtime("vllm") : nullptr;
-    // vLLM quantizes a 16-bit checkpoint to FP8 as it loads it, but loads NVFP4 only pre-quantized (a ModelOpt
-    // export, whose own config names the method): without such a checkpoint in the catalog there is no command.
-    const Download* fp4_checkpoint = q.id == "NVFP4" && where ? where->download("hf", q.id) : nullptr;
+    // vLLM loads the model's own checkpoint, quantizes a 16-bit one to FP8 as it loads it, or loads a
+    // pre-quantized checkpoint the catalog records; with none of these there is no command (one that
+    // asks for another format than the checkpoint's fails at load).
+    std::optional<BatchedWeights> weights = batched_weights(*s.model, q, where);
     bool vllm_ok = std::find(q.runtimes.begin(), q.runtimes.end(), "vllm") != q.runtimes.end() && runs_on(vllm) &&
-                   (d.backend == "cuda" || d.backend == "rocm") && e.placement.kind == OffloadKind::None && !s.model->hf_repo.empty() &&
-                   (q.id != "NVFP4" || fp4_checkpoint);
+                   (d.backend == "cuda" || d.backend == "rocm") && e.placement.kind == OffloadKind::None && weights;
     if (vllm_ok) {
         ShellLine version, serve;
         version.comment(since_text(vllm, "vLLM"));
         const int gpus = std::max(1, s.gpus), tp = s.tensor_parallel > 0 ? std::min(s.tensor_parallel, gpus) : gpus;
-        serve.args({"vllm", "serve", fp4_checkpoint ? fp4_checkpoint->repo : s.model->hf_repo, "--max-model-len", ctx,
-                    "--tensor-parallel-size", std::to_string(tp)});
+        serve.args({"vllm", "serve", weights->repo, "--max-model-len", ctx, "--tensor-parallel-size", std::to_string(tp)});
         if (gpus / tp > 1) serve.args({"--data-parallel-size", std::to_string(gpus / tp)});
         if (s.concurrency > 1) serve.args({"--max-num-seqs", std::to_string(s.concurrency)});
-        if (q.id == "FP8") serve.args({"--quantization", "fp8"});
+        if (weights->quantize_on_load) serve.args({"--quantization", "fp8"});
         serve.args({"--gpu-memory-utilization", "0.90"});
         out.push_back({"vllm", "vLLM", lines_of({version, serve})});
     }

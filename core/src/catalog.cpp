@@ -95,6 +95,10 @@ Model read_model(ObjectReader& r, bool catalog_entry) {
     m.hf_repo = r.str("hf_repo", false);
     if (!m.hf_repo.empty() && !is_hf_repo(m.hf_repo))
         r.fail("bad_id", r.at("hf_repo"), kHfRepoRule);
+    if (r.has("checkpoint")) {
+        m.checkpoint = r.str("checkpoint");
+        if (!is_id(m.checkpoint, true)) r.fail("bad_id", r.at("checkpoint"), "a quantization id (A-Z, a-z, 0-9, '-', '.', '_')");
+    }
     m.release = read_text(r, "release", false);
     m.license = read_text(r, "license", false);
     m.params_b = r.num("params_b", 1e-4, kMaxParamsB);  // from 100k parameters (test-sized models)
@@ -171,8 +175,8 @@ Quant read_quant(ObjectReader& r, bool catalog_entry) {
     check_id(r, q.id, true);
     q.name = read_text(r, "name", catalog_entry);
     q.family = r.str("family", catalog_entry);
-    if (!q.family.empty() && q.family != "gguf" && q.family != "mlx" && q.family != "fp")
-        r.fail("unknown_value", r.at("family"), "'" + q.family + "' is not one of: gguf, mlx, fp");
+    if (!q.family.empty() && q.family != "gguf" && q.family != "mlx" && q.family != "fp" && q.family != "int")
+        r.fail("unknown_value", r.at("family"), "'" + q.family + "' is not one of: gguf, mlx, fp, int");
     q.bits = r.num("bits", 1, 32);
     q.bpw_body = r.num("bpw_body", 1, 32);
     q.bpw_embed = r.num("bpw_embed", 1, 32);
@@ -352,7 +356,6 @@ Calibration read_calibration(ObjectReader& r) {
         c.serving.compute_efficiency = f.num("compute_efficiency", 0.001, 2);
         c.serving.step_overhead_ms = f.num("step_overhead_ms", 0, 1000);
         c.serving.allreduce_latency_us = f.num("allreduce_latency_us", 0, 10000);
-        c.serving.fp4_peak_share = f.num("fp4_peak_share", 0.01, 1, false, 1);
         c.serving.format_compute_factors = read_factors(f, "format_compute_factors", 0.05, 2, false);
         c.serving.rows = static_cast<int>(f.integer("rows", 0, 1'000'000));
         f.finish();
@@ -409,6 +412,8 @@ void check_availability(const Catalog& c, std::vector<Problem>& p) {
                              "no quantization '" + a.downloads[j].quant + "' in the catalog"});
     }
     for (const Model& m : c.models) {
+        if (m.checkpoint != "BF16" && !c.quant(m.checkpoint))  // BF16, the default, needs no catalog entry
+            p.push_back({"dangling_reference", "models." + m.id + ".checkpoint", "no quantization '" + m.checkpoint + "' in the catalog"});
         const Availability* a = c.availability_of(m.id);
         if (!a || !a->runtime("llama.cpp"))
             p.push_back({"missing_availability", "availability", "model '" + m.id + "' has no runtime support entries (llama.cpp at least)"});

@@ -93,10 +93,20 @@ json notes_json(const std::vector<Note>& notes) {
 }
 
 // The band of a shown figure ("decode" or "prefill"): its class's single-stream band, or under a batched
-// engine (`batched`: a mode's many users) that engine's per-user speed and TTFT under load.
+// engine (`batched`: a mode's many users) that engine's per-user speed and TTFT under load, for the
+// checkpoint's format (its kernels) on this backend.
+}  // namespace
+
+ErrorBand serving_band(const Setup& s, std::string_view quantity) {
+    // The checkpoint format's kernels on this backend, widened to its parents' where the evidence is thin.
+    return calibration_of(s).band(quantity, s.quant->id, s.device->backend);
+}
+
+namespace {
+
 ErrorBand figure_band(const Setup& s, bool batched, std::string_view quantity) {
     const Calibration& c = calibration_of(s);
-    if (batched) return c.band(quantity == "decode" ? "serving_user_tps" : "serving_ttft", "*", s.device->backend);
+    if (batched) return serving_band(s, quantity == "decode" ? "serving_user_tps" : "serving_ttft");
     ErrorBand own = c.band(quantity, band_class(*s.model), runtime_backend(s));
     // Several sequences decoding at once on llama.cpp's slots: the slots check's band when it is wider
     // (the single-stream class says nothing of how batched decode kernels scale).
@@ -129,7 +139,7 @@ json error_band(const Setup& s, bool batched) {
                       : m.attention.linear_layers > 0 ? "hybrid models with " + m.attention.linear_kind + " layers on " + shown_backend
                                                       : arch + " models on " + shown_backend;
     std::string evidence = batched ? "80 % of " + std::to_string(decode.rows) + " per-user speeds and " + std::to_string(prefill.rows) +
-                                         " first-token times published for batched engines on " + backend_name(s.device->backend) +
+                                         " first-token times published for batched engines running " + s.quant->id + " checkpoints on " + backend_name(s.device->backend) +
                                          " under load fell within them, each predicted without its own source."
                                    : "80 % of " + std::to_string(decode.rows) + " decode and " + std::to_string(prefill.rows) +
                                          " prompt measurements of " + who + " fell within them, each predicted without its own source.";
@@ -165,11 +175,19 @@ json caveats(const Setup& s, bool batched) {
         const ErrorBand b = figure_band(s, true, "decode");
         if (b.thin())
             out.push_back({{"code", "few_serving_measurements"},
-                           {"text", "Few published batched-serving measurements exist on " + backend_name(s.device->backend) + " GPUs (" +
+                           {"text", "Few published batched-serving measurements exist for " + s.quant->id + " checkpoints on " +
+                                        backend_name(s.device->backend) + " GPUs (" +
                                         std::to_string(b.rows) + " from " + std::to_string(b.sources) + (b.sources == 1 ? " source" : " sources") +
                                         "), and the engines' kernels there differ model by model: each user's speed is known only to ±" +
                                         std::to_string(b.pct) + " %."}});
     }
+    // Integer weight-only experts: each engine's unpacking kernels scale with the batch their own way
+    // (docs/accuracy.md: SGLang's runs of Kimi K2.5 on H200 were 2-7x slower than this model from 16 users on).
+    if (batched && s.quant->family == "int")
+        out.push_back({{"code", "young_kernels"},
+                       {"text", s.quant->id + " experts are unpacked to 16 bits for every matmul, by kernels that differ by engine "
+                                              "and release: with many users, published runs have been several times slower than this "
+                                              "estimate, while one user's speed agreed."}});
     if (architecture_class(*s.model) == "hybrid")
         out.push_back({{"code", "young_kernels"},
                        {"text", "Linear-attention layers (" + std::to_string(s.model->attention.linear_layers) +
@@ -268,7 +286,7 @@ json estimate_response(const Catalog& c, Resolved& r) {
     const Workload& w = *r.workload;
     const Mode& mode = *r.mode;
     QuantTable qt = quant_table(c, s, w, mode);
-    if (!s.quant) s.quant = qt.best >= 0 ? qt.options[qt.best].quant : c.quant("Q4_K_M");
+    if (!s.quant) s.quant = default_quant(c, qt);
     Estimate e = estimate_fit(s);
     long prompt = std::min(r.prompt_tokens > 0 ? r.prompt_tokens : w.prompt_tokens, s.context);
     long depth = r.depth >= 0 ? r.depth : std::min(s.context, w.prompt_tokens + w.output_tokens / 2);
@@ -391,6 +409,14 @@ json estimate_response(const Catalog& c, Resolved& r) {
         j["download"] = {{"format", download->format}, {"repo", download->repo}, {"quant", download->quant}, {"exact", exact},
                          {"file", download->file}, {"size_gb", download->size_gb}, {"split", download->split},
                          {"source", download->source}};
+    else if (is_batched_checkpoint(*s.quant))
+        // The batched engines' weights: the repo batched_weights names, in the format it stores them in.
+        if (std::optional<BatchedWeights> w = batched_weights(*s.model, *s.quant, where)) {
+            const Download* recorded = where ? where->download("hf", s.quant->id) : nullptr;
+            j["download"] = {{"format", "hf"}, {"repo", w->repo}, {"quant", w->quantize_on_load ? s.model->checkpoint : s.quant->id},
+                             {"exact", true}, {"file", ""}, {"size_gb", recorded ? recorded->size_gb : 0.0}, {"split", false},
+                             {"source", recorded ? recorded->source : "https://huggingface.co/" + w->repo}};
+        }
     // Decode speed and TTFT against context depth, for the chart.
     json curve = json::array();
     for (long ctx = 1024; ctx <= s.model->max_context; ctx *= 2) {

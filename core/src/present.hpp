@@ -37,6 +37,9 @@ struct ServingRequest {
 std::vector<ServingEngine> engines_for(const Setup& s);
 int requested_users(const ServingPlan& plan, const ServingRequest& q);  // `users`, or all the memory holds
 json serving_json(const Catalog& c, const Resolved& r, const ServingRequest& q);
+// A batched engine's error band for a serving quantity (serving_total_tps, serving_user_tps, serving_ttft):
+// its checkpoint format's on its backend, where that has the evidence, else no narrower than its parents'.
+ErrorBand serving_band(const Setup& s, std::string_view quantity);
 std::string engine_label(ServingEngine e);
 
 // The API's vocabulary (defaults, query keys, enums) so that no page defines its own.

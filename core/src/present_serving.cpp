@@ -65,11 +65,9 @@ json serving_json(const Catalog& c, const Resolved& r, const ServingRequest& q) 
     const Calibration& cal = calibration_of(s);
     const bool batched = plan.engine == ServingEngine::Batched;
     const ErrorBand slots_band = cal.band("slots_decode_tps", "*", "*");
-    // A batched engine's bands are its backend's (CUDA or ROCm), widened to the pooled one where thin.
-    const std::string& backend = s.device->backend;
-    const ErrorBand total_band = batched ? cal.band("serving_total_tps", "*", backend) : slots_band;
-    const ErrorBand user_band = batched ? cal.band("serving_user_tps", "*", backend) : slots_band;
-    const ErrorBand ttft_band = batched ? cal.band("serving_ttft", "*", backend) : ErrorBand{};
+    const ErrorBand total_band = batched ? serving_band(s, "serving_total_tps") : slots_band;
+    const ErrorBand user_band = batched ? serving_band(s, "serving_user_tps") : slots_band;
+    const ErrorBand ttft_band = batched ? serving_band(s, "serving_ttft") : ErrorBand{};
     json j = {{"engine", std::string(to_string(plan.engine))}, {"engine_label", engine_label(plan.engine)}, {"quant", s.quant->id},
               {"load", {{"input_tokens", q.load.input_tokens}, {"output_tokens", q.load.output_tokens},
                         {"target_tps", q.target_tps}, {"target_ttft_s", q.target_ttft_s}}},

@@ -1,6 +1,7 @@
 #include "runwell/serving.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 
 #include "runwell/calibration.hpp"
@@ -16,6 +17,12 @@ bool has_format(const Device& d, const char* f) {
     return std::find(d.tensor_formats.begin(), d.tensor_formats.end(), f) != d.tensor_formats.end();
 }
 bool has_fp8(const Device& d) { return has_format(d, "fp8") || has_format(d, "fp8_fnuz"); }
+// vLLM keeps its small-GPU defaults on an A100 of any memory: it looks for "a100" in the device's name.
+bool names_a100(const Device& d) {
+    std::string name;
+    for (char c : d.name) name += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return name.find("a100") != std::string::npos;
+}
 }  // namespace
 
 bool batched_engine_runs(const Quant& q, const Device& d) {
@@ -33,20 +40,30 @@ bool engine_runs(ServingEngine engine, const Setup& s) {
     return batched_engine_runs(q, *s.device);
 }
 
+std::optional<BatchedWeights> batched_weights(const Model& m, const Quant& q, const Availability* where) {
+    if (!m.hf_repo.empty() && q.id == m.checkpoint) return BatchedWeights{m.hf_repo, false};
+    if (const Download* published = where ? where->download("hf", q.id) : nullptr) return BatchedWeights{published->repo, false};
+    const bool sixteen_bit = m.checkpoint == "BF16" || m.checkpoint == "F16";
+    if (!m.hf_repo.empty() && q.id == "FP8" && sixteen_bit) return BatchedWeights{m.hf_repo, true};
+    return std::nullopt;
+}
+
 // The matrix format the batched engine multiplies in: the checkpoint's FP8 or FP4 where the tensor
-// cores have it; weight-only formats compute in 16 bits.
+// cores have that width; a format they lack is unpacked to 16 bits and multiplied as BF16 (MXFP4 on
+// Hopper or an A100: a share of its own was fitted at 0.99 of BF16's on those rows, so none is kept).
 std::string_view batched_matrix_format(const Setup& s) {
     const Device& d = *s.device;
     const Quant& q = *s.quant;
-    if (q.family == "fp" && q.bits <= 4 && has_format(d, "fp4")) return "fp4";
-    if (q.family == "fp" && q.bits <= 8 && has_format(d, "fp8")) return "fp8";
-    if (q.family == "fp" && q.bits <= 8 && has_format(d, "fp8_fnuz")) return "fp8_fnuz";
+    if (q.family != "fp") return "bf16";
+    if (q.bits <= 4) return has_format(d, "fp4") ? "fp4" : "bf16";
+    if (q.bits <= 8 && has_format(d, "fp8")) return "fp8";
+    if (q.bits <= 8 && has_format(d, "fp8_fnuz")) return "fp8_fnuz";
     return "bf16";
 }
 
 ServingEngine default_serving_engine(const Setup& s) {
-    // A GGUF file is llama.cpp's; the checkpoints the batched engines load (FP8, NVFP4) are theirs.
-    if (engine_runs(ServingEngine::Batched, s) && s.quant->family == "fp") return ServingEngine::Batched;
+    // A GGUF file is llama.cpp's; the checkpoints the batched engines load (FP8, NVFP4, MXFP4, INT4) are theirs.
+    if (engine_runs(ServingEngine::Batched, s) && is_batched_checkpoint(*s.quant)) return ServingEngine::Batched;
     return ServingEngine::LlamaCppSlots;
 }
 
@@ -55,7 +72,7 @@ namespace {
 // Matrix peak of that format: FP8 and FP4 tensor paths run at 2x and 4x the FP16 rate.
 double batched_peak_tflops(const Setup& s) {
     std::string_view format = batched_matrix_format(s);
-    if (format == "fp4") return 4 * s.device->fp16_tflops * calibration_of(s).serving.fp4_peak_share;
+    if (format == "fp4") return 4 * s.device->fp16_tflops;
     if (format == "fp8" || format == "fp8_fnuz") return 2 * s.device->fp16_tflops;
     return s.device->fp16_tflops;
 }
@@ -179,7 +196,7 @@ ServingPlan plan_serving(const Setup& s, ServingEngine engine, int tp, const Ser
     const int gpus = std::max(1, s.gpus);
     p.tp = std::clamp(tp > 0 ? tp : gpus, 1, gpus);
     p.replicas = std::max(1, gpus / p.tp);
-    const bool large = d.memory_gib >= calibration::kLargeGpuGib;
+    const bool large = d.memory_gib >= calibration::kLargeGpuGib && !names_a100(d);
     p.engine_batch_limit = batch_limit > 0 ? batch_limit : (large ? calibration::kBatchedSeqLimitLarge : calibration::kBatchedSeqLimit);
     p.max_batched_tokens = large ? calibration::kBatchedTokensLarge : calibration::kBatchedTokens;
     p.memory_fraction = memory_fraction > 0 ? memory_fraction : calibration::kBatchedMemoryFraction;

@@ -46,6 +46,8 @@ struct QuantTable {
 };
 QuantTable quant_table(const Catalog& c, const Setup& base, const Workload& w, const Mode& mode,
                        GradeContext at = GradeContext::Setup);
+// The quant a request that names none is answered with: the table's best, else Q4_K_M.
+const Quant* default_quant(const Catalog& c, const QuantTable& t);
 
 struct Note {
     std::string code;    // stable: offload, headroom, unified_memory, bandwidth, compute, gpu_links, step_overhead,

@@ -27,7 +27,8 @@ constexpr double kHostReserveGib = 4.0;
 
 // Batched serving engines' defaults (vLLM EngineArgs, V1): the share of each GPU the engine takes
 // (--gpu-memory-utilization 0.9), and the running-sequence and step-token limits, larger on GPUs of
-// 70 GiB or more (--max-num-seqs 1024 / 256, --max-num-batched-tokens 8192 / 2048 for the API server).
+// 70 GiB or more whose name does not contain "a100" (--max-num-seqs 1024 / 256, --max-num-batched-tokens
+// 8192 / 2048 for the API server; vLLM tests/engine/test_arg_utils.py test_defaults_with_usage_context).
 constexpr double kBatchedMemoryFraction = 0.90;
 constexpr double kLargeGpuGib = 70.0;
 constexpr int kBatchedSeqLimitLarge = 1024, kBatchedSeqLimit = 256;
@@ -84,11 +85,10 @@ struct ServingFit {
     double compute_efficiency = 0.5;    // achieved / dense matrix peak of the precision it runs
     double step_overhead_ms = 2;        // fixed cost of one scheduler step (sampling, scheduling, launches)
     double allreduce_latency_us = 10;   // fixed cost of one tensor-parallel all-reduce
-    double fp4_peak_share = 1;          // share of the FP4 matrix peak FP4 checkpoints reach, relative to FP8's share of its own
-    // The matmuls of a matrix format whose kernels are not CUDA's reach this share of compute_efficiency
-    // (fp8_fnuz: CDNA3's FP8, run by ROCm's own kernels); a format without rows stays at 1. ROCm's BF16
-    // and OCP FP8 (CDNA4) kernels are left at CUDA's share: fitted on one ROCm factor instead, the BF16
-    // rows came out 1.6x too slow out of sample.
+    // The matmuls of a matrix format (batched_matrix_format) reach this share of compute_efficiency, BF16
+    // and CUDA's FP8 being the reference: fp4 (of its 4x peak), fp8_fnuz (CDNA3's FP8, run by ROCm's own
+    // kernels). A format without rows stays at 1. ROCm's BF16 and OCP FP8 (CDNA4) are left at CUDA's share: fitted on one ROCm factor instead,
+    // the BF16 rows came out 1.6x too slow out of sample.
     std::map<std::string, double> format_compute_factors;
     double compute_factor(std::string_view format) const;
     int rows = 0;                       // measurements behind the fit

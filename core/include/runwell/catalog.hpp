@@ -48,6 +48,9 @@ struct Moe {
 
 struct Model {
     std::string id, name, hf_repo, release, license;
+    // The quant hf_repo publishes its weights in (gpt-oss: MXFP4 experts; DeepSeek: FP8): what a batched
+    // engine loads from that repo. "" = not known.
+    std::string checkpoint = "BF16";
     double params_b = 0;         // total parameters, billions
     double active_params_b = 0;  // read per token (== params_b for dense)
     int layers = 0, hidden = 0, vocab = 0;
@@ -85,6 +88,8 @@ struct Device {
 };
 
 struct Quant {
+    // family: gguf (llama.cpp files), mlx, fp (FP8/FP4 checkpoints the batched engines load) or int
+    // (integer weight-only checkpoints they load, e.g. compressed-tensors W4A16: multiplied in 16 bits).
     std::string id, name, family;
     double bits = 0;          // nominal bits shown to the user
     double bpw_body = 0;      // bits per weight of the repeating layers
@@ -96,6 +101,9 @@ struct Quant {
     std::vector<std::string> source;
     std::string notes;
 };
+
+// A checkpoint the batched engines (vLLM, SGLang) load, rather than a llama.cpp or MLX file.
+inline bool is_batched_checkpoint(const Quant& q) { return q.family == "fp" || q.family == "int"; }
 
 struct Workload {
     std::string id, name, why;

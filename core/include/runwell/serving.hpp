@@ -2,6 +2,8 @@
 // paged KV cache, chunked prefill, tensor parallelism) or llama.cpp's server with parallel
 // slots shares one device or one tensor-parallel group between concurrent requests.
 #pragma once
+#include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -16,6 +18,15 @@ inline constexpr ServingEngine kServingEngines[] = {ServingEngine::LlamaCppSlots
 // The batched engines run this checkpoint on this device: CUDA or ROCm, FP8 only where the tensor
 // cores have FP8, NVFP4 (NVIDIA's own format) only on NVIDIA FP4 tensor cores (hardware.json tensor_formats).
 bool batched_engine_runs(const Quant& q, const Device& d);
+// Where a batched engine gets a quant's weights: the model's own repo when it is published in that
+// format, the same 16-bit repo quantized to FP8 as vLLM loads it, or a pre-quantized checkpoint the
+// catalog records (availability downloads of format "hf"). None: the engine has no such weights to load,
+// so the quant is not offered for batched serving and no command is written for it.
+struct BatchedWeights {
+    std::string repo;
+    bool quantize_on_load = false;  // vLLM --quantization fp8
+};
+std::optional<BatchedWeights> batched_weights(const Model& m, const Quant& q, const Availability* where);
 // The matrix format a batched engine multiplies a setup's weights in: fp4, fp8, fp8_fnuz or bf16.
 std::string_view batched_matrix_format(const Setup& s);
 
