@@ -271,3 +271,19 @@ TEST_CASE("unified memory: the GPU share the user set is the usable memory, and 
     CHECK(r["error"]["code"] == "out_of_range");
     CHECK(r["error"]["path"] == "gpu_memory_gib");
 }
+
+TEST_CASE("quality is measured against the weights a model was released in") {
+    // gpt-oss is released with MXFP4 experts (models.json checkpoint MXFP4_BF16); llama.cpp's MXFP4 GGUF
+    // repacks those blocks unchanged (PR 15091, quants.json experts_as), so it loses nothing against them,
+    // while Q5_K_M re-quantizes the same weights: larger, and no better. The table used to pick Q5_K_M.
+    const Catalog& c = test::catalog();
+    Setup s = test::setup("gpt-oss-20b", "rtx-4090", "Q4_K_M");
+    QuantTable t = quant_table(c, s, *c.workload("chat"), *c.mode("interactive"));
+    REQUIRE(t.best >= 0);
+    CHECK(t.options[t.best].quant->id == "MXFP4");
+    CHECK(t.options[t.best].kld == 0);
+    // Another MoE model keeps the MXFP4 file's own KLD (quants.json), and its own checkpoint loses nothing.
+    CHECK(kld_of(*c.model("qwen3-30b-a3b"), *c.quant("MXFP4")) == c.quant("MXFP4")->kld);
+    CHECK(kld_of(*c.model("deepseek-r1"), *c.quant("FP8")) == 0);
+    CHECK(kld_of(*c.model("qwen3-30b-a3b"), *c.quant("FP8")) == c.quant("FP8")->kld);
+}

@@ -34,11 +34,16 @@ int grade_band(double score) {
 
 std::string letter(double score) { return std::string(1, "FDCBAS"[grade_band(score)]); }
 
-double quality_factor(const Quant& q) { return std::exp(-2.0 * q.kld); }
+double kld_of(const Model& m, const Quant& q) {
+    if (q.id == m.checkpoint || (!q.experts_as.empty() && q.experts_as == m.checkpoint)) return 0;
+    return q.kld;
+}
 
-std::string quality_label(const Quant& q) {
+double quality_factor(double kld) { return std::exp(-2.0 * kld); }
+
+std::string quality_label(double kld) {
     for (const calibration::QualityLabel& l : calibration::kQualityLabels)
-        if (q.kld < l.kld_below) return l.label;
+        if (kld < l.kld_below) return l.label;
     return calibration::kLowestQualityLabel;
 }
 
@@ -57,7 +62,7 @@ WorkloadResult grade_workload(const Setup& base, const Workload& w, const Mode& 
         return r;
     }
     double context_score = 100.0 * std::min(1.0, static_cast<double>(r.estimate.context_room()) / w.context_tokens);
-    double quality = 100.0 * std::pow(quality_factor(*s.quant), w.quality_weight);
+    double quality = 100.0 * std::pow(quality_factor(kld_of(*s.model, *s.quant)), w.quality_weight);
     const ModeWeights& k = mode.weights;
     double score = k.decode * reach(r.speed.decode_tps, w.decode_target_tps) +
                    k.ttft * reach(w.ttft_target_s, r.speed.ttft_s) + k.context * context_score + k.quality * quality;
@@ -96,6 +101,7 @@ QuantTable quant_table(const Catalog& c, const Setup& base, const Workload& w, c
         o.score = r.score;
         o.grade = r.grade;
         o.decode_tps = r.speed.decode_tps;
+        o.kld = kld_of(*base.model, q);
         t.options.push_back(o);
     }
     std::sort(t.options.begin(), t.options.end(),
@@ -235,9 +241,9 @@ std::vector<Note> improvements(const Catalog& c, const Setup& s, const Estimate&
     if (quants.best >= 0 && quants.options[quants.best].quant != s.quant) {
         const QuantOption& b = quants.options[quants.best];
         out.push_back({"quant", "Use " + b.quant->name,
-                       b.quant->name + " (" + quality_label(*b.quant) + " quality) needs " + gib(b.memory_gib) + " and grades " + b.grade +
+                       b.quant->name + " (" + quality_label(b.kld) + " quality) needs " + gib(b.memory_gib) + " and grades " + b.grade +
                            " (" + fixed(b.score, 0) + ") for " + w.name + " here, at about " + fixed(b.decode_tps, 1) + " tok/s." +
-                           (b.quant->kld >= 0.05 ? " At this size the answers are noticeably worse than the full model's: "
+                           (b.kld >= 0.05 ? " At this size the answers are noticeably worse than the full model's: "
                                                    "a smaller model at a higher-quality quant is often the better trade."
                                                  : "")});
     }
@@ -266,7 +272,7 @@ std::vector<Note> improvements(const Catalog& c, const Setup& s, const Estimate&
                 m.result.score <= here.score)
                 continue;
             out.push_back({"model", "Run " + m.model->name + " instead",
-                           m.model->name + " at " + m.quant->id + " (" + quality_label(*m.quant) + " quality) grades " + m.result.grade + " for " +
+                           m.model->name + " at " + m.quant->id + " (" + quality_label(kld_of(*m.model, *m.quant)) + " quality) grades " + m.result.grade + " for " +
                                w.name + " on " + d.name + ", at about " + fixed(m.result.speed.decode_tps, 1) + " tok/s."});
             if (++shown == 2) break;
         }

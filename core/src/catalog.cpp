@@ -183,6 +183,7 @@ Quant read_quant(ObjectReader& r, bool catalog_entry) {
     q.bpw_output = r.num("bpw_output", 1, 32);
     q.kld = r.num("kld", 0, 10, catalog_entry);
     q.experts_only = r.boolean("experts_only", false);
+    q.experts_as = r.str("experts_as", false);
     q.runtimes = r.strings("runtimes", catalog_entry);
     for (size_t i = 0; i < q.runtimes.size(); ++i)
         if (!kRuntimes.count(q.runtimes[i]))
@@ -411,6 +412,9 @@ void check_availability(const Catalog& c, std::vector<Problem>& p) {
                 p.push_back({"dangling_reference", at + ".downloads[" + std::to_string(j) + "].quant",
                              "no quantization '" + a.downloads[j].quant + "' in the catalog"});
     }
+    for (const Quant& q : c.quants)
+        if (!q.experts_as.empty() && !c.quant(q.experts_as))
+            p.push_back({"dangling_reference", "quants." + q.id + ".experts_as", "no quantization '" + q.experts_as + "' in the catalog"});
     for (const Model& m : c.models) {
         if (m.checkpoint != "BF16" && !c.quant(m.checkpoint))  // BF16, the default, needs no catalog entry
             p.push_back({"dangling_reference", "models." + m.id + ".checkpoint", "no quantization '" + m.checkpoint + "' in the catalog"});

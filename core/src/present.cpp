@@ -307,7 +307,7 @@ json estimate_response(const Catalog& c, Resolved& r) {
     j["hardware"] = device_json(*s.device);
     j["hardware_label"] = hardware_label(s);
     j["gpu_cards"] = cards_json(s, e);
-    j["quant"] = {{"id", s.quant->id}, {"name", s.quant->name}, {"bits", s.quant->bits}, {"quality", quality_label(*s.quant)}};
+    j["quant"] = {{"id", s.quant->id}, {"name", s.quant->name}, {"bits", s.quant->bits}, {"quality", quality_label(kld_of(*s.model, *s.quant))}};
     double total = e.memory.total();
     j["memory_gib"] = {{"weights", round_to(e.memory.weights, 2)}, {"host_weights", round_to(e.memory.host_weights, 2)}, {"kv_cache", round_to(e.memory.kv_cache, 2)},
                        {"recurrent_state", round_to(e.memory.recurrent_state, 3)}, {"compute", round_to(e.memory.compute, 2)},
@@ -540,7 +540,7 @@ namespace {
 
 json quant_option_json(const QuantOption& o, bool best) {
     json j = {{"id", o.quant->id}, {"name", o.quant->name}, {"bits", o.quant->bits},
-              {"bpw", round_to(o.quant->bpw_body, 2)}, {"quality", quality_label(*o.quant)}, {"kld", o.quant->kld},
+              {"bpw", round_to(o.quant->bpw_body, 2)}, {"quality", quality_label(o.kld)}, {"kld", o.kld},
               {"memory_gib", round_to(o.memory_gib, 2)}, {"score", round_to(o.score, 0)},
               {"grade", o.grade}, {"decode_tps", round_to(o.decode_tps, 1)}, {"best", best}};
     put_fit(j, o.fit);
@@ -702,7 +702,7 @@ json catalog_response(const Catalog& c) {
         devices.push_back(dj);
     }
     for (const Quant& q : c.quants)
-        quants.push_back({{"id", q.id}, {"name", q.name}, {"bits", q.bits}, {"family", q.family}, {"quality", quality_label(q)}});
+        quants.push_back({{"id", q.id}, {"name", q.name}, {"bits", q.bits}, {"family", q.family}, {"quality", quality_label(q.kld)}});
     for (const Workload& w : c.workloads)
         workloads.push_back({{"id", w.id}, {"name", w.name}, {"why", w.why}, {"prompt_tokens", w.prompt_tokens},
                              {"output_tokens", w.output_tokens}, {"context_tokens", w.context_tokens}});

@@ -26,8 +26,11 @@ enum class GradeContext { Workload, Setup };
 WorkloadResult grade_workload(const Setup& base, const Workload& w, const Mode& mode, GradeContext at = GradeContext::Workload);
 int grade_band(double score);  // 5 = S ... 0 = F
 std::string letter(double score);
-double quality_factor(const Quant& q);  // 1 = lossless, from KL divergence
-std::string quality_label(const Quant& q);  // "Maximum" ... "Very low", from KL divergence
+// Loss against the weights the model was released in (KL divergence): none for its own checkpoint, or for
+// a file that stores that checkpoint's expert tensors unchanged (Quant::experts_as); the quant's own otherwise.
+double kld_of(const Model& m, const Quant& q);
+double quality_factor(double kld);       // 1 = lossless
+std::string quality_label(double kld);   // "Maximum" ... "Very low"
 
 struct QuantOption {
     const Quant* quant = nullptr;
@@ -36,6 +39,7 @@ struct QuantOption {
     double score = 0;
     std::string grade;
     double decode_tps = 0;
+    double kld = 0;  // kld_of(model, quant)
 };
 
 bool quant_applies(const Quant& q, const Device& d);

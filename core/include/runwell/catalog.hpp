@@ -97,6 +97,9 @@ struct Quant {
     double bpw_output = 0;    // output head (lm_head)
     double kld = 0;           // KL divergence vs 16-bit (quality)
     bool experts_only = false;  // only MoE expert tensors use bpw_body; the rest bpw_output
+    // A checkpoint format whose expert tensors this one stores unchanged (llama.cpp's MXFP4 GGUF repacks
+    // gpt-oss's MXFP4 blocks): for a model released in that format, no loss (advice kld_of).
+    std::string experts_as;
     std::vector<std::string> runtimes;
     std::vector<std::string> source;
     std::string notes;
