@@ -35,7 +35,7 @@ int grade_band(double score) {
 std::string letter(double score) { return std::string(1, "FDCBAS"[grade_band(score)]); }
 
 double kld_of(const Model& m, const Quant& q) {
-    if (q.id == m.checkpoint || (!q.experts_as.empty() && q.experts_as == m.checkpoint)) return 0;
+    if (q.id == m.checkpoint || q.experts_as == m.checkpoint) return 0;  // a checkpoint id is never empty
     return q.kld;
 }
 
@@ -86,11 +86,12 @@ bool quant_applies(const Quant& q, const Device& d) {
 
 QuantTable quant_table(const Catalog& c, const Setup& base, const Workload& w, const Mode& mode, GradeContext at) {
     QuantTable t;
+    const Availability* where = c.availability_of(base.model->id);
     for (const Quant& q : c.quants) {
         if (!quant_applies(q, *base.device)) continue;
         if (q.experts_only && !base.model->moe) continue;  // an expert-only format has nothing to do on a dense model
         // The batched engines' formats, only where there are weights in that format to load.
-        if (is_batched_checkpoint(q) && !batched_weights(*base.model, q, c.availability_of(base.model->id))) continue;
+        if (is_batched_checkpoint(q) && !batched_weights(*base.model, q, where)) continue;
         Setup s = base;
         s.quant = &q;
         WorkloadResult r = grade_workload(s, w, mode, at);

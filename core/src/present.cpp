@@ -92,9 +92,6 @@ json notes_json(const std::vector<Note>& notes) {
     return a;
 }
 
-// The band of a shown figure ("decode" or "prefill"): its class's single-stream band, or under a batched
-// engine (`batched`: a mode's many users) that engine's per-user speed and TTFT under load, for the
-// checkpoint's format (its kernels) on this backend.
 }  // namespace
 
 ErrorBand serving_band(const Setup& s, std::string_view quantity) {
@@ -104,6 +101,9 @@ ErrorBand serving_band(const Setup& s, std::string_view quantity) {
 
 namespace {
 
+// The band of a shown figure ("decode" or "prefill"): its class's single-stream band, or under a batched
+// engine (`batched`: a mode's many users) that engine's per-user speed and TTFT under load, for the
+// checkpoint's format (its kernels) on this backend.
 ErrorBand figure_band(const Setup& s, bool batched, std::string_view quantity) {
     const Calibration& c = calibration_of(s);
     if (batched) return serving_band(s, quantity == "decode" ? "serving_user_tps" : "serving_ttft");
@@ -411,12 +411,10 @@ json estimate_response(const Catalog& c, Resolved& r) {
                          {"source", download->source}};
     else if (is_batched_checkpoint(*s.quant))
         // The batched engines' weights: the repo batched_weights names, in the format it stores them in.
-        if (std::optional<BatchedWeights> w = batched_weights(*s.model, *s.quant, where)) {
-            const Download* recorded = where ? where->download("hf", s.quant->id) : nullptr;
+        if (std::optional<BatchedWeights> w = batched_weights(*s.model, *s.quant, where))
             j["download"] = {{"format", "hf"}, {"repo", w->repo}, {"quant", w->quantize_on_load ? s.model->checkpoint : s.quant->id},
-                             {"exact", true}, {"file", ""}, {"size_gb", recorded ? recorded->size_gb : 0.0}, {"split", false},
-                             {"source", recorded ? recorded->source : "https://huggingface.co/" + w->repo}};
-        }
+                             {"exact", true}, {"file", ""}, {"size_gb", w->recorded ? w->recorded->size_gb : 0.0}, {"split", false},
+                             {"source", w->recorded ? w->recorded->source : "https://huggingface.co/" + w->repo}};
     // Decode speed and TTFT against context depth, for the chart.
     json curve = json::array();
     for (long ctx = 1024; ctx <= s.model->max_context; ctx *= 2) {

@@ -42,7 +42,7 @@ bool engine_runs(ServingEngine engine, const Setup& s) {
 
 std::optional<BatchedWeights> batched_weights(const Model& m, const Quant& q, const Availability* where) {
     if (!m.hf_repo.empty() && q.id == m.checkpoint) return BatchedWeights{m.hf_repo, false};
-    if (const Download* published = where ? where->download("hf", q.id) : nullptr) return BatchedWeights{published->repo, false};
+    if (const Download* published = where ? where->download("hf", q.id) : nullptr) return BatchedWeights{published->repo, false, published};
     const bool sixteen_bit = m.checkpoint == "BF16" || m.checkpoint == "F16";
     if (!m.hf_repo.empty() && q.id == "FP8" && sixteen_bit) return BatchedWeights{m.hf_repo, true};
     return std::nullopt;

@@ -87,8 +87,8 @@ struct ServingFit {
     double allreduce_latency_us = 10;   // fixed cost of one tensor-parallel all-reduce
     // The matmuls of a matrix format (batched_matrix_format) reach this share of compute_efficiency, BF16
     // and CUDA's FP8 being the reference: fp4 (of its 4x peak), fp8_fnuz (CDNA3's FP8, run by ROCm's own
-    // kernels). A format without rows stays at 1. ROCm's BF16 and OCP FP8 (CDNA4) are left at CUDA's share: fitted on one ROCm factor instead,
-    // the BF16 rows came out 1.6x too slow out of sample.
+    // kernels). A format without rows stays at 1. ROCm's BF16 and OCP FP8 (CDNA4) are left at CUDA's
+    // share: fitted on one ROCm factor instead, the BF16 rows came out 1.6x too slow out of sample.
     std::map<std::string, double> format_compute_factors;
     double compute_factor(std::string_view format) const;
     int rows = 0;                       // measurements behind the fit

@@ -49,7 +49,7 @@ struct Moe {
 struct Model {
     std::string id, name, hf_repo, release, license;
     // The quant hf_repo publishes its weights in (gpt-oss: MXFP4 experts; DeepSeek: FP8): what a batched
-    // engine loads from that repo. "" = not known.
+    // engine loads from that repo. BF16 unless models.json says otherwise.
     std::string checkpoint = "BF16";
     double params_b = 0;         // total parameters, billions
     double active_params_b = 0;  // read per token (== params_b for dense)

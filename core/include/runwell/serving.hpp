@@ -24,7 +24,8 @@ bool batched_engine_runs(const Quant& q, const Device& d);
 // so the quant is not offered for batched serving and no command is written for it.
 struct BatchedWeights {
     std::string repo;
-    bool quantize_on_load = false;  // vLLM --quantization fp8
+    bool quantize_on_load = false;       // vLLM --quantization fp8
+    const Download* recorded = nullptr;  // the availability.json entry, when the weights are one
 };
 std::optional<BatchedWeights> batched_weights(const Model& m, const Quant& q, const Availability* where);
 // The matrix format a batched engine multiplies a setup's weights in: fp4, fp8, fp8_fnuz or bf16.
