@@ -293,6 +293,47 @@ TEST_CASE("measured anchors: a request alone in the memory decodes at the single
     CHECK(r["point"]["per_user_tps"].get<double>() == Approx(1000 / 67.87).epsilon(0.25));
 }
 
+TEST_CASE("long prompts fill each step's token budget: past that point more users wait, none decodes faster or slower") {
+    // vLLM schedules the running requests' decode tokens first and fills the rest of a step's
+    // max_num_batched_tokens (2048 on an A100) with prompt chunks. With 32,000-token prompts per
+    // 100-token answer the replacements alone would need far more than a step holds, so the prompts
+    // queue: 100 or 200 users decode the same few requests at the same pace, and only wait longer.
+    runwell::Setup s = test::setup("gpt-oss-20b", "a100-80gb", "MXFP4_BF16");
+    ServingLoad load{32000, 100};
+    auto plan = runwell::plan_serving(s, ServingEngine::Batched, 1, load);
+    REQUIRE(plan.fits);
+    REQUIRE(plan.max_batched_tokens == 2048);
+    REQUIRE(plan.max_sequences >= 50);  // the memory would hold dozens of such requests
+    auto some = runwell::serve_at(s, plan, load, 100);
+    auto more = runwell::serve_at(s, plan, load, 200);
+    CHECK(some.prompt_bound);
+    CHECK(some.running < 50);
+    CHECK(more.running == some.running);
+    CHECK(more.per_user_tps == Approx(some.per_user_tps).epsilon(1e-9));
+    CHECK(more.total_tps == Approx(some.total_tps).epsilon(1e-9));
+    CHECK(more.ttft_s > some.ttft_s);
+    // Short prompts never fill it: every user the memory holds decodes.
+    ServingLoad chat{500, 500};
+    auto chat_plan = runwell::plan_serving(s, ServingEngine::Batched, 1, chat);
+    auto chatting = runwell::serve_at(s, chat_plan, chat, 64);
+    CHECK_FALSE(chatting.prompt_bound);
+    CHECK(chatting.running == 64);
+}
+
+TEST_CASE("measured anchors: with prompts queued, each user's token waits for a full chunk of prompt") {
+    // measurements/serving/serving_vllm_sglang.csv (gpustack performance lab, vLLM v0.11.0): gpt-oss-20b on
+    // one H100 SXM, 100 requests of 32,000 + 100 tokens sent at once: mean TPOT 239.44 ms, 4.18 tok/s. The
+    // memory holds all 100, but each 8192-token step has room for the decodes of about 25 beside a prompt
+    // chunk. When every admitted request was taken to decode beside its replacement's prompt the model said
+    // 2.0 tok/s (-52 %). Tolerance ±49 % (the serving band of MXFP4 checkpoints on CUDA, per-user speed).
+    json r = serve({{"op", "serve"}, {"model", "gpt-oss-20b"}, {"hardware", "h100-sxm"}, {"quant", "MXFP4_BF16"}, {"engine", "batched"},
+                    {"input_tokens", 32000}, {"output_tokens", 100}, {"users", 100}});
+    REQUIRE(r["ok"] == true);
+    INFO(r["point"].dump());
+    CHECK(r["point"]["prompt_bound"] == true);
+    CHECK(r["point"]["per_user_tps"].get<double>() == Approx(1000 / 239.44).epsilon(0.49));
+}
+
 TEST_CASE("a few decoding sequences touch a few of a MoE's experts: the padding does not grow with the expert count") {
     // One token runs on its `active` experts whatever the model's expert count: Llama 4 Maverick (1 of 128)
     // and DeepSeek V3 (8 of 256) pad it alike. The earlier rule spread a lone token over all experts, and

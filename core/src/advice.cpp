@@ -164,8 +164,12 @@ Note batched_step_note(const Device& d, const ServingPoint& p, const Speed& sp, 
                " of weights per GPU" + split + " and " + gib(t.cache_gib_per_gpu) + " of their caches: " + ms(t.memory_s) + " at " +
                fixed(d.bandwidth_gbs, 0) + " GB/s; their matmuls take " + ms(t.compute_s) +
                (t.tp > 1 ? ", the all-reduces between the GPUs " + ms(t.links_s) : std::string()) + " and the engine's fixed step cost " +
-               ms(t.overhead_s) + ". With the prompts of new requests sharing the steps, each user gets about " + fixed(sp.decode_tps, 1) +
-               " tok/s, " + against_decode_target(sp.decode_tps, w) + ".";
+               ms(t.overhead_s) + ". " +
+               (p.prompt_bound ? "Prompts waiting their turn fill the rest of each step's token budget (about " +
+                                     tokens(static_cast<long>(p.step_prompt_tokens)) +
+                                     " prompt tokens a step): more users wait longer for a first token, no more decode at once, and "
+                               : "With the prompts of new requests sharing the steps, ") +
+               "each user gets about " + fixed(sp.decode_tps, 1) + " tok/s, " + against_decode_target(sp.decode_tps, w) + ".";
     return n;
 }
 }  // namespace

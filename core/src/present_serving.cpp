@@ -14,7 +14,8 @@ namespace {
 
 json point_json(const ServingPoint& p) {
     return {{"users", p.users}, {"running", p.running}, {"per_user_tps", round_to(p.per_user_tps, 1)},
-            {"total_tps", round_to(p.total_tps, 0)}, {"ttft_s", round_to(p.ttft_s, 3)}, {"step_ms", round_to(p.step_s * 1e3, 2)}};
+            {"total_tps", round_to(p.total_tps, 0)}, {"ttft_s", round_to(p.ttft_s, 3)}, {"step_ms", round_to(p.step_s * 1e3, 2)},
+            {"prompt_bound", p.prompt_bound}, {"step_prompt_tokens", round_to(p.step_prompt_tokens, 0)}};
 }
 
 // The command that serves the plan: the catalog's run command for the engine, with the

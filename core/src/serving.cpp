@@ -220,20 +220,29 @@ ServingPoint serve_at(const Setup& s, const ServingPlan& plan, const ServingLoad
     pt.users = std::max(1, users);
     if (!plan.fits || plan.max_sequences < 1) return pt;
     const int per_replica = (pt.users + plan.replicas - 1) / plan.replicas;
-    pt.running = std::min(per_replica, plan.max_sequences);
+    const int admitted = std::min(per_replica, plan.max_sequences);
+    // Continuous batching: while the running sequences decode, the prompts of the requests that
+    // replace them are processed in the same steps (chunked prefill), input/output tokens per answer token.
+    // A step holds at most max_batched_tokens tokens, decodes first: once the replacement prompts fill
+    // that budget, fewer sequences decode and the rest wait for their prompt (32K-token prompts on an
+    // A100: about 6 decode beside each 2048-token chunk, whatever the number of users).
+    const double prompt_per_answer = static_cast<double>(load.input_tokens) / std::max(1L, load.output_tokens);
+    const double steady_decoding = plan.max_batched_tokens / (prompt_per_answer + 1);
+    pt.prompt_bound = admitted > steady_decoding;
+    pt.running = pt.prompt_bound ? std::max(1, static_cast<int>(steady_decoding)) : admitted;
     StepTimes t = plan.engine == ServingEngine::Batched ? batched_times(s, plan, load, pt.running) : slots_times(s, load, pt.running);
     if (t.step_s <= 0) return pt;
     pt.step_s = t.step_s;
     pt.prefill_token_s = t.prefill_token_s;
     pt.parts = t.parts;
-    // Continuous batching: while the running sequences decode, the prompts of the requests that
-    // replace them are processed in the same steps (chunked prefill), input/output tokens per answer token.
-    const double prompt_per_answer = static_cast<double>(load.input_tokens) / std::max(1L, load.output_tokens);
-    const double prefill_share_s = pt.running * prompt_per_answer * t.prefill_token_s;
-    const double effective_step = t.step_s + prefill_share_s;
-    // A request's TPOT carries the prompts that join while it decodes: the other running sequences'
-    // replacements. Its own prompt came before its first token (TTFT), so one sequence alone sees none.
-    pt.per_user_tps = 1.0 / (t.step_s + (pt.running - 1) * prompt_per_answer * t.prefill_token_s);
+    // Prompt tokens in each step: a full chunk while prompts queue; else the replacements of the running
+    // sequences. A request's TPOT carries the prompts that join while it decodes: the other running
+    // sequences' replacements. Its own prompt came before its first token (TTFT), so one sequence alone sees none.
+    const double full_chunk = plan.max_batched_tokens - pt.running;
+    pt.step_prompt_tokens = pt.prompt_bound ? full_chunk : pt.running * prompt_per_answer;
+    const double user_prompt_tokens = pt.prompt_bound ? full_chunk : (pt.running - 1) * prompt_per_answer;
+    const double effective_step = t.step_s + pt.step_prompt_tokens * t.prefill_token_s;
+    pt.per_user_tps = 1.0 / (t.step_s + user_prompt_tokens * t.prefill_token_s);
     const int served = std::min(pt.users, pt.running * plan.replicas);
     pt.total_tps = served / effective_step;
     // A new prompt is processed in chunks beside the running sequences (each step takes the step's

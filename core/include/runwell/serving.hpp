@@ -72,6 +72,8 @@ struct BatchedStepParts {
 struct ServingPoint {
     int users = 0;
     int running = 0;            // sequences decoded together per replica (the rest wait in the queue)
+    bool prompt_bound = false;  // queued prompts fill every step's token budget: fewer sequences decode than memory holds
+    double step_prompt_tokens = 0;  // prompt tokens each step carries beside the decodes (chunked prefill)
     double step_s = 0;          // one decode step of `running` sequences, prefill work excluded
     double prefill_token_s = 0; // one prompt token's share of a step
     double per_user_tps = 0;    // tokens per second each running request sees (1 / TPOT)
