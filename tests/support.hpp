@@ -64,6 +64,14 @@ inline nlohmann::json calibration_with_bands(const std::string& quantity, const 
     return c;
 }
 
+// `engine` loaded with the bundled catalog and calibration_with_bands(quantity, bands); that calibration.
+inline nlohmann::json load_with_bands(runwell::Engine& engine, const std::string& quantity, const nlohmann::json& bands) {
+    REQUIRE(engine.load(bundled_files()).empty());
+    nlohmann::json chosen = calibration_with_bands(quantity, bands);
+    REQUIRE(engine.set_calibration(chosen.dump()).empty());
+    return chosen;
+}
+
 // The bundled engine's answer to `request` asked as `op` (a JSON request in, the parsed answer out).
 inline nlohmann::json call(nlohmann::json request, const char* op) {
     request["op"] = op;

@@ -226,10 +226,8 @@ TEST_CASE("several sequences on llama.cpp's slots show the slots check's band, n
     // A calibration whose llama.cpp slots band (llama-batched-bench rows, never fitted) is this test's
     // own choice, 93 %, wider than any single-stream class's and than the batched engines' per-user speed bands.
     runwell::Engine engine;
-    REQUIRE(engine.load(test::bundled_files()).empty());
-    json chosen = test::calibration_with_bands(
-        "slots_decode_tps", {{{"quantity", "slots_decode_tps"}, {"arch", "*"}, {"backend", "*"}, {"pct", 93}, {"rows", 90}, {"sources", 1}}});
-    REQUIRE(engine.set_calibration(chosen.dump()).empty());
+    test::load_with_bands(
+        engine, "slots_decode_tps", {{{"quantity", "slots_decode_tps"}, {"arch", "*"}, {"backend", "*"}, {"pct", 93}, {"rows", 90}, {"sources", 1}}});
     auto call = [&](json q, const char* op) { q["op"] = op; return json::parse(engine.call(q.dump())); };
     auto kimi = [](const json& extra) {
         json q = {{"model", "kimi-linear-48b-a3b-instruct"}, {"hardware", "l40"}};
@@ -428,13 +426,11 @@ TEST_CASE("a batched engine's band is its checkpoint format's where that has evi
     // Bands of this test's own choice: FP8 on CUDA ±25 % on plenty of rows, INT4_BF16 on CUDA ±300 % from
     // one source (thin), CUDA as a whole ±40 %, everything ±45 %.
     runwell::Engine engine;
-    REQUIRE(engine.load(test::bundled_files()).empty());
-    json chosen = test::calibration_with_bands(
-        "serving_user_tps", {{{"quantity", "serving_user_tps"}, {"arch", "*"}, {"backend", "*"}, {"pct", 45}, {"rows", 120}, {"sources", 5}},
+    test::load_with_bands(
+        engine, "serving_user_tps", {{{"quantity", "serving_user_tps"}, {"arch", "*"}, {"backend", "*"}, {"pct", 45}, {"rows", 120}, {"sources", 5}},
                              {{"quantity", "serving_user_tps"}, {"arch", "*"}, {"backend", "cuda"}, {"pct", 40}, {"rows", 90}, {"sources", 4}},
                              {{"quantity", "serving_user_tps"}, {"arch", "FP8"}, {"backend", "cuda"}, {"pct", 25}, {"rows", 40}, {"sources", 4}},
                              {{"quantity", "serving_user_tps"}, {"arch", "INT4_BF16"}, {"backend", "cuda"}, {"pct", 300}, {"rows", 8}, {"sources", 1}}});
-    REQUIRE(engine.set_calibration(chosen.dump()).empty());
     auto answer = [&](const char* model, const char* quant, const char* device = "h200") {
         json est = json::parse(engine.call(json({{"model", model}, {"hardware", device}, {"gpus", 8}, {"quant", quant}, {"mode", "scale-out"}}).dump()));
         REQUIRE(est["ok"] == true);
@@ -460,12 +456,10 @@ TEST_CASE("a batched engine's figures show their backend's serving band, and thi
     // Bands of this test's own choice, for the FP8 checkpoints it asks about: CUDA ±30 % on plenty of rows,
     // ROCm ±77 % on enough, the pooled ±45 %.
     runwell::Engine engine;
-    REQUIRE(engine.load(test::bundled_files()).empty());
-    json chosen = test::calibration_with_bands(
-        "serving_user_tps", {{{"quantity", "serving_user_tps"}, {"arch", "*"}, {"backend", "*"}, {"pct", 45}, {"rows", 120}, {"sources", 5}},
+    json chosen = test::load_with_bands(
+        engine, "serving_user_tps", {{{"quantity", "serving_user_tps"}, {"arch", "*"}, {"backend", "*"}, {"pct", 45}, {"rows", 120}, {"sources", 5}},
                              {{"quantity", "serving_user_tps"}, {"arch", "FP8"}, {"backend", "cuda"}, {"pct", 30}, {"rows", 90}, {"sources", 4}},
                              {{"quantity", "serving_user_tps"}, {"arch", "FP8"}, {"backend", "rocm"}, {"pct", 77}, {"rows", 30}, {"sources", 3}}});
-    REQUIRE(engine.set_calibration(chosen.dump()).empty());
     json& bands = chosen["calibration"]["bands"];
     auto user_band = [&](const char* device) {
         json q = {{"op", "serve"}, {"model", "llama-3.1-70b-instruct"}, {"hardware", device}, {"quant", "FP8"}, {"gpus", 2},

@@ -235,20 +235,19 @@ ServingPoint serve_at(const Setup& s, const ServingPlan& plan, const ServingLoad
     pt.step_s = t.step_s;
     pt.prefill_token_s = t.prefill_token_s;
     pt.parts = t.parts;
+    // The prompt tokens a step has room for beside the running sequences' decodes.
+    const double chunk = std::max(1, plan.max_batched_tokens - pt.running);
     // Prompt tokens in each step: a full chunk while prompts queue; else the replacements of the running
     // sequences. A request's TPOT carries the prompts that join while it decodes: the other running
     // sequences' replacements. Its own prompt came before its first token (TTFT), so one sequence alone sees none.
-    const double full_chunk = plan.max_batched_tokens - pt.running;
-    pt.step_prompt_tokens = pt.prompt_bound ? full_chunk : pt.running * prompt_per_answer;
-    const double user_prompt_tokens = pt.prompt_bound ? full_chunk : (pt.running - 1) * prompt_per_answer;
+    pt.step_prompt_tokens = pt.prompt_bound ? chunk : pt.running * prompt_per_answer;
+    const double user_prompt_tokens = pt.prompt_bound ? chunk : (pt.running - 1) * prompt_per_answer;
     const double effective_step = t.step_s + pt.step_prompt_tokens * t.prefill_token_s;
     pt.per_user_tps = 1.0 / (t.step_s + user_prompt_tokens * t.prefill_token_s);
     const int served = std::min(pt.users, pt.running * plan.replicas);
     pt.total_tps = served / effective_step;
-    // A new prompt is processed in chunks beside the running sequences (each step takes the step's
-    // token budget less one token per running sequence), after the prompts that arrived before it:
-    // requests arrive as answers complete, so prefill is a queue (M/D/1: wait = rho S / 2 (1 - rho)).
-    const double chunk = std::max(1, plan.max_batched_tokens - pt.running);
+    // A new prompt is processed in those chunks beside the running sequences, after the prompts that
+    // arrived before it: requests arrive as answers complete, so prefill is a queue (M/D/1: wait = rho S / 2 (1 - rho)).
     const double prefill_rate = chunk / (t.step_s + chunk * t.prefill_token_s);  // prompt tokens per second
     const double service = load.input_tokens / prefill_rate;
     const double arrivals = served / (load.output_tokens * effective_step);
