@@ -84,7 +84,7 @@ struct ServingFit {
     double bandwidth_efficiency = 0.8;  // achieved / theoretical memory bandwidth in a decode step
     double compute_efficiency = 0.5;    // achieved / dense matrix peak of the precision it runs
     double step_overhead_ms = 2;        // fixed cost of one scheduler step (sampling, scheduling, launches)
-    double allreduce_latency_us = 10;   // fixed cost of one tensor-parallel all-reduce
+    double allreduce_step_latency_us = 2;  // fixed cost of each of a ring all-reduce's 2 (tp - 1) steps
     // The matmuls of a matrix format (batched_matrix_format) reach this share of compute_efficiency, BF16
     // and CUDA's FP8 being the reference: fp4 (of its 4x peak), fp8_fnuz (CDNA3's FP8, run by ROCm's own
     // kernels). A format without rows stays at 1. ROCm's BF16 and OCP FP8 (CDNA4) are left at CUDA's
