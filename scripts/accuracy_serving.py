@@ -41,6 +41,14 @@ with open(os.path.join(HERE, "data", "models.json")) as f:
 SOURCE_SETTINGS = {"trtllm-perf-overview": {"kv": "q8_0"}, "kubis-dgx-spark-gptoss120b": {"kv": "q8_0", "memory_fraction": 0.70}}
 
 
+def engine_of(name):
+    """The core's serving engine for a row's engine: SGLang's own scheduling, llama.cpp's slots, or the
+    vLLM-class engines (vLLM, TensorRT-LLM, NIM and MLPerf's submitters put prompts in the decode steps)."""
+    if name in ("sglang", "mlperf-sglang"):
+        return "sglang"
+    return "llama.cpp" if name == "llama.cpp" else "batched"
+
+
 def quant_of(precision, model_id):
     p = precision.lower()
     own = CHECKPOINTS.get(model_id, "")
@@ -114,7 +122,7 @@ def to_request(row):
     if row["hardware_id"] == "dgx-spark" and gpus > 1:
         return None, "several DGX Sparks over Ethernet (no GPU link modelled)"
     request = {"op": "serve", "model": row["model_id"], "hardware": row["hardware_id"], "quant": quant, "gpus": gpus,
-               "tensor_parallel": tp, "engine": "batched" if row["engine"] != "llama.cpp" else "llama.cpp",
+               "tensor_parallel": tp, "engine": engine_of(row["engine"]),
                "input_tokens": input_len, "output_tokens": output_len}
     request.update(SOURCE_SETTINGS.get(row["source_group"], {}))
     # An 8-bit cache the run states (vLLM --kv-cache-dtype fp8, AMD's FP8-KV checkpoints).

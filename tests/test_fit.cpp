@@ -287,3 +287,27 @@ TEST_CASE("quality is measured against the weights a model was released in") {
     CHECK(kld_of(*c.model("deepseek-r1"), *c.quant("FP8")) == 0);
     CHECK(kld_of(*c.model("qwen3-30b-a3b"), *c.quant("FP8")) == c.quant("FP8")->kld);
 }
+
+TEST_CASE("SGLang's line loads the same weights as vLLM's: the checkpoint as published, FP8 of a 16-bit repo as it loads") {
+    // SGLang's quantization docs (docs.sglang.io, advanced_features/quantization): a pre-quantized checkpoint's method is
+    // read from its config ("do not add --quantization"); --quantization fp8 quantizes 16-bit weights as they load.
+    auto line = [](Setup s, int gpus, const char* runtime) {
+        s.gpus = gpus;
+        for (const Command& cmd : commands_for(s, estimate_fit(s)))
+            if (cmd.runtime == runtime) return cmd.text();
+        return std::string();
+    };
+    std::string oss = line(test::setup("gpt-oss-120b", "h100-sxm", "MXFP4_BF16"), 2, "sglang");
+    INFO(oss);
+    CHECK(oss.find("python3 -m sglang.launch_server --model-path openai/gpt-oss-120b ") != std::string::npos);
+    CHECK(oss.find("--tp-size 2") != std::string::npos);
+    CHECK(oss.find("--quantization") == std::string::npos);
+    std::string llama = line(test::setup("llama-3.3-70b-instruct", "b200", "FP8"), 1, "sglang");
+    INFO(llama);
+    CHECK(llama.find("--quantization fp8") != std::string::npos);
+    // No NVFP4 checkpoint of Llama 3.3 70B in the catalog: neither engine gets a line.
+    CHECK(line(test::setup("llama-3.3-70b-instruct", "b200", "NVFP4"), 1, "sglang").empty());
+    // A GGUF file, or weights that spill to the CPU, are not SGLang's to serve.
+    CHECK(line(test::setup("qwen3-8b", "rtx-4090", "Q4_K_M"), 1, "sglang").empty());
+    CHECK(line(test::setup("llama-3.3-70b-instruct", "rtx-4090", "FP8"), 1, "sglang").empty());
+}

@@ -89,7 +89,7 @@ async function main() {
       return out;
     };
     root.append(h('section', { class: 'card', id: 'serving' }, h('h2', {}, 'Serving many users'),
-      h('p', {}, `The serving model (vLLM / SGLang / TensorRT-LLM-class batching) against ${serving.rows} published batched-serving measurements; each source predicted by constants fitted without it.`),
+      h('p', {}, `The serving model (continuous batching: vLLM and TensorRT-LLM with the prompts in the decode steps, SGLang with prefill passes of their own) against ${serving.rows} published batched-serving measurements; each source predicted by constants fitted without it.`),
       table('Serving error', ['Quantity', 'Rows', 'In sample', 'Out of sample (source)', 'p80'], rows),
       h('h3', {}, 'By source (out of sample)'),
       table('Serving error by source', ['Quantity and source', 'Rows', 'Out of sample'], grouped('source')),

@@ -391,7 +391,7 @@ function servingSection(state, update) {
     h('input', { id: `serve-${key}`, type: 'number', inputmode: 'decimal', min: '0', value: state[key] ?? '', placeholder, onchange: change(key), ...attrs }));
   const engines = s?.engines ?? [];
   const engine = h('select', { id: 'serve-engine', onchange: change('engine') },
-    h('option', { value: '' }, 'Best for this quant'), ...engines.map((e) => h('option', { value: e }, e === 'batched' ? 'vLLM / SGLang / TensorRT-LLM' : 'llama.cpp server')));
+    h('option', { value: '' }, 'Best for this quant'), ...engines.map((e) => h('option', { value: e.id }, e.label)));
   engine.value = state.engine ?? '';
   const form = h('div', { class: 'planner', id: 'planner' },
     h('label', { for: 'serve-engine' }, 'Engine', engine),
@@ -433,7 +433,7 @@ function servingSection(state, update) {
         ? `llama.cpp's parallel slots reuse the single-stream model, checked (never fitted) against ${band.rows} llama-batched-bench measurements of several sequences decoding together, from ${sources}: total throughput and each user's speed ±${band.user_tps_pct}% (80 % of the rows); nothing checks the first-token time under load.`
         : `Checked against ${band.rows} published batched-serving measurements from ${sources}: total throughput ±${band.total_tps_pct}%, each user's speed ±${band.user_tps_pct}%, first token ±${band.ttft_pct}% (80 % of the rows, each predicted without its own source).`));
   }
-  return section('Serving many users', 'serving', h('p', {}, `${s.engine_label}: continuous batching shares each decode step between the running requests; their prompts are processed in the same steps.`), form, ...out);
+  return section('Serving many users', 'serving', h('p', {}, `${s.engine_label}: ${s.engine_how}`), form, ...out);
 }
 
 function faqSection(r) {

@@ -539,6 +539,22 @@ std::vector<Command> run_commands(const Catalog& c, const Setup& s, const Estima
         serve.args({"--gpu-memory-utilization", "0.90"});
         out.push_back({"vllm", "vLLM", lines_of({version, serve})});
     }
+    // SGLang loads the same checkpoints; its memory share and prefill chunk are left to its own
+    // defaults, which the serving plan models (calibration::sglang_defaults).
+    const RuntimeSupport* sglang = where ? where->runtime("sglang") : nullptr;
+    bool sglang_ok = std::find(q.runtimes.begin(), q.runtimes.end(), "sglang") != q.runtimes.end() && runs_on(sglang) &&
+                     (d.backend == "cuda" || d.backend == "rocm") && e.placement.kind == OffloadKind::None && weights;
+    if (sglang_ok) {
+        ShellLine version, serve;
+        version.comment(since_text(sglang, "SGLang"));
+        const int gpus = std::max(1, s.gpus), tp = s.tensor_parallel > 0 ? std::min(s.tensor_parallel, gpus) : gpus;
+        serve.args({"python3", "-m", "sglang.launch_server", "--model-path", weights->repo, "--context-length", ctx, "--tp-size", std::to_string(tp)});
+        if (gpus / tp > 1) serve.args({"--dp-size", std::to_string(gpus / tp)});
+        if (s.concurrency > 1) serve.args({"--max-running-requests", std::to_string(s.concurrency)});
+        if (weights->quantize_on_load) serve.args({"--quantization", "fp8"});
+        serve.args({"--port", "30000"});
+        out.push_back({"sglang", "SGLang", lines_of({version, serve})});
+    }
     return out;
 }
 

@@ -64,10 +64,11 @@ bool read_serving(const Catalog& catalog, ObjectReader& r, Resolved& resolved, S
     if (engine.empty() || engine == "auto") q.engine = default_serving_engine(s);
     else if (engine == "llama.cpp") q.engine = ServingEngine::LlamaCppSlots;
     else if (engine == "batched") q.engine = ServingEngine::Batched;
-    else { error = error_response("unknown_value", "engine must be auto, llama.cpp or batched, got '" + engine + "'", "engine"); return false; }
+    else if (engine == "sglang") q.engine = ServingEngine::Sglang;
+    else { error = error_response("unknown_value", "engine must be auto, llama.cpp, batched or sglang, got '" + engine + "'", "engine"); return false; }
     if (!engine_runs(q.engine, s)) {
         error = error_response("engine_unsupported", std::string(to_string(q.engine)) + " does not serve " + s.quant->id + " on " + s.device->name +
-                                                         (q.engine == ServingEngine::Batched ? " (the batched engines load FP8, NVFP4, MXFP4, INT4 or BF16 checkpoints on CUDA and ROCm GPUs)" : ""),
+                                                         (is_batched(q.engine) ? " (the batched engines load FP8, NVFP4, MXFP4, INT4 or BF16 checkpoints on CUDA and ROCm GPUs)" : ""),
                                "engine");
         return false;
     }

@@ -15,7 +15,8 @@ namespace {
 json point_json(const ServingPoint& p) {
     return {{"users", p.users}, {"running", p.running}, {"per_user_tps", round_to(p.per_user_tps, 1)},
             {"total_tps", round_to(p.total_tps, 0)}, {"ttft_s", round_to(p.ttft_s, 3)}, {"step_ms", round_to(p.step_s * 1e3, 2)},
-            {"prompt_bound", p.prompt_bound}, {"step_prompt_tokens", round_to(p.step_prompt_tokens, 0)}};
+            {"prompt_bound", p.prompt_bound}, {"step_prompt_tokens", round_to(p.step_prompt_tokens, 0)},
+            {"prefill_pass_ms", round_to(p.prefill_pass_s * 1e3, 2)}};
 }
 
 // The command that serves the plan: the catalog's run command for the engine, with the
@@ -25,11 +26,11 @@ json plan_command(const Catalog& c, const Resolved& r, const ServingPlan& plan, 
     if (q.quant) s.quant = q.quant;
     s.context = q.load.input_tokens + q.load.output_tokens;
     s.concurrency = std::max(1, sequences);
-    s.tensor_parallel = plan.engine == ServingEngine::Batched ? plan.tp : 0;
+    s.tensor_parallel = is_batched(plan.engine) ? plan.tp : 0;
     Estimate e = estimate_fit(s);
-    if (plan.engine == ServingEngine::Batched) e.placement = Placement{};  // the batched engine keeps everything on the GPUs
+    if (is_batched(plan.engine)) e.placement = Placement{};  // the batched engines keep everything on the GPUs
     const Availability* where = r.own_model ? nullptr : c.availability_of(s.model->id);
-    const char* runtime = plan.engine == ServingEngine::Batched ? "vllm" : "llama.cpp";
+    const char* runtime = plan.engine == ServingEngine::Batched ? "vllm" : plan.engine == ServingEngine::Sglang ? "sglang" : "llama.cpp";
     for (const Command& cmd : run_commands(c, s, e, where))
         if (cmd.runtime == runtime) {
             json argv = json::array();
@@ -42,7 +43,20 @@ json plan_command(const Catalog& c, const Resolved& r, const ServingPlan& plan, 
 }  // namespace
 
 std::string engine_label(ServingEngine e) {
-    return e == ServingEngine::Batched ? "vLLM-class batched engine (vLLM, SGLang, TensorRT-LLM)" : "llama.cpp server, parallel slots";
+    switch (e) {
+        case ServingEngine::Batched: return "vLLM-class batched engine (vLLM, TensorRT-LLM)";
+        case ServingEngine::Sglang: return "SGLang";
+        case ServingEngine::LlamaCppSlots: break;
+    }
+    return "llama.cpp server, parallel slots";
+}
+
+// Where an engine puts the prompts of the requests that join: what sets its speeds apart.
+std::string engine_how(ServingEngine e) {
+    if (e == ServingEngine::Sglang)
+        return "continuous batching shares each decode step between the running requests; the prompts of the requests that "
+               "join are processed in prefill passes of their own between the steps, while the decodes wait.";
+    return "continuous batching shares each decode step between the running requests; their prompts are processed in the same steps.";
 }
 
 int requested_users(const ServingPlan& plan, const ServingRequest& q) {
@@ -64,12 +78,13 @@ json serving_json(const Catalog& c, const Resolved& r, const ServingRequest& q) 
     // reuse the single-stream physics, checked (never fitted) against llama-batched-bench decode speeds
     // of several sequences: that band covers both speeds, and nothing checks their TTFT.
     const Calibration& cal = calibration_of(s);
-    const bool batched = plan.engine == ServingEngine::Batched;
+    const bool batched = is_batched(plan.engine);
     const ErrorBand slots_band = cal.band("slots_decode_tps", "*", "*");
     const ErrorBand total_band = batched ? serving_band(s, "serving_total_tps") : slots_band;
     const ErrorBand user_band = batched ? serving_band(s, "serving_user_tps") : slots_band;
     const ErrorBand ttft_band = batched ? serving_band(s, "serving_ttft") : ErrorBand{};
-    json j = {{"engine", std::string(to_string(plan.engine))}, {"engine_label", engine_label(plan.engine)}, {"quant", s.quant->id},
+    json j = {{"engine", std::string(to_string(plan.engine))}, {"engine_label", engine_label(plan.engine)},
+              {"engine_how", engine_how(plan.engine)}, {"quant", s.quant->id},
               {"load", {{"input_tokens", q.load.input_tokens}, {"output_tokens", q.load.output_tokens},
                         {"target_tps", q.target_tps}, {"target_ttft_s", q.target_ttft_s}}},
               {"plan", {{"gpus", std::max(1, s.gpus)}, {"tensor_parallel", plan.tp}, {"replicas", plan.replicas},
@@ -83,7 +98,7 @@ json serving_json(const Catalog& c, const Resolved& r, const ServingRequest& q) 
                               {"rows", total_band.rows}, {"sources", total_band.sources},
                               {"checked_against", batched ? "batched_serving" : "llama_batched_bench"}}}};
     json engines = json::array();
-    for (ServingEngine e : engines_for(s)) engines.push_back(std::string(to_string(e)));
+    for (ServingEngine e : engines_for(s)) engines.push_back({{"id", std::string(to_string(e))}, {"label", engine_label(e)}});
     j["engines"] = engines;
     if (!plan.fits) {
         j["capacity"] = point_json(ServingPoint{});

@@ -10,7 +10,14 @@ namespace runwell {
 
 using calibration::kGiB;
 
-std::string_view to_string(ServingEngine e) { return e == ServingEngine::Batched ? "batched" : "llama.cpp"; }
+std::string_view to_string(ServingEngine e) {
+    switch (e) {
+        case ServingEngine::Batched: return "batched";
+        case ServingEngine::Sglang: return "sglang";
+        case ServingEngine::LlamaCppSlots: break;
+    }
+    return "llama.cpp";
+}
 
 namespace {
 bool has_format(const Device& d, const char* f) {
@@ -25,8 +32,8 @@ bool names_a100(const Device& d) {
 }
 }  // namespace
 
-bool batched_engine_runs(const Quant& q, const Device& d) {
-    if (std::find(q.runtimes.begin(), q.runtimes.end(), "vllm") == q.runtimes.end()) return false;
+bool batched_engine_runs(const Quant& q, const Device& d, std::string_view runtime) {
+    if (std::find(q.runtimes.begin(), q.runtimes.end(), runtime) == q.runtimes.end()) return false;
     if (d.backend != "cuda" && d.backend != "rocm") return false;
     if (q.id == "FP8" && !has_fp8(d)) return false;
     if (q.id == "NVFP4" && (d.vendor != "NVIDIA" || !has_format(d, "fp4"))) return false;
@@ -37,7 +44,7 @@ bool engine_runs(ServingEngine engine, const Setup& s) {
     const Quant& q = *s.quant;
     if (engine == ServingEngine::LlamaCppSlots)
         return std::find(q.runtimes.begin(), q.runtimes.end(), "llama.cpp") != q.runtimes.end() && q.family != "mlx";
-    return batched_engine_runs(q, *s.device);
+    return batched_engine_runs(q, *s.device, engine == ServingEngine::Sglang ? "sglang" : "vllm");
 }
 
 std::optional<BatchedWeights> batched_weights(const Model& m, const Quant& q, const Availability* where) {
@@ -91,7 +98,7 @@ double sequence_cache_bytes(const Model& m, long tokens, KvType kv, int tp) {
 // A ring all-reduce over a tensor-parallel group of tp GPUs takes 2 (tp - 1) steps (reduce-scatter, then
 // all-gather), each passing 1 / tp of the data to the next GPU: the textbook alpha-beta cost, a fixed
 // latency per step (ServingFit::allreduce_step_latency_us; one latency per all-reduce whatever the group
-// size fitted worse out of sample: each user's speed on AMD 31 % against 25 %) plus the data over the link.
+// size fitted each user's speed worse out of sample, on AMD GPUs 28.7 % against 27.0 %) plus the data over the link.
 int ring_steps(int tp) { return 2 * (tp - 1); }
 
 // The data part for `tokens` hidden vectors (16-bit); the link's per-direction rate is half the quoted
@@ -102,6 +109,18 @@ double allreduce_transfer_s(const Setup& s, int tp, double tokens) {
     double per_direction_gbs = d.interconnect_gbs > 0 ? d.interconnect_gbs / 2 : std::max(1.0, d.host_link_gbs);
     double bytes = static_cast<double>(ring_steps(tp)) / tp * tokens * s.model->hidden * 2.0;
     return bytes / (per_direction_gbs * 1e9);
+}
+
+// The fixed latency of a step's all-reduces: two per layer (after attention, after the MLP).
+double allreduces_per_step(const Model& m, int tp) { return tp > 1 ? 2.0 * m.layers : 0.0; }
+double allreduce_latency_s(const Setup& s, int tp) {
+    return allreduces_per_step(*s.model, tp) * ring_steps(tp) * calibration_of(s).serving.allreduce_step_latency_us * 1e-6;
+}
+
+// The weights one GPU of the group reads for a pass over `tokens` tokens (MoE: the experts they touch),
+// inside the matmuls at a fitted share of the memory's rate.
+double weight_read_s(const Setup& s, int tp, int tokens) {
+    return decode_weight_bytes(*s.model, *s.quant, tokens) / tp / (s.device->bandwidth_gbs * 1e9 * calibration_of(s).serving.bandwidth_efficiency);
 }
 
 long mean_depth(const ServingLoad& load) { return load.input_tokens + load.output_tokens / 2; }
@@ -136,13 +155,12 @@ StepTimes batched_times(const Setup& s, const ServingPlan& plan, const ServingLo
     // total throughput out of sample 28 % against 18 % at nameplate).
     const double weight_bytes = decode_weight_bytes(m, *s.quant, running) / tp;
     const double cache_bytes = running * sequence_cache_bytes(m, mean_depth(load), s.kv, tp);
-    double t_mem = weight_bytes / (nameplate * k.bandwidth_efficiency) + cache_bytes / nameplate;
+    double t_mem = weight_read_s(s, tp, running) + cache_bytes / nameplate;
     double rate = batched_peak_tflops(s) * 1e12 * k.compute_efficiency * k.compute_factor(batched_matrix_format(s));
     double token_flops = 2.0 * m.active_params_b * 1e9;
     double t_compute = running * (token_flops * moe_batch_factor(s, running) + attention_flops_at(m, depth)) / tp / rate;
-    // Two all-reduces per layer (after attention, after the MLP) for the step's tokens.
-    const double allreduces = tp > 1 ? 2.0 * m.layers : 0.0;
-    double t_links = allreduces * (ring_steps(tp) * k.allreduce_step_latency_us * 1e-6 + allreduce_transfer_s(s, tp, running));
+    const double allreduces = allreduces_per_step(m, tp);
+    double t_links = allreduce_latency_s(s, tp) + allreduces * allreduce_transfer_s(s, tp, running);
     StepTimes t;
     // A step's reads and its matmuls add up rather than overlap: fitted as (mem^p + compute^p)^(1/p)
     // on the serving measurements, p goes to 1.
@@ -152,6 +170,12 @@ StepTimes batched_times(const Setup& s, const ServingPlan& plan, const ServingLo
     t.prefill_token_s = (token_flops * moe_batch_factor(s, plan.max_batched_tokens) + attention_flops_at(m, load.input_tokens / 2.0)) / tp / rate +
                         allreduces * allreduce_transfer_s(s, tp, 1);
     return t;
+}
+
+// A prefill pass of `tokens` prompt tokens run on its own (SGLang), beyond its tokens' matmuls: the
+// weights they touch, the step's fixed cost and its all-reduces' latency.
+double prefill_pass_fixed_s(const Setup& s, int tp, int tokens) {
+    return weight_read_s(s, tp, std::max(1, tokens)) + allreduce_latency_s(s, tp) + calibration_of(s).serving.step_overhead_ms * 1e-3;
 }
 
 StepTimes slots_times(const Setup& s, const ServingLoad& load, int running) {
@@ -201,14 +225,24 @@ ServingPlan plan_serving(const Setup& s, ServingEngine engine, int tp, const Ser
     const int gpus = std::max(1, s.gpus);
     p.tp = std::clamp(tp > 0 ? tp : gpus, 1, gpus);
     p.replicas = std::max(1, gpus / p.tp);
-    const bool large = d.memory_gib >= calibration::kLargeGpuGib && !names_a100(d);
-    p.engine_batch_limit = batch_limit > 0 ? batch_limit : (large ? calibration::kBatchedSeqLimitLarge : calibration::kBatchedSeqLimit);
-    p.max_batched_tokens = large ? calibration::kBatchedTokensLarge : calibration::kBatchedTokens;
-    p.memory_fraction = memory_fraction > 0 ? memory_fraction : calibration::kBatchedMemoryFraction;
     p.weights_gib = weight_bytes(m, *s.quant) / p.tp / kGiB;
-    // Activations of a full scheduler step; logits only for each sequence's last token (what they sample).
-    p.reserve_gib = calibration::runtime_context_gib(d.backend) + compute_bytes(m, p.max_batched_tokens, p.engine_batch_limit) / p.tp / kGiB;
-    p.kv_pool_gib = std::max(0.0, d.memory_gib * p.memory_fraction - p.weights_gib - p.reserve_gib);
+    if (engine == ServingEngine::Sglang) {
+        // SGLang's share of memory holds the weights and the KV pool; activations and graphs take the rest.
+        const calibration::SglangDefaults sg = calibration::sglang_defaults(d.memory_gib, p.tp);
+        p.engine_batch_limit = batch_limit > 0 ? batch_limit : calibration::kSglangRequestLimit;
+        p.max_batched_tokens = sg.chunk_tokens;
+        p.memory_fraction = memory_fraction > 0 ? memory_fraction : sg.memory_fraction;
+        p.reserve_gib = d.memory_gib * (1 - p.memory_fraction);
+        p.kv_pool_gib = std::max(0.0, d.memory_gib * p.memory_fraction - p.weights_gib);
+    } else {
+        const bool large = d.memory_gib >= calibration::kLargeGpuGib && !names_a100(d);
+        p.engine_batch_limit = batch_limit > 0 ? batch_limit : (large ? calibration::kBatchedSeqLimitLarge : calibration::kBatchedSeqLimit);
+        p.max_batched_tokens = large ? calibration::kBatchedTokensLarge : calibration::kBatchedTokens;
+        p.memory_fraction = memory_fraction > 0 ? memory_fraction : calibration::kBatchedMemoryFraction;
+        // Activations of a full scheduler step; logits only for each sequence's last token (what they sample).
+        p.reserve_gib = calibration::runtime_context_gib(d.backend) + compute_bytes(m, p.max_batched_tokens, p.engine_batch_limit) / p.tp / kGiB;
+        p.kv_pool_gib = std::max(0.0, d.memory_gib * p.memory_fraction - p.weights_gib - p.reserve_gib);
+    }
     p.kv_gib_per_sequence = sequence_cache_bytes(m, tokens, s.kv, p.tp) / kGiB;
     p.fits = p.kv_gib_per_sequence > 0 && p.kv_pool_gib >= p.kv_gib_per_sequence;
     // Paged KV: blocks are taken as a sequence grows, so the pool holds sequences at their mean
@@ -226,35 +260,52 @@ ServingPoint serve_at(const Setup& s, const ServingPlan& plan, const ServingLoad
     if (!plan.fits || plan.max_sequences < 1) return pt;
     const int per_replica = (pt.users + plan.replicas - 1) / plan.replicas;
     const int admitted = std::min(per_replica, plan.max_sequences);
+    const bool own_passes = plan.engine == ServingEngine::Sglang;
     // Continuous batching: while the running sequences decode, the prompts of the requests that
-    // replace them are processed in the same steps (chunked prefill), input/output tokens per answer token.
-    // A step holds at most max_batched_tokens tokens, decodes first: once the replacement prompts fill
-    // that budget, fewer sequences decode and the rest wait for their prompt (32K-token prompts on an
-    // A100: about 6 decode beside each 2048-token chunk, whatever the number of users).
+    // replace them are processed too (chunked prefill), input/output tokens per answer token.
+    // vLLM: a step holds at most max_batched_tokens tokens, decodes first: once the replacement prompts
+    // fill that budget, fewer sequences decode and the rest wait for their prompt (32K-token prompts on an
+    // A100: about 6 decode beside each 2048-token chunk, whatever the number of users). SGLang's passes
+    // have a budget of their own: every request memory admits decodes, and the prompts take the time they take.
     const double prompt_per_answer = static_cast<double>(load.input_tokens) / std::max(1L, load.output_tokens);
     const double steady_decoding = plan.max_batched_tokens / (prompt_per_answer + 1);
-    pt.prompt_bound = admitted > steady_decoding;
+    pt.prompt_bound = !own_passes && admitted > steady_decoding;
     pt.running = pt.prompt_bound ? std::max(1, static_cast<int>(steady_decoding)) : admitted;
-    StepTimes t = plan.engine == ServingEngine::Batched ? batched_times(s, plan, load, pt.running) : slots_times(s, load, pt.running);
+    StepTimes t = is_batched(plan.engine) ? batched_times(s, plan, load, pt.running) : slots_times(s, load, pt.running);
     if (t.step_s <= 0) return pt;
     pt.step_s = t.step_s;
     pt.prefill_token_s = t.prefill_token_s;
     pt.parts = t.parts;
-    // The prompt tokens a step has room for beside the running sequences' decodes.
-    const double chunk = std::max(1, plan.max_batched_tokens - pt.running);
-    // Prompt tokens in each step: a full chunk while prompts queue; else the replacements of the running
+    // The prompt tokens a step has room for beside the running sequences' decodes (SGLang: a pass's).
+    const double chunk = std::max(1, plan.max_batched_tokens - (own_passes ? 0 : pt.running));
+    // Prompt tokens per decode step: a full chunk while prompts queue; else the replacements of the running
     // sequences. A request's TPOT carries the prompts that join while it decodes: the other running
     // sequences' replacements. Its own prompt came before its first token (TTFT), so one sequence alone sees none.
     pt.step_prompt_tokens = pt.prompt_bound ? chunk : pt.running * prompt_per_answer;
     const double user_prompt_tokens = pt.prompt_bound ? chunk : (pt.running - 1) * prompt_per_answer;
-    const double effective_step = t.step_s + pt.step_prompt_tokens * t.prefill_token_s;
-    pt.per_user_tps = 1.0 / (t.step_s + user_prompt_tokens * t.prefill_token_s);
+    // SGLang (--enable-mixed-chunk off by default) runs the arrived prompts in a pass of their own before
+    // the next decode step, and the decodes wait: each pass reads the weights its tokens touch and pays the
+    // step's fixed costs again. Requests arrive as answers complete; one pass takes all that arrived (a chunk
+    // at most), so fewer arrivals than one per step mean a pass every few steps. A request's own prompt
+    // came before its first token: its TPOT carries the other running requests' passes.
+    auto passes_s = [&](double arrivals_per_step) {
+        if (!own_passes || arrivals_per_step <= 0) return 0.0;
+        const double tokens = arrivals_per_step * load.input_tokens;
+        const double passes = std::max(std::min(1.0, arrivals_per_step), tokens / chunk);
+        return passes * prefill_pass_fixed_s(s, plan.tp, static_cast<int>(std::ceil(tokens / passes)));
+    };
+    const double answer_tokens = static_cast<double>(std::max(1L, load.output_tokens));
+    pt.prefill_pass_s = passes_s(pt.running / answer_tokens);
+    const double effective_step = t.step_s + pt.prefill_pass_s + pt.step_prompt_tokens * t.prefill_token_s;
+    pt.per_user_tps = 1.0 / (t.step_s + passes_s((pt.running - 1) / answer_tokens) + user_prompt_tokens * t.prefill_token_s);
     const int served = std::min(pt.users, pt.running * plan.replicas);
     pt.total_tps = served / effective_step;
-    // A new prompt is processed in those chunks beside the running sequences, after the prompts that
-    // arrived before it: requests arrive as answers complete, so prefill is a queue (M/D/1: wait = rho S / 2 (1 - rho)).
-    const double prefill_rate = chunk / (t.step_s + chunk * t.prefill_token_s);  // prompt tokens per second
-    const double service = load.input_tokens / prefill_rate;
+    // A new prompt is processed in chunks (vLLM: beside the running sequences; SGLang: in passes of its
+    // own), after the prompts that arrived before it: requests arrive as answers complete, so prefill is a
+    // queue (M/D/1: wait = rho S / 2 (1 - rho)).
+    const double chunk_s = own_passes ? prefill_pass_fixed_s(s, plan.tp, static_cast<int>(chunk)) + chunk * t.prefill_token_s
+                                      : t.step_s + chunk * t.prefill_token_s;
+    const double service = load.input_tokens * chunk_s / chunk;
     const double arrivals = served / (load.output_tokens * effective_step);
     const double rho = std::min(0.95, arrivals * service);
     const double wait = rho * service / (2 * (1 - rho));

@@ -328,6 +328,25 @@ test('the capacity planner (workload, target speed, device, count) answers as th
   const command = await page.textContent('#serving [data-runtime=serve-vllm] code');
   assert.equal(command, expected.command.text);
   assert.match(command, /--tensor-parallel-size 2 --data-parallel-size 4 --max-num-seqs \d+/);
+  // SGLang from the engine list: its own plan (prompts in passes of their own), figures and launcher, as the CLI gives them.
+  const engines = await page.$$eval('#serve-engine option', (options) => options.map((o) => [o.value, o.textContent]));
+  assert.deepEqual(engines.map(([id]) => id), ['', ...expected.engines.map((e) => e.id)]);
+  assert.ok(engines.some(([id, label]) => id === 'sglang' && label === 'SGLang'));
+  await page.selectOption('#serve-engine', 'sglang');
+  await page.waitForURL(/engine=sglang/);
+  const sglang = JSON.parse(execFileSync(CLI, ['batch'], { input: `${JSON.stringify({ op: 'serve', model: 'llama-3.1-8b-instruct',
+    hardware: 'h100-sxm', quant: 'FP8', gpus: 8, tensor_parallel: 2, workload: 'chat', mode: 'scale-out', target_tps: 25,
+    load_users: 2000, users: 16, engine: 'sglang' })}\n` }).toString());
+  assert.equal(sglang.ok, true);
+  assert.equal(await figure('Users at target'), sglang.capacity.users);
+  assert.equal(await figure('Each user'), sglang.capacity.per_user_tps);
+  assert.match(await page.textContent('#serving'), /SGLang: continuous batching .* passes of their own/);
+  const launcher = await page.textContent('#serving [data-runtime=serve-sglang] code');
+  assert.equal(launcher, sglang.command.text);
+  assert.match(launcher, /python3 -m sglang\.launch_server --model-path \S+ --context-length \d+ --tp-size 2 --dp-size 4/);
+  await shot(page, 'calculator-serving-sglang');
+  await page.selectOption('#serve-engine', 'batched');
+  await page.waitForURL(/engine=batched/);
   await shot(page, 'calculator-serving');
   // A hostile planner value from a link: a clear message in the section, the rest of the page intact.
   await page.goto(`${server.url}?model=llama-3.1-8b-instruct&hardware=h100-sxm&quant=FP8&tensor_parallel=-3`);

@@ -33,6 +33,31 @@ constexpr double kBatchedMemoryFraction = 0.90;
 constexpr double kLargeGpuGib = 70.0;
 constexpr int kBatchedSeqLimitLarge = 1024, kBatchedSeqLimit = 256;
 constexpr int kBatchedTokensLarge = 8192, kBatchedTokens = 2048;
+// SGLang's defaults by the GPU's memory (python/sglang/srt/server_args.py, _handle_gpu_memory_settings):
+// the prompt tokens of one prefill pass (--chunked-prefill-size) and the largest decode batch captured as a
+// graph (--cuda-graph-max-bs); the share of memory for weights and KV pool (--mem-fraction-static) is what is
+// left after 512 MiB, 1.5 MiB per chunk token (at least 2048), 2 MiB per graph batch and 1 GiB per 8 GPUs of
+// the group, at least 10 GiB on GPUs over 60 GiB. Its request pool holds 2048 to 4096 requests
+// (model_runner max_num_reqs): the KV pool, not that cap, limits the running requests.
+struct SglangDefaults {
+    int chunk_tokens = 0;
+    int graph_batch = 0;
+    double memory_fraction = 0;
+};
+inline SglangDefaults sglang_defaults(double memory_gib, int tp) {
+    const double mib = memory_gib * 1024;
+    SglangDefaults d;
+    if (mib < 20 * 1024) d = {2048, 8};
+    else if (mib < 35 * 1024) d = {2048, tp < 4 ? 24 : 80};
+    else if (mib < 60 * 1024) d = {4096, tp < 4 ? 32 : 160};
+    else if (mib < 160 * 1024) d = {8192, tp < 4 ? 256 : 512};
+    else d = {16384, 512};
+    double reserved_mib = 512 + (d.chunk_tokens > 2048 ? d.chunk_tokens : 2048) * 1.5 + d.graph_batch * 2 + tp / 8.0 * 1024;
+    if (mib > 60 * 1024 && reserved_mib < 10 * 1024) reserved_mib = 10 * 1024;
+    d.memory_fraction = (mib - reserved_mib) / mib;
+    return d;
+}
+constexpr int kSglangRequestLimit = 2048;
 // llama-server: prompt tokens per step (-b 2048) and the most parallel slots runwell plans (-np).
 constexpr int kSlotsBatchTokens = 2048;
 constexpr int kMaxSlots = 256;

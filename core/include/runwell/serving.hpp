@@ -1,6 +1,8 @@
-// Serving many users: how a batched engine (vLLM, SGLang, TensorRT-LLM: continuous batching,
-// paged KV cache, chunked prefill, tensor parallelism) or llama.cpp's server with parallel
-// slots shares one device or one tensor-parallel group between concurrent requests.
+// Serving many users: how a batched engine (continuous batching, paged KV cache, chunked prefill,
+// tensor parallelism) or llama.cpp's server with parallel slots shares one device or one
+// tensor-parallel group between concurrent requests. The batched engines differ in where prompts
+// go: vLLM and TensorRT-LLM put them in the decode steps (`Batched`), SGLang runs them in prefill
+// passes of their own between the decode steps (`Sglang`).
 #pragma once
 #include <optional>
 #include <string>
@@ -11,13 +13,16 @@
 
 namespace runwell {
 
-enum class ServingEngine { LlamaCppSlots, Batched };
+enum class ServingEngine { LlamaCppSlots, Batched, Sglang };
 std::string_view to_string(ServingEngine e);
-inline constexpr ServingEngine kServingEngines[] = {ServingEngine::LlamaCppSlots, ServingEngine::Batched};
+inline constexpr ServingEngine kServingEngines[] = {ServingEngine::LlamaCppSlots, ServingEngine::Batched, ServingEngine::Sglang};
+// vLLM-class and SGLang: the engines that load the batched checkpoints with tensor parallelism.
+inline bool is_batched(ServingEngine e) { return e != ServingEngine::LlamaCppSlots; }
 
 // The batched engines run this checkpoint on this device: CUDA or ROCm, FP8 only where the tensor
 // cores have FP8, NVFP4 (NVIDIA's own format) only on NVIDIA FP4 tensor cores (hardware.json tensor_formats).
-bool batched_engine_runs(const Quant& q, const Device& d);
+// `runtime`: the quant's runtime that names the engine, "vllm" or "sglang" (quants.json).
+bool batched_engine_runs(const Quant& q, const Device& d, std::string_view runtime = "vllm");
 // Where a batched engine gets a quant's weights: the model's own repo when it is published in that
 // format, the same 16-bit repo quantized to FP8 as vLLM loads it, or a pre-quantized checkpoint the
 // catalog records (availability downloads of format "hf"). None: the engine has no such weights to load,
@@ -55,7 +60,7 @@ struct ServingPlan {
     long held_tokens = 0;           // tokens a running sequence holds on average (what max_sequences counts)
     int max_sequences = 0;          // per replica: the KV pool's room, capped by the engine's batch limit
     int engine_batch_limit = 0;     // the engine's default cap on running sequences (vLLM --max-num-seqs)
-    int max_batched_tokens = 0;     // prompt tokens per scheduler step (vLLM --max-num-batched-tokens)
+    int max_batched_tokens = 0;     // tokens per scheduler step (vLLM --max-num-batched-tokens; SGLang: a prefill pass's, --chunked-prefill-size)
     bool fits = false;              // the weights and one sequence fit
 };
 
@@ -76,6 +81,7 @@ struct ServingPoint {
     double step_prompt_tokens = 0;  // prompt tokens each step carries beside the decodes (chunked prefill)
     double step_s = 0;          // one decode step of `running` sequences, prefill work excluded
     double prefill_token_s = 0; // one prompt token's share of a step
+    double prefill_pass_s = 0;  // SGLang: its prefill passes' own weight reads and fixed costs, per decode step
     double per_user_tps = 0;    // tokens per second each running request sees (1 / TPOT)
     double total_tps = 0;       // output tokens per second, all replicas
     double ttft_s = 0;          // time to first token a new request sees at this load
