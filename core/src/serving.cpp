@@ -98,7 +98,7 @@ double sequence_cache_bytes(const Model& m, long tokens, KvType kv, int tp) {
 // A ring all-reduce over a tensor-parallel group of tp GPUs takes 2 (tp - 1) steps (reduce-scatter, then
 // all-gather), each passing 1 / tp of the data to the next GPU: the textbook alpha-beta cost, a fixed
 // latency per step (ServingFit::allreduce_step_latency_us; one latency per all-reduce whatever the group
-// size fitted each user's speed worse out of sample, on AMD GPUs 28.7 % against 27.0 %) plus the data over the link.
+// size fitted each user's speed worse out of sample, on AMD GPUs 28.1 % against 26.8 %) plus the data over the link.
 int ring_steps(int tp) { return 2 * (tp - 1); }
 
 // The data part for `tokens` hidden vectors (16-bit); the link's per-direction rate is half the quoted
@@ -143,7 +143,8 @@ struct StepTimes {
     BatchedStepParts parts;
 };
 
-StepTimes batched_times(const Setup& s, const ServingPlan& plan, const ServingLoad& load, int running) {
+// `prompt_batch`: the tokens a prompt's matmuls share (MoE: how many tokens each touched expert gets).
+StepTimes batched_times(const Setup& s, const ServingPlan& plan, const ServingLoad& load, int running, double prompt_batch) {
     const Model& m = *s.model;
     const ServingFit& k = calibration_of(s).serving;
     const int tp = plan.tp;
@@ -167,7 +168,7 @@ StepTimes batched_times(const Setup& s, const ServingPlan& plan, const ServingLo
     t.parts = {weight_bytes / kGiB, cache_bytes / kGiB, t_mem, t_compute, t_links, k.step_overhead_ms * 1e-3, tp};
     t.step_s = t_mem + t_compute + t_links + t.parts.overhead_s;
     // A prompt token's share of its chunk's all-reduces: the data only (the chunk pays the latency once).
-    t.prefill_token_s = (token_flops * moe_batch_factor(s, plan.max_batched_tokens) + attention_flops_at(m, load.input_tokens / 2.0)) / tp / rate +
+    t.prefill_token_s = (token_flops * moe_batch_factor(s, prompt_batch) + attention_flops_at(m, load.input_tokens / 2.0)) / tp / rate +
                         allreduces * allreduce_transfer_s(s, tp, 1);
     return t;
 }
@@ -271,30 +272,38 @@ ServingPoint serve_at(const Setup& s, const ServingPlan& plan, const ServingLoad
     const double steady_decoding = plan.max_batched_tokens / (prompt_per_answer + 1);
     pt.prompt_bound = !own_passes && admitted > steady_decoding;
     pt.running = pt.prompt_bound ? std::max(1, static_cast<int>(steady_decoding)) : admitted;
-    StepTimes t = is_batched(plan.engine) ? batched_times(s, plan, load, pt.running) : slots_times(s, load, pt.running);
+    // The prompt tokens a step has room for beside the running sequences' decodes (SGLang: a pass's).
+    const double chunk = std::max(1, plan.max_batched_tokens - (own_passes ? 0 : pt.running));
+    // SGLang (--enable-mixed-chunk off by default) runs the arrived prompts in a pass of their own before
+    // the next decode step, and the decodes wait. Requests arrive as answers complete; one pass takes all
+    // that arrived (a chunk at most), so fewer arrivals than one per step mean a pass every few steps.
+    const double answer_tokens = static_cast<double>(std::max(1L, load.output_tokens));
+    auto passes_of = [&](double arrivals_per_step) {
+        const double tokens = arrivals_per_step * load.input_tokens;
+        const double per_step = std::max(std::min(1.0, arrivals_per_step), tokens / chunk);
+        return std::pair{per_step, per_step > 0 ? tokens / per_step : 0.0};  // passes per decode step, tokens per pass
+    };
+    // The tokens a prompt's matmuls share: SGLang's pass; vLLM's step, a whole prompt (or what room is left)
+    // beside the running decodes.
+    const double prompt_batch = own_passes ? passes_of(pt.running / answer_tokens).second
+                                           : pt.running + (pt.prompt_bound ? chunk : std::min<double>(load.input_tokens, chunk));
+    StepTimes t = is_batched(plan.engine) ? batched_times(s, plan, load, pt.running, prompt_batch) : slots_times(s, load, pt.running);
     if (t.step_s <= 0) return pt;
     pt.step_s = t.step_s;
     pt.prefill_token_s = t.prefill_token_s;
     pt.parts = t.parts;
-    // The prompt tokens a step has room for beside the running sequences' decodes (SGLang: a pass's).
-    const double chunk = std::max(1, plan.max_batched_tokens - (own_passes ? 0 : pt.running));
     // Prompt tokens per decode step: a full chunk while prompts queue; else the replacements of the running
     // sequences. A request's TPOT carries the prompts that join while it decodes: the other running
     // sequences' replacements. Its own prompt came before its first token (TTFT), so one sequence alone sees none.
     pt.step_prompt_tokens = pt.prompt_bound ? chunk : pt.running * prompt_per_answer;
     const double user_prompt_tokens = pt.prompt_bound ? chunk : (pt.running - 1) * prompt_per_answer;
-    // SGLang (--enable-mixed-chunk off by default) runs the arrived prompts in a pass of their own before
-    // the next decode step, and the decodes wait: each pass reads the weights its tokens touch and pays the
-    // step's fixed costs again. Requests arrive as answers complete; one pass takes all that arrived (a chunk
-    // at most), so fewer arrivals than one per step mean a pass every few steps. A request's own prompt
-    // came before its first token: its TPOT carries the other running requests' passes.
+    // Each SGLang pass reads the weights its tokens touch and pays the step's fixed costs again. A request's
+    // own prompt came before its first token: its TPOT carries the other running requests' passes.
     auto passes_s = [&](double arrivals_per_step) {
         if (!own_passes || arrivals_per_step <= 0) return 0.0;
-        const double tokens = arrivals_per_step * load.input_tokens;
-        const double passes = std::max(std::min(1.0, arrivals_per_step), tokens / chunk);
-        return passes * prefill_pass_fixed_s(s, plan.tp, static_cast<int>(std::ceil(tokens / passes)));
+        auto [per_step, tokens] = passes_of(arrivals_per_step);
+        return per_step * prefill_pass_fixed_s(s, plan.tp, static_cast<int>(std::ceil(tokens)));
     };
-    const double answer_tokens = static_cast<double>(std::max(1L, load.output_tokens));
     pt.prefill_pass_s = passes_s(pt.running / answer_tokens);
     const double effective_step = t.step_s + pt.prefill_pass_s + pt.step_prompt_tokens * t.prefill_token_s;
     pt.per_user_tps = 1.0 / (t.step_s + passes_s((pt.running - 1) / answer_tokens) + user_prompt_tokens * t.prefill_token_s);
