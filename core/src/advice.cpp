@@ -163,7 +163,8 @@ Note batched_step_note(const Device& d, const ServingPoint& p, const Speed& sp, 
     n.detail = "Each decode step of the " + std::to_string(p.running) + " running requests reads " + gib(t.weight_gib_per_gpu) +
                " of weights per GPU" + split + " and " + gib(t.cache_gib_per_gpu) + " of their caches: " + ms(t.memory_s) + " at " +
                fixed(d.bandwidth_gbs, 0) + " GB/s; their matmuls take " + ms(t.compute_s) +
-               (t.tp > 1 ? ", the all-reduces between the GPUs " + ms(t.links_s) : std::string()) + " and the engine's fixed step cost " +
+               (t.tp > 1 ? ", the all-reduces between the GPUs " + ms(t.links_s) + " and the engine's step cost, more with each GPU it coordinates, "
+                         : std::string(" and the engine's fixed step cost ")) +
                ms(t.overhead_s) + ". " +
                (p.prompt_bound ? "Prompts waiting their turn fill the rest of each step's token budget (about " +
                                      tokens(static_cast<long>(p.step_prompt_tokens)) +

@@ -211,7 +211,8 @@ json calibration_json(const Calibration& c) {
             {"host_bandwidth_efficiency", round_to(c.host_bandwidth_efficiency, 4)}, {"attention_flops_weight", round_to(c.attention_flops_weight, 4)},
             {"moe_expert_tokens", round_to(c.moe_expert_tokens, 3)},
             {"serving", {{"bandwidth_efficiency", round_to(c.serving.bandwidth_efficiency, 4)}, {"compute_efficiency", round_to(c.serving.compute_efficiency, 4)},
-                         {"step_overhead_ms", round_to(c.serving.step_overhead_ms, 3)}, {"allreduce_step_latency_us", round_to(c.serving.allreduce_step_latency_us, 2)},
+                         {"step_overhead_ms", round_to(c.serving.step_overhead_ms, 3)},
+                         {"group_step_overhead_ms", round_to(c.serving.group_step_overhead_ms, 3)}, {"allreduce_step_latency_us", round_to(c.serving.allreduce_step_latency_us, 2)},
                          {"format_compute_factors", serving_formats},
                          {"rows", c.serving.rows}}}, {"memory_band_pct", c.memory_band_pct}, {"bands", bands}};
 }
@@ -388,7 +389,10 @@ std::string Engine::fit(const std::string& rows_jsonl, const std::string& only) 
         add("serving.bandwidth_efficiency", &trial.serving.bandwidth_efficiency, 0.1, 1.0, 0.8);
         add("serving.compute_efficiency", &trial.serving.compute_efficiency, 0.02, 1.0, 0.5);
         add("serving.step_overhead_ms", &trial.serving.step_overhead_ms, 0, 100, 2);
-        if (serving_tp_rows >= 3) add("serving.allreduce_step_latency_us", &trial.serving.allreduce_step_latency_us, 0, 1000, 2);
+        if (serving_tp_rows >= 3) {
+            add("serving.allreduce_step_latency_us", &trial.serving.allreduce_step_latency_us, 0, 1000, 2);
+            add("serving.group_step_overhead_ms", &trial.serving.group_step_overhead_ms, 0, 100, 0.5);
+        }
         // The share of compute_efficiency of each matrix format with kernels of its own, where rows show it.
         // BF16 and CUDA's FP8 share compute_efficiency itself (a factor for FP8 as well took the fit to the
         // efficiency's bound, and total throughput out of sample from 18 % to 23 %). An FP4 path reaches

@@ -109,6 +109,9 @@ struct ServingFit {
     double bandwidth_efficiency = 0.8;  // achieved / theoretical memory bandwidth in a decode step
     double compute_efficiency = 0.5;    // achieved / dense matrix peak of the precision it runs
     double step_overhead_ms = 2;        // fixed cost of one scheduler step (sampling, scheduling, launches)
+    // Added to a step for each GPU of a tensor-parallel group beyond the first: every worker process gets
+    // the step's batch from the scheduler and reports back before the next step is formed.
+    double group_step_overhead_ms = 0;
     double allreduce_step_latency_us = 2;  // fixed cost of each of a ring all-reduce's 2 (tp - 1) steps
     // The matmuls of a matrix format (batched_matrix_format) reach this share of compute_efficiency, BF16
     // and CUDA's FP8 being the reference: fp4 (of its 4x peak), fp8_fnuz (CDNA3's FP8, run by ROCm's own
