@@ -522,33 +522,32 @@ std::vector<Command> run_commands(const Catalog& c, const Setup& s, const Estima
         out.push_back({"mlx", "MLX (mlx-lm)" + std::string(q.family == "mlx" ? "" : ", nearest to " + q.id),
                        lines_of({version, convert, serve})});
     }
-    const RuntimeSupport* vllm = where ? where->runtime("vllm") : nullptr;
-    // vLLM loads the model's own checkpoint, quantizes a 16-bit one to FP8 as it loads it, or loads a
-    // pre-quantized checkpoint the catalog records; with none of these there is no command (one that
-    // asks for another format than the checkpoint's fails at load).
+    // The batched engines load the model's own checkpoint, quantize a 16-bit one to FP8 as they load it, or
+    // load a pre-quantized checkpoint the catalog records; with none of these there is no command (one that
+    // asks for another format than the checkpoint's fails at load). Each runs the whole model on the GPUs.
     std::optional<BatchedWeights> weights = batched_weights(*s.model, q, where);
-    bool vllm_ok = std::find(q.runtimes.begin(), q.runtimes.end(), "vllm") != q.runtimes.end() && runs_on(vllm) &&
-                   (d.backend == "cuda" || d.backend == "rocm") && e.placement.kind == OffloadKind::None && weights;
-    if (vllm_ok) {
+    auto launchable = [&](const char* runtime, const RuntimeSupport* support) {
+        return std::find(q.runtimes.begin(), q.runtimes.end(), runtime) != q.runtimes.end() && runs_on(support) &&
+               (d.backend == "cuda" || d.backend == "rocm") && e.placement.kind == OffloadKind::None && weights;
+    };
+    const int gpus = std::max(1, s.gpus), tp = s.tensor_parallel > 0 ? std::min(s.tensor_parallel, gpus) : gpus;
+    const RuntimeSupport* vllm = where ? where->runtime("vllm") : nullptr;
+    if (launchable("vllm", vllm)) {
         ShellLine version, serve;
         version.comment(since_text(vllm, "vLLM"));
-        const int gpus = std::max(1, s.gpus), tp = s.tensor_parallel > 0 ? std::min(s.tensor_parallel, gpus) : gpus;
         serve.args({"vllm", "serve", weights->repo, "--max-model-len", ctx, "--tensor-parallel-size", std::to_string(tp)});
         if (gpus / tp > 1) serve.args({"--data-parallel-size", std::to_string(gpus / tp)});
         if (s.concurrency > 1) serve.args({"--max-num-seqs", std::to_string(s.concurrency)});
         if (weights->quantize_on_load) serve.args({"--quantization", "fp8"});
-        serve.args({"--gpu-memory-utilization", "0.90"});
+        serve.args({"--gpu-memory-utilization", fixed(calibration::kBatchedMemoryFraction, 2)});
         out.push_back({"vllm", "vLLM", lines_of({version, serve})});
     }
-    // SGLang loads the same checkpoints; its memory share and prefill chunk are left to its own
-    // defaults, which the serving plan models (calibration::sglang_defaults).
+    // SGLang's memory share and prefill chunk are left to its own defaults, which the serving plan models
+    // (calibration::sglang_defaults).
     const RuntimeSupport* sglang = where ? where->runtime("sglang") : nullptr;
-    bool sglang_ok = std::find(q.runtimes.begin(), q.runtimes.end(), "sglang") != q.runtimes.end() && runs_on(sglang) &&
-                     (d.backend == "cuda" || d.backend == "rocm") && e.placement.kind == OffloadKind::None && weights;
-    if (sglang_ok) {
+    if (launchable("sglang", sglang)) {
         ShellLine version, serve;
         version.comment(since_text(sglang, "SGLang"));
-        const int gpus = std::max(1, s.gpus), tp = s.tensor_parallel > 0 ? std::min(s.tensor_parallel, gpus) : gpus;
         serve.args({"python3", "-m", "sglang.launch_server", "--model-path", weights->repo, "--context-length", ctx, "--tp-size", std::to_string(tp)});
         if (gpus / tp > 1) serve.args({"--dp-size", std::to_string(gpus / tp)});
         if (s.concurrency > 1) serve.args({"--max-running-requests", std::to_string(s.concurrency)});

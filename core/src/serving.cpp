@@ -293,7 +293,8 @@ ServingPoint serve_at(const Setup& s, const ServingPlan& plan, const ServingLoad
     };
     // The tokens a prompt's matmuls share: SGLang's pass; vLLM's step, a whole prompt (or what room is left)
     // beside the running decodes.
-    const double prompt_batch = own_passes ? passes_of(pt.running / answer_tokens).second
+    const auto running_passes = passes_of(pt.running / answer_tokens);  // the replacements of all running requests
+    const double prompt_batch = own_passes ? running_passes.second
                                            : pt.running + (pt.prompt_bound ? chunk : std::min<double>(load.input_tokens, chunk));
     StepTimes t = is_batched(plan.engine) ? batched_times(s, plan, load, pt.running, prompt_batch) : slots_times(s, load, pt.running);
     if (t.step_s <= 0) return pt;
@@ -307,14 +308,14 @@ ServingPoint serve_at(const Setup& s, const ServingPlan& plan, const ServingLoad
     const double user_prompt_tokens = pt.prompt_bound ? chunk : (pt.running - 1) * prompt_per_answer;
     // Each SGLang pass reads the weights its tokens touch and pays the step's fixed costs again. A request's
     // own prompt came before its first token: its TPOT carries the other running requests' passes.
-    auto passes_s = [&](double arrivals_per_step) {
-        if (!own_passes || arrivals_per_step <= 0) return 0.0;
-        auto [per_step, tokens] = passes_of(arrivals_per_step);
+    auto passes_s = [&](std::pair<double, double> passes) {
+        auto [per_step, tokens] = passes;
+        if (!own_passes || per_step <= 0) return 0.0;
         return per_step * prefill_pass_fixed_s(s, plan.tp, static_cast<int>(std::ceil(tokens)));
     };
-    pt.prefill_pass_s = passes_s(pt.running / answer_tokens);
+    pt.prefill_pass_s = passes_s(running_passes);
     const double effective_step = t.step_s + pt.prefill_pass_s + pt.step_prompt_tokens * t.prefill_token_s;
-    pt.per_user_tps = 1.0 / (t.step_s + passes_s((pt.running - 1) / answer_tokens) + user_prompt_tokens * t.prefill_token_s);
+    pt.per_user_tps = 1.0 / (t.step_s + passes_s(passes_of((pt.running - 1) / answer_tokens)) + user_prompt_tokens * t.prefill_token_s);
     const int served = std::min(pt.users, pt.running * plan.replicas);
     pt.total_tps = served / effective_step;
     // A new prompt is processed in chunks (vLLM: beside the running sequences; SGLang: in passes of its
