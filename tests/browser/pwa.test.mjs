@@ -74,3 +74,23 @@ test('after one visit the calculator works offline, then a new deploy is offered
   assert.deepEqual(caches, [`runwell-${firstVersion}-next`], 'the old cache is gone');
   await page.close();
 });
+
+// The pages that start the estimator preload its module, its .wasm and every catalog file, so they
+// download beside the page's script instead of one import after another. A preload whose request
+// differs from the real one (e.g. without crossorigin for fetch()) is fetched a second time.
+test('the estimator pages preload the module and the catalog, and each is fetched once', async () => {
+  const catalogFiles = JSON.parse(readFileSync(join(DIST, 'data', 'catalog-files.json'), 'utf8'));
+  const expected = ['ui.mjs', 'runwell.mjs', 'runwell_wasm.mjs', 'runwell_wasm.wasm', 'data/catalog-files.json',
+    ...catalogFiles.map((name) => `data/${name}`)];
+  for (const path of ['', 'card.html?model=qwen3-8b&hardware=rtx-4090', 'models.html', 'device.html']) {
+    const page = await ctx.newPage();
+    const fetched = [];
+    page.on('request', (r) => fetched.push(new URL(r.url()).pathname.slice(1)));
+    await page.goto(server.url + path);
+    await ready(page);
+    const preloaded = await page.$$eval('link[rel=preload], link[rel=modulepreload]', (links) => links.map((l) => l.getAttribute('href')));
+    assert.deepEqual(preloaded.sort(), [...expected].sort(), `preloads of /${path}`);
+    for (const file of expected) assert.equal(fetched.filter((f) => f === file).length, 1, `${file} fetched once by /${path}`);
+    await page.close();
+  }
+});
