@@ -26,13 +26,16 @@ METRICS = {
     "ttft_ms_median": ("serving_ttft", "ms"),
 }
 # Checkpoint precision as published -> catalog quant. A model's own checkpoint is the catalog's quant for it
-# (models.json "checkpoint": gpt-oss's MXFP4 experts, Kimi K2.5's INT4 experts, beside BF16 layers); other
-# MXFP4 checkpoints (AMD's Quark exports, every linear layer in MXFP4) are priced as NVFP4 (4.5 vs 4.25
-# bits per weight).
+# (models.json "checkpoint": gpt-oss's MXFP4 experts, Kimi K2.5's INT4 experts, beside BF16 layers); AMD's
+# MXFP4 exports of a MoE model (Quark), and any FP4 checkpoint run on an AMD GPU (AMD has no NVFP4), are
+# MXFP4_MOE; other MXFP4 checkpoints (a dense model, every linear layer in MXFP4) are priced as NVFP4 (4.5
+# vs 4.25 bits per weight).
 OWN_FORMAT_WORDS = {"MXFP4_BF16": ("mxfp4", "fp4"), "INT4_BF16": ("int4",)}
 PRECISIONS = [("nvfp4", "NVFP4"), ("mxfp4", "NVFP4"), ("fp4", "NVFP4"), ("fp8", "FP8"), ("bf16", "BF16"), ("fp16", "BF16")]
 with open(os.path.join(HERE, "data", "models.json")) as f:
-    CHECKPOINTS = {m["id"]: m.get("checkpoint", "BF16") for m in json.load(f)["models"]}
+    MODELS = json.load(f)["models"]
+CHECKPOINTS = {m["id"]: m.get("checkpoint", "BF16") for m in MODELS}
+MOE_MODELS = {m["id"] for m in MODELS if m.get("moe")}
 # (A checkpoint format the device cannot multiply in, e.g. MXFP4 or FP8 weight-only on an A100, is
 # refused by the core as engine_unsupported and counted as such.)
 # Engine settings a source states for all its rows. NVIDIA's ModelOpt FP8/NVFP4 checkpoints (the
@@ -49,11 +52,13 @@ def engine_of(name):
     return "llama.cpp" if name == "llama.cpp" else "batched"
 
 
-def quant_of(precision, model_id):
+def quant_of(precision, model_id, hardware_id):
     p = precision.lower()
     own = CHECKPOINTS.get(model_id, "")
     if any(word in p for word in OWN_FORMAT_WORDS.get(own, ())) and "nvfp4" not in p and "qkv" not in p:
         return own
+    if model_id in MOE_MODELS and ("mxfp4" in p or ("fp4" in p and vendor_of(hardware_id) == "AMD")):
+        return "MXFP4_MOE"
     for key, quant in PRECISIONS:
         if key in p:
             return quant
@@ -106,7 +111,7 @@ def to_request(row):
         return None, "decode-phase speed only (llama-benchy tg: the prompts' time is left out)"
     if metric == "total_output_tps" and "no --ignore-eos" in notes and not counted:
         return None, "output throughput without --ignore-eos (the answers' real length is not known)"
-    quant = quant_of(row["precision"], row["model_id"])
+    quant = quant_of(row["precision"], row["model_id"], row["hardware_id"])
     if not quant:
         return None, f"precision {row['precision']} not modelled"
     tp = int(row["tp"]) if row["tp"] else None

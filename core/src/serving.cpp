@@ -37,6 +37,9 @@ bool batched_engine_runs(const Quant& q, const Device& d, std::string_view runti
     if (d.backend != "cuda" && d.backend != "rocm") return false;
     if (q.id == "FP8" && !has_fp8(d)) return false;
     if (q.id == "NVFP4" && (d.vendor != "NVIDIA" || !has_format(d, "fp4"))) return false;
+    // Quark's MXFP4 exports load only where FP4 tensor cores multiply them (gpt-oss's own MXFP4 release,
+    // MXFP4_BF16, is unpacked to 16 bits on other GPUs).
+    if (q.id == "MXFP4_MOE" && !has_format(d, "fp4")) return false;
     return true;
 }
 
