@@ -132,7 +132,9 @@ double weight_read_s(const Setup& s, int tp, int tokens) {
 // worker given the batch and heard back from (one cost for any group size fitted each user's speed
 // worse out of sample: 21.7 % against 20.5 %, on AMD GPUs 26.8 % against 20.9 %). A cost per running
 // request as well (the scheduler's bookkeeping: 17 us fitted) fitted each user's speed worse out of
-// sample, 20.9 %, and total throughput 14.5 %; SGLang's alone was fitted to nothing.
+// sample, 20.9 %, and total throughput 14.5 %; SGLang's alone was fitted to nothing. On the 828 rows with
+// 2026's PR tables it fitted 16 us and a better loss, but TensorRT-LLM's runs of hundreds of requests (a C++
+// runtime) came out 31 % slow; a step cost of SGLang's own came out as vLLM's.
 double step_fixed_s(const Setup& s, int tp) {
     const ServingFit& k = calibration_of(s).serving;
     return (k.step_overhead_ms + k.group_step_overhead_ms * (tp - 1)) * 1e-3;
