@@ -340,7 +340,7 @@ ServingPoint serve_at(const Setup& s, const ServingPlan& plan, const ServingLoad
     const double arrivals = served / (load.output_tokens * effective_step);
     const double rho = std::min(0.95, arrivals * service);
     const double wait = rho * service / (2 * (1 - rho));
-    double ttft = service + wait + effective_step + calibration::kFirstTokenLatencyS;
+    double ttft = service + wait + effective_step + calibration_of(s).serving.first_token_ms * 1e-3;
     // More users than running slots: the rest queue for a whole answer of a running request.
     if (pt.users > served) ttft += static_cast<double>(pt.users - served) / served * (ttft + load.output_tokens * effective_step);
     pt.ttft_s = ttft;

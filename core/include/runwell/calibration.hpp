@@ -62,7 +62,8 @@ constexpr int kSglangRequestLimit = 2048;
 constexpr int kSlotsBatchTokens = 2048;
 constexpr int kMaxSlots = 256;
 
-// Fixed latency before the first token (tokenizer, scheduling, first sampling).
+// Fixed latency before the first token of a single stream (tokenizer, scheduling, first sampling); the
+// batched engines fit their own (ServingFit::first_token_ms).
 constexpr double kFirstTokenLatencyS = 0.05;
 
 // Driver/runtime context per device (CUDA ~0.3 GiB with lazy loading, catalog_notes §4).
@@ -113,6 +114,9 @@ struct ServingFit {
     // the step's batch from the scheduler and reports back before the next step is formed.
     double group_step_overhead_ms = 0;
     double allreduce_step_latency_us = 2;  // fixed cost of each of a ring all-reduce's 2 (tp - 1) steps
+    // A request's first token beyond its prompt's prefill and one step: the HTTP request, the tokenizer,
+    // the scheduler's turn, the first sampling and its trip back to the client.
+    double first_token_ms = 50;
     // The matmuls of a matrix format (batched_matrix_format) reach this share of compute_efficiency, BF16
     // and CUDA's FP8 being the reference: fp4 (of its 4x peak), fp8_fnuz (CDNA3's FP8, run by ROCm's own
     // kernels). A format without rows stays at 1. ROCm's BF16 and OCP FP8 (CDNA4) are left at CUDA's
