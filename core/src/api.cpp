@@ -402,16 +402,18 @@ std::string Engine::fit(const std::string& rows_jsonl, const std::string& only) 
                 add("serving.format_compute_factors." + format, &trial.serving.format_compute_factors[format], 0.1, format == "fp4" ? 1 : 2, 1);
     }
     trial.serving.rows = serving_rows > 0 ? serving_rows : catalog_.calibration.serving.rows;
+    // The first-token latency starts from the same guess whatever was loaded, so the fit depends on the rows alone.
+    std::vector<Row*> alone;
+    for (Row& r : rows)
+        if (r.serving == "serving_ttft" && requested_users(r.plan, r.request) == 1) alone.push_back(&r);
+    const bool fit_latency = asked("serving.first_token_ms") && static_cast<int>(alone.size()) >= kMinRows;
+    if (fit_latency) trial.serving.first_token_ms = 50;
     double total = minimise(params, loss);
     // The first-token latency is what a request alone waits beyond its prefill and one step, so it is fitted
     // on the TTFTs of single requests only, then the rest again with it. Fitted with every TTFT it stood in
     // for the queueing the model underestimates under load (171 ms; TTFT out of sample 60.6 % -> 70.5 %).
-    std::vector<Row*> alone;
-    for (Row& r : rows)
-        if (r.serving == "serving_ttft" && requested_users(r.plan, r.request) == 1) alone.push_back(&r);
-    if (asked("serving.first_token_ms") && static_cast<int>(alone.size()) >= kMinRows) {
+    if (fit_latency) {
         std::vector<FitParameter> latency;
-        trial.serving.first_token_ms = 50;
         latency.push_back({"serving.first_token_ms", &trial.serving.first_token_ms, 0, 2000});
         minimise(latency, [&] {
             double sum = 0;
