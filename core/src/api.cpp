@@ -292,19 +292,20 @@ std::string Engine::fit(const std::string& rows_jsonl, const std::string& only) 
     // Robust loss: weighted |log(predicted / measured)| (a median fit); a setup the estimator
     // says cannot run, although it was measured, costs as much as a 20x error.
     const double kNoRun = std::log(20.0);
+    auto row_loss = [&](const Row& r) {
+        double predicted = 0;
+        if (!r.serving.empty()) {
+            ServingPoint p = serve_at(r.setup->setup, r.plan, r.request.load, requested_users(r.plan, r.request));
+            predicted = r.serving == "serving_total_tps" ? p.total_tps : r.serving == "serving_user_tps" ? p.per_user_tps : p.ttft_s;
+        } else {
+            Speed sp = speed(r.setup->setup, r.estimate, r.prompt, r.depth);
+            predicted = r.decode ? sp.decode_tps : sp.prefill_tps;
+        }
+        return r.weight * (predicted > 0 ? std::abs(std::log(predicted / r.measured)) : kNoRun);
+    };
     auto loss = [&] {
         double sum = 0;
-        for (Row& r : rows) {
-            double predicted = 0;
-            if (!r.serving.empty()) {
-                ServingPoint p = serve_at(r.setup->setup, r.plan, r.request.load, requested_users(r.plan, r.request));
-                predicted = r.serving == "serving_total_tps" ? p.total_tps : r.serving == "serving_user_tps" ? p.per_user_tps : p.ttft_s;
-            } else {
-                Speed sp = speed(r.setup->setup, r.estimate, r.prompt, r.depth);
-                predicted = r.decode ? sp.decode_tps : sp.prefill_tps;
-            }
-            sum += r.weight * (predicted > 0 ? std::abs(std::log(predicted / r.measured)) : kNoRun);
-        }
+        for (const Row& r : rows) sum += row_loss(r);
         return sum;
     };
 
@@ -403,8 +404,8 @@ std::string Engine::fit(const std::string& rows_jsonl, const std::string& only) 
     }
     trial.serving.rows = serving_rows > 0 ? serving_rows : catalog_.calibration.serving.rows;
     // The first-token latency starts from the same guess whatever was loaded, so the fit depends on the rows alone.
-    std::vector<Row*> alone;
-    for (Row& r : rows)
+    std::vector<const Row*> alone;
+    for (const Row& r : rows)
         if (r.serving == "serving_ttft" && requested_users(r.plan, r.request) == 1) alone.push_back(&r);
     const bool fit_latency = asked("serving.first_token_ms") && static_cast<int>(alone.size()) >= kMinRows;
     if (fit_latency) trial.serving.first_token_ms = 50;
@@ -417,10 +418,7 @@ std::string Engine::fit(const std::string& rows_jsonl, const std::string& only) 
         latency.push_back({"serving.first_token_ms", &trial.serving.first_token_ms, 0, 2000});
         minimise(latency, [&] {
             double sum = 0;
-            for (Row* r : alone) {
-                ServingPoint p = serve_at(r->setup->setup, r->plan, r->request.load, 1);
-                sum += r->weight * (p.ttft_s > 0 ? std::abs(std::log(p.ttft_s / r->measured)) : kNoRun);
-            }
+            for (const Row* r : alone) sum += row_loss(*r);
             return sum;
         });
         total = minimise(params, loss);
