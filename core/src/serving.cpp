@@ -121,9 +121,10 @@ double allreduce_latency_s(const Setup& s, int tp) {
 }
 
 // The weights one GPU of the group reads for a pass over `tokens` tokens (MoE: the experts they touch,
-// routed independently: a fitted overlap of the batch's routes, 0.58, fitted each user's speed better in
-// sample but not out of it, 20.5 % both ways, and total throughput 13.1 % -> 14.3 %), inside the matmuls
-// at a fitted share of the memory's rate.
+// routed independently: a fitted overlap of the batch's routes, 0.58 on the 711 rows of early 2026, fitted
+// each user's speed better in sample but not out of it, 20.5 % both ways, and total throughput 13.1 % ->
+// 14.3 %; 0.39 on the 828 with 2026's PR tables, each user's speed 24.5 % -> 24.4 %, total 14.5 % -> 16.1 %),
+// inside the matmuls at a fitted share of the memory's rate.
 double weight_read_s(const Setup& s, int tp, int tokens) {
     return decode_weight_bytes(*s.model, *s.quant, tokens) / tp / (s.device->bandwidth_gbs * 1e9 * calibration_of(s).serving.bandwidth_efficiency);
 }
