@@ -18,7 +18,7 @@ const std::string kQuants =
     R"({"id":"F16","name":"F16","family":"gguf","bits":16,"bpw_body":16,"bpw_embed":16,"bpw_output":16,"kld":0,"runtimes":["llama.cpp"],"source":["s"]}]})";
 const std::string kRest =
     R"({"workloads":[{"id":"chat","default":true,"name":"Chat","why":"w","prompt_tokens":1000,"output_tokens":300,"context_tokens":8192,"decode_target_tps":15,"ttft_target_s":2,"quality_weight":0.5}],)"
-    R"("availability":[{"model":"m","runtimes":[{"runtime":"llama.cpp","since":"b1","source":"https://example.org/pr"}],"downloads":[]}],)"
+    R"("as_of":"2026-12-03","availability":[{"model":"m","runtimes":[{"runtime":"llama.cpp","since":"b1","source":"https://example.org/pr"}],"downloads":[]}],)"
     R"("modes":[{"id":"balanced","default":true,"name":"Balanced","description":"d","concurrency":1,"weights":{"decode":0.3,"ttft":0.2,"context":0.2,"quality":0.3}}]})";
 
 const std::string kCalibration =
@@ -153,6 +153,26 @@ TEST_CASE("every list names exactly one default entry") {
     // An inline device in a request is not a catalog entry: "default" is not a field of it.
     auto r = nlohmann::json::parse(test::engine().call(R"({"model":"llama-3.1-8b-instruct","hardware":{"default":true,"kind":"cpu","backend":"cpu","memory_gib":8,"bandwidth_gbs":50,"fp16_tflops":1}})"));
     CHECK(r["error"]["code"] == "unknown_key");
+}
+
+TEST_CASE("dates are calendar days: a model's release, a runtime's date and the day the catalog was checked") {
+    // Days since 1970-01-01 as GNU date gives them (date -d 2026-12-03 +%s, / 86400).
+    CHECK(runwell::parse_day("1970-01-01") == 0L);
+    CHECK(runwell::parse_day("2026-12-03") == 20790L);
+    CHECK(runwell::parse_day("2024-02-29") == 19782L);  // a leap day
+    for (const char* bad : {"2026-02-29", "2026-13-01", "2026-04-31", "2026-1-05", "2026-01-05 ", "1969-12-31", "2026 (unverified)", ""}) {
+        INFO(bad);
+        CHECK_FALSE(runwell::parse_day(bad));
+    }
+    CHECK(load_with(models_json(R"(,"release":"2026-04-02")")).ok());
+    CHECK(has_problem(load_with(models_json(R"x(,"release":"2026 (unverified)")x")), "bad_date", "release"));
+    std::string bad_runtime_date = kRest;
+    bad_runtime_date.replace(bad_runtime_date.find(R"("since":"b1")"), 12, R"("since":"b1","date":"2026-02")");
+    CHECK(has_problem(load_with(models_json(), kHardware, kQuants, bad_runtime_date), "bad_date", "date"));
+    std::string no_day = kRest;
+    no_day.replace(no_day.find(R"("as_of":"2026-12-03",)"), 21, "");
+    CHECK(has_problem(load_with(models_json(), kHardware, kQuants, no_day), "missing_section", "as_of"));
+    CHECK(test::catalog().as_of_day == runwell::parse_day("2026-12-03"));  // data/availability.json
 }
 
 TEST_CASE("a model's checkpoint names a catalog quant") {

@@ -27,6 +27,15 @@ void check_id(ObjectReader& r, const std::string& id, bool allow_upper = false) 
                                      "a-z, 0-9, '-', '.' and '_', do not start with '-' or '.' (at most 80 characters)");
 }
 
+// A date field, "YYYY-MM-DD" or absent: its text, and its day (parse_day; 0 when absent).
+long read_day(ObjectReader& r, const std::string& key, std::string& text) {
+    text = r.str(key, false);
+    if (text.empty()) return 0;
+    std::optional<long> day = parse_day(text);
+    if (!day) r.fail("bad_date", r.at(key), "a date as YYYY-MM-DD");
+    return day.value_or(0);
+}
+
 // Text shown to people (page, card, terminal): printable, bounded.
 std::string read_text(ObjectReader& r, const std::string& key, bool required) {
     std::string v = r.str(key, required);
@@ -99,7 +108,7 @@ Model read_model(ObjectReader& r, bool catalog_entry) {
         m.checkpoint = r.str("checkpoint");
         if (!is_id(m.checkpoint, true)) r.fail("bad_id", r.at("checkpoint"), "a quantization id (A-Z, a-z, 0-9, '-', '.', '_')");
     }
-    m.release = read_text(r, "release", false);
+    m.release_day = read_day(r, "release", m.release);
     m.license = read_text(r, "license", false);
     m.params_b = r.num("params_b", 1e-4, kMaxParamsB);  // from 100k parameters (test-sized models)
     m.active_params_b = r.num("active_params_b", 1e-4, kMaxParamsB, false, m.params_b);
@@ -262,7 +271,7 @@ RuntimeSupport read_runtime_support(ObjectReader& r) {
         r.fail("unknown_value", r.at("runtime"), "'" + s.runtime + "' is not a known runtime");
     s.supported = r.boolean("supported", true);
     s.since = read_text(r, "since", false);
-    s.date = read_text(r, "date", false);
+    read_day(r, "date", s.date);
     s.source = read_source(r, "source");
     s.notes = read_text(r, "notes", false);
     r.finish();
@@ -470,6 +479,11 @@ CatalogLoad load_catalog(const std::vector<std::pair<std::string, std::string>>&
                 detail::read_list(root, file, key, out.catalog.modes, p, detail::read_mode);
             else if (key == "availability")
                 detail::read_array(it.value(), file + ":" + key, out.catalog.availability, p, detail::read_availability);
+            else if (key == "as_of") {
+                std::optional<long> day = it.value().is_string() ? parse_day(it.value().get<std::string>()) : std::nullopt;
+                if (day) out.catalog.as_of_day = *day;
+                else p.push_back({"bad_date", file + ":" + key, "the day the runtime support was checked, as YYYY-MM-DD"});
+            }
             else if (key == "calibration") {
                 detail::ObjectReader r(it.value(), "calibration", p);
                 out.catalog.calibration = detail::read_calibration(r);
@@ -491,6 +505,8 @@ CatalogLoad load_catalog(const std::vector<std::pair<std::string, std::string>>&
         if (!c.quants.empty() && !c.quant(id))
             p.push_back({"dangling_reference", "quants", std::string("the estimator needs quantization '") + id + "'"});
     check_availability(c, p);
+    if (!c.availability.empty() && c.as_of_day == 0)
+        p.push_back({"missing_section", "as_of", "availability.json names the day its runtime support was checked (\"as_of\")"});
     check_one_default(c.models, "models", p);
     check_one_default(c.devices, "hardware", p);
     check_one_default(c.workloads, "workloads", p);
@@ -506,6 +522,28 @@ const T* find_by_id(const std::vector<T>& items, std::string_view id) {
     return nullptr;
 }
 }  // namespace
+
+std::optional<long> parse_day(std::string_view t) {
+    auto digits = [&](size_t at, size_t n) {
+        long v = 0;
+        for (size_t i = at; i < at + n; ++i) {
+            if (t[i] < '0' || t[i] > '9') return -1L;
+            v = v * 10 + (t[i] - '0');
+        }
+        return v;
+    };
+    if (t.size() != 10 || t[4] != '-' || t[7] != '-') return std::nullopt;
+    const long y = digits(0, 4), m = digits(5, 2), d = digits(8, 2);
+    if (y < 1970 || m < 1 || m > 12 || d < 1) return std::nullopt;
+    const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    const int month_days[] = {31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (d > month_days[m - 1]) return std::nullopt;
+    // Days before the year, then the month, then the day (Gregorian, from 1970).
+    long days = 0;
+    for (long year = 1970; year < y; ++year) days += ((year % 4 == 0 && year % 100 != 0) || year % 400 == 0) ? 366 : 365;
+    for (long month = 1; month < m; ++month) days += month_days[month - 1];
+    return days + d - 1;
+}
 
 const Model* Catalog::model(std::string_view id) const { return find_by_id(models, id); }
 const Device* Catalog::device(std::string_view id) const { return find_by_id(devices, id); }

@@ -46,8 +46,13 @@ struct Moe {
     double expert_params_b = 0;  // routed expert parameters when published; 0 = derive
 };
 
+// A calendar date "YYYY-MM-DD" as days since 1970-01-01; nullopt for any other text or a day the
+// calendar lacks (2026-02-30).
+std::optional<long> parse_day(std::string_view text);
+
 struct Model {
     std::string id, name, hf_repo, release, license;
+    long release_day = 0;  // `release` as days since 1970-01-01; 0: not known (an imported config)
     // The quant hf_repo publishes its weights in (gpt-oss: MXFP4 experts; DeepSeek: FP8): what a batched
     // engine loads from that repo. BF16 unless models.json says otherwise.
     std::string checkpoint = "BF16";
@@ -163,6 +168,9 @@ struct Catalog {
     Calibration calibration;  // data/calibration.json
     bool has_calibration = false;
     std::vector<Availability> availability;  // data/availability.json
+    // The day availability.json's runtime support was last checked (days since 1970-01-01): the day the
+    // estimates are for, unless a request names another ("as_of").
+    long as_of_day = 0;
 
     const Model* model(std::string_view id) const;
     const Device* device(std::string_view id) const;
