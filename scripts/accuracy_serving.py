@@ -129,6 +129,9 @@ def to_request(row):
     request = {"op": "serve", "model": row["model_id"], "hardware": row["hardware_id"], "quant": quant, "gpus": gpus,
                "tensor_parallel": tp, "engine": engine_of(row["engine"]),
                "input_tokens": input_len, "output_tokens": output_len}
+    # The run's day: the model's age then sets how far the engine's kernels for it were tuned.
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", row["date"]):
+        request["as_of"] = row["date"]
     request.update(SOURCE_SETTINGS.get(row["source_group"], {}))
     # An 8-bit cache the run states (vLLM --kv-cache-dtype fp8, AMD's FP8-KV checkpoints).
     if re.search(r"kv-cache-dtype[ =]fp8|fp8-kv", (row["notes"] + " " + row["precision"] + " " + row["model"]).lower()):

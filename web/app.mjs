@@ -402,6 +402,7 @@ function servingSection(state, update) {
   if (!s) return section('Serving many users', 'serving', form, h('p', { class: 'message', id: 'serving-message', role: 'status' }, problem));
   const plan = s.plan;
   const out = [h('p', { id: 'serving-summary' }, s.summary)];
+  if (s.caveats.length) out.push(h('ul', { class: 'caveats', 'data-testid': 'serving-caveats' }, ...s.caveats.map((c) => h('li', { 'data-code': c.code }, c.text))));
   if (plan.fits) {
     const cap = s.capacity;
     out.push(h('div', { class: 'figures four' },

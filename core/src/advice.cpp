@@ -149,14 +149,16 @@ std::string against_decode_target(double tps, const Workload& w) {
     return std::string(tps < w.decode_target_tps ? "below" : "above") + " the " + fixed(w.decode_target_tps, 0) + " tok/s " + w.name + " target";
 }
 
-// What bounds a batched engine's decode step: its largest term, with all four quoted (they add up).
-Note batched_step_note(const Device& d, const ServingPoint& p, const Speed& sp, const Workload& w) {
+// What bounds a batched engine's decode step: its largest term, with all of them quoted (they add up).
+Note batched_step_note(const Setup& s, const ServingPoint& p, const Speed& sp, const Workload& w) {
+    const Device& d = *s.device;
     const BatchedStepParts& t = p.parts;
     const std::pair<double, Note> terms[] = {
         {t.memory_s, {"bandwidth", "Memory bandwidth", ""}},
         {t.compute_s, {"compute", "Matrix compute", ""}},
         {t.links_s, {"gpu_links", "GPU links", ""}},
-        {t.overhead_s, {"step_overhead", "The engine's step cost", ""}}};
+        {t.overhead_s, {"step_overhead", "The engine's step cost", ""}},
+        {t.young_s, {"young_kernels", "A new model's untuned kernels", ""}}};
     const auto* top = std::max_element(std::begin(terms), std::end(terms), [](const auto& a, const auto& b) { return a.first < b.first; });
     Note n = top->second;
     std::string split = t.tp > 1 ? " (the weights split over " + std::to_string(t.tp) + " GPUs)" : "";
@@ -165,7 +167,7 @@ Note batched_step_note(const Device& d, const ServingPoint& p, const Speed& sp, 
                fixed(d.bandwidth_gbs, 0) + " GB/s; their matmuls take " + ms(t.compute_s) +
                (t.tp > 1 ? ", the all-reduces between the GPUs " + ms(t.links_s) + " and the engine's step cost, more with each GPU it coordinates, "
                          : std::string(" and the engine's fixed step cost ")) +
-               ms(t.overhead_s) + ". " +
+               ms(t.overhead_s) + (kernels_young(s) ? "; the engines' kernels for a model this new add " + ms(t.young_s) : "") + ". " +
                (p.prompt_bound ? "Prompts waiting their turn fill the rest of each step's token budget (about " +
                                      tokens(static_cast<long>(p.step_prompt_tokens)) +
                                      " prompt tokens a step): more users wait longer for a first token, no more decode at once, and "
@@ -209,7 +211,7 @@ std::vector<Note> limits(const Setup& s, const Estimate& e, const Speed& sp, con
                            (s.gpu_memory_gib > 0 ? " (your setting). " : " (the usual setting for running models; set yours in the form). ") +
                            unified_memory_setting(d, e.usable_gib)});
     if (batched) {
-        out.push_back(batched_step_note(d, *batched, sp, w));
+        out.push_back(batched_step_note(s, *batched, sp, w));
     } else if (e.fit != Fit::Offload) {
         // Decode always has a binding constraint: the bytes read per token over the bandwidth.
         double weights = decode_weight_bytes(*s.model, *s.quant, s.concurrency);

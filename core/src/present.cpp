@@ -94,6 +94,18 @@ json notes_json(const std::vector<Note>& notes) {
 
 }  // namespace
 
+json young_model_caveat(const Setup& s) {
+    if (!kernels_young(s)) return nullptr;
+    const double factor = young_kernel_factor(s);
+    const long age = model_age_days(s).value_or(0);
+    return {{"code", "young_model"},
+            {"text", s.model->name + " was released on " + s.model->release + ", " + std::to_string(age) + (age == 1 ? " day" : " days") +
+                         " before the day this estimate is for. A batched engine's first kernels for a new model are generic and get "
+                         "tuned over the following releases: published runs in a model's first weeks were slower, so each step here "
+                         "takes " + fixed(factor, 2) + "x as long as for a tuned model (" + fixed(1 + calibration_of(s).serving.young_kernel_slowdown, 2) +
+                         "x at release, fading over about two months)."}};
+}
+
 ErrorBand serving_band(const Setup& s, std::string_view quantity) {
     // The checkpoint format's kernels on this backend, widened to its parents' where the evidence is thin.
     return calibration_of(s).band(quantity, s.quant->id, s.device->backend);
@@ -170,6 +182,7 @@ json basis_json(const Setup& s, bool batched) {
 // Where the estimate stands on thin ground, said plainly.
 json caveats(const Setup& s, bool batched) {
     json out = json::array();
+    if (json young = batched ? young_model_caveat(s) : json(nullptr); !young.is_null()) out.push_back(young);
     // A mode's many users on a batched engine: its backend's serving measurements, when too few to stand alone.
     if (batched) {
         const ErrorBand b = figure_band(s, true, "decode");

@@ -20,6 +20,9 @@ json rank_response(const Catalog& c, Resolved& r, long limit);
 json devices_response(const Catalog& c, Resolved& r, long limit);
 json import_response(const Catalog& c, const ImportedModel& imported);
 json catalog_response(const Catalog& c);
+// A batched engine's kernels for a model released shortly before the day estimated: how much slower this
+// estimate takes them to be (young_kernel_factor), said with its reason; null when they count as tuned.
+json young_model_caveat(const Setup& s);
 // A serving question: which engine, how the GPUs are grouped, the load and the targets.
 struct ServingRequest {
     ServingEngine engine = ServingEngine::LlamaCppSlots;

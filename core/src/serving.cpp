@@ -141,6 +141,21 @@ double step_fixed_s(const Setup& s, int tp) {
     return (k.step_overhead_ms + k.group_step_overhead_ms * (tp - 1)) * 1e-3;
 }
 
+}  // namespace
+
+std::optional<long> model_age_days(const Setup& s) {
+    if (!s.model->release_day || !s.as_of_day) return std::nullopt;
+    return std::max(0L, s.as_of_day - s.model->release_day);  // a day before the release asks for day one
+}
+
+double young_kernel_factor(const Setup& s) {
+    std::optional<long> age = model_age_days(s);
+    if (!age) return 1;
+    return 1 + calibration_of(s).serving.young_kernel_slowdown * std::exp(-static_cast<double>(*age) / calibration::kKernelTuningDays);
+}
+
+namespace {
+
 long mean_depth(const ServingLoad& load) { return load.input_tokens + load.output_tokens / 2; }
 
 Setup slots_setup(const Setup& s, const ServingLoad& load, int slots) {
@@ -186,19 +201,22 @@ StepTimes batched_times(const Setup& s, const ServingPlan& plan, const ServingLo
     double t_links = allreduce_latency_s(s, tp) + allreduces * allreduce_transfer_s(s, tp, running);
     StepTimes t;
     // A step's reads and its matmuls add up rather than overlap: fitted as (mem^p + compute^p)^(1/p)
-    // on the serving measurements, p goes to 1.
-    t.parts = {weight_bytes / kGiB, cache_bytes / kGiB, t_mem, t_compute, t_links, step_fixed_s(s, tp), tp};
-    t.step_s = t_mem + t_compute + t_links + t.parts.overhead_s;
+    // on the serving measurements, p goes to 1. A young model's kernels stretch the whole step (stretching
+    // only the reads and matmuls, not the fixed costs, fitted each user's speed worse out of sample).
+    const double tuned_s = t_mem + t_compute + t_links + step_fixed_s(s, tp);
+    const double young = young_kernel_factor(s);
+    t.parts = {weight_bytes / kGiB, cache_bytes / kGiB, t_mem, t_compute, t_links, step_fixed_s(s, tp), (young - 1) * tuned_s, tp};
+    t.step_s = tuned_s * young;
     // A prompt token's share of its chunk's all-reduces: the data only (the chunk pays the latency once).
-    t.prefill_token_s = (token_flops * moe_batch_factor(s, prompt_batch) + attention_flops_at(m, load.input_tokens / 2.0)) / tp / rate +
-                        allreduces * allreduce_transfer_s(s, tp, 1);
+    t.prefill_token_s = young * ((token_flops * moe_batch_factor(s, prompt_batch) + attention_flops_at(m, load.input_tokens / 2.0)) / tp / rate +
+                                 allreduces * allreduce_transfer_s(s, tp, 1));
     return t;
 }
 
 // A prefill pass of `tokens` prompt tokens run on its own (SGLang), beyond its tokens' matmuls: the
 // weights they touch, the step's fixed cost and its all-reduces' latency.
 double prefill_pass_fixed_s(const Setup& s, int tp, int tokens) {
-    return weight_read_s(s, tp, std::max(1, tokens)) + allreduce_latency_s(s, tp) + step_fixed_s(s, tp);
+    return (weight_read_s(s, tp, std::max(1, tokens)) + allreduce_latency_s(s, tp) + step_fixed_s(s, tp)) * young_kernel_factor(s);
 }
 
 StepTimes slots_times(const Setup& s, const ServingLoad& load, int running) {

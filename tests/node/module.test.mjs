@@ -38,6 +38,17 @@ test('estimate in wasm equals the native CLI for the same query', () => {
   assert.deepEqual(a.workloads.map((w) => w.grade), b.workloads.map((w) => w.grade));
 });
 
+test('a serving plan for a day the engines run equals the native CLI\'s, the young model\'s caveat with it', () => {
+  // GLM-4.7-Flash came out on 2026-01-19 (data/models.json): a day later its kernels count as young.
+  const q = { model: 'glm-4.7-flash', hardware: 'b200', quant: 'BF16', engine: 'sglang', users: 16, as_of: '2026-01-20' };
+  const a = rw.serve(q);
+  const b = viaCli({ ...q, op: 'serve' });
+  assert.deepEqual(a.point, b.point);
+  assert.deepEqual(a.caveats, b.caveats);
+  assert.equal(a.caveats[0].code, 'young_model');
+  assert.throws(() => rw.serve({ ...q, as_of: '2026-02-30' }), (e) => e instanceof RunwellError && e.code === 'bad_date');
+});
+
 test('rank and catalog are bound', () => {
   const ranked = rw.rank({ hardware: 'rtx-4090', mode: 'balanced', limit: 5 });
   assert.equal(ranked.models.length, 5);

@@ -18,6 +18,13 @@ constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
 constexpr double kRunsWellShare = 0.85;  // below: room for the OS, browser, a longer chat
 constexpr double kSafeContextShare = 0.90;  // safe context keeps 10 % headroom
 
+// How fast a new model's batched-engine kernels catch up (ServingFit::young_kernel_slowdown fades as
+// exp(-age / this)): two months, in which vLLM and SGLang ship two to four releases. Fitted with the rest on
+// all serving rows it came out 57 days; fitted inside each leave-one-source-out fold it wandered from 30 to
+// 180 days, traded against the bandwidth share (up to its bound of 1), and each user's speed out of sample
+// went from 17 % to 21 %.
+constexpr double kKernelTuningDays = 60;
+
 // llama.cpp's default micro-batch (n_ubatch 512): it sizes the compute buffer, the offload
 // transfer granularity and the tokens each MoE expert sees during prefill.
 constexpr int kDefaultUbatch = 512;
@@ -117,6 +124,10 @@ struct ServingFit {
     // A request's first token beyond its prompt's prefill and one step: the HTTP request, the tokenizer,
     // the scheduler's turn, the first sampling and its trip back to the client.
     double first_token_ms = 50;
+    // A model's kernels in the batched engines start generic (Triton fallbacks, untuned MoE and attention
+    // tiles) and are tuned over the months after its release: a step of a model `age` days old takes
+    // 1 + young_kernel_slowdown * exp(-age / calibration::kKernelTuningDays) as long.
+    double young_kernel_slowdown = 0;
     // The matmuls of a matrix format (batched_matrix_format) reach this share of compute_efficiency, BF16
     // and CUDA's FP8 being the reference: fp4 (of its 4x peak), fp8_fnuz (CDNA3's FP8, run by ROCm's own
     // kernels). A format without rows stays at 1. ROCm's BF16 and OCP FP8 (CDNA4) are left at CUDA's

@@ -45,6 +45,10 @@ struct Setup {
     int gpu_layers = -1;          // force llama.cpp -ngl (layers on the GPU); -1 = automatic
     int cpu_moe_layers = -1;      // force --n-cpu-moe (layers whose experts stay in host RAM); -1 = automatic
     int ubatch = calibration::kDefaultUbatch;  // llama.cpp -ub: prompt tokens per micro-batch
+    // The day the engines run (days since 1970-01-01): a model's age then sets how far its batched-engine
+    // kernels have been tuned (young_kernel_factor). Requests get the catalog's day or their "as_of";
+    // 0 takes every model's kernels as mature.
+    long as_of_day = 0;
 };
 
 // Memory needed on the device, GiB.

@@ -69,6 +69,7 @@ struct BatchedStepParts {
     double weight_gib_per_gpu = 0;  // weights each GPU reads in a step (MoE: the experts the batch touches)
     double cache_gib_per_gpu = 0;   // the running requests' caches each GPU reads
     double memory_s = 0, compute_s = 0, links_s = 0, overhead_s = 0;
+    double young_s = 0;             // what a new model's untuned kernels add to the other four (young_kernel_factor)
     int tp = 1;                     // the tensor-parallel group that runs the step
 };
 
@@ -87,6 +88,15 @@ struct ServingPoint {
     double ttft_s = 0;          // time to first token a new request sees at this load
     BatchedStepParts parts;     // the batched engine's step_s, term by term (llama.cpp slots: none)
 };
+
+// A model's age on the setup's day (Setup::as_of_day), in days; nullopt when the release or the day is not known.
+std::optional<long> model_age_days(const Setup& s);
+// How much longer a batched engine's step and prefill take for a model this young: 1 + the fitted
+// slowdown at release, fading over the months its kernels are tuned in (ServingFit::young_kernel_*); 1 when
+// the age is not known.
+double young_kernel_factor(const Setup& s);
+// The factor adds at least 5 %: the result says so (the figures' own rounding hides less).
+inline bool kernels_young(const Setup& s) { return young_kernel_factor(s) >= 1.05; }
 
 // `batch_limit` and `memory_fraction` override the engine's defaults (0: keep them).
 ServingPlan plan_serving(const Setup& s, ServingEngine engine, int tp, const ServingLoad& load, int batch_limit = 0,
