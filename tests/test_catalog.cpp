@@ -182,6 +182,15 @@ TEST_CASE("a model's checkpoint names a catalog quant") {
     CHECK(has_problem(load_with(models_json(R"(,"checkpoint":"fp8; rm -rf /")")), "bad_id", "checkpoint"));
 }
 
+TEST_CASE("a quant names the tensor-core format the batched engines need for it as one the hardware lists") {
+    std::string fp8 = kQuants;
+    fp8.replace(fp8.find(R"("kld":0,)"), 8, R"("kld":0,"tensor_format":"fp8","vendor":"NVIDIA",)");
+    CHECK(load_with(models_json(), kHardware, fp8).ok());
+    std::string unknown = kQuants;
+    unknown.replace(unknown.find(R"("kld":0,)"), 8, R"("kld":0,"tensor_format":"int3",)");
+    CHECK(has_problem(load_with(models_json(), kHardware, unknown), "unknown_value", "tensor_format"));
+}
+
 TEST_CASE("a model without runtime support entries, or a download of an unknown quant, is refused") {
     std::string no_support = kRest;
     no_support.replace(no_support.find(R"("model":"m")"), 11, R"("model":"x")");

@@ -125,9 +125,14 @@ TEST_CASE("serve API: the plan, the curve, a command that matches it, and clear 
     CHECK(r["for_load"]["setups"] == (5000 + users - 1) / users);
     CHECK(r["curve"].size() >= 5);
 
-    // The batched engines do not load GGUF K-quants or run on a Mac; FP8 needs FP8 tensor cores.
+    // The batched engines do not load GGUF K-quants or run on a Mac; FP8 needs FP8 tensor cores (CDNA3's FNUZ
+    // encoding counts), NVFP4 NVIDIA's FP4 ones (quants.json tensor_format and vendor; hardware.json tensor_formats).
     CHECK(serve({{"model", "qwen3-8b"}, {"hardware", "apple-m4-max-40c-128gb"}, {"quant", "BF16"}, {"engine", "batched"}})["error"]["code"] == "engine_unsupported");
     CHECK(serve({{"model", "qwen3-8b"}, {"hardware", "a100-80gb"}, {"quant", "FP8"}, {"engine", "batched"}})["error"]["code"] == "engine_unsupported");
+    CHECK(serve({{"model", "qwen3-8b"}, {"hardware", "mi300x"}, {"quant", "FP8"}, {"engine", "batched"}})["ok"] == true);
+    CHECK(serve({{"model", "deepseek-r1"}, {"hardware", "h100-sxm"}, {"gpus", 8}, {"quant", "NVFP4"}, {"engine", "batched"}})["error"]["code"] == "engine_unsupported");
+    CHECK(serve({{"model", "deepseek-r1"}, {"hardware", "mi355x"}, {"gpus", 8}, {"quant", "NVFP4"}, {"engine", "batched"}})["error"]["code"] == "engine_unsupported");
+    CHECK(serve({{"model", "deepseek-r1"}, {"hardware", "b200"}, {"gpus", 8}, {"quant", "NVFP4"}, {"engine", "batched"}})["ok"] == true);
     CHECK(serve({{"model", "qwen3-8b"}, {"hardware", "rtx-4090"}, {"engine", "vllm; rm -rf /"}})["error"]["code"] == "unknown_value");
     CHECK(serve({{"model", "qwen3-8b"}, {"hardware", "rtx-4090"}, {"tensor_parallel", -3}})["error"]["code"] == "out_of_range");
     CHECK(serve({{"model", "qwen3-8b"}, {"hardware", "rtx-4090"}, {"input_tokens", 10000000}})["error"]["code"] == "context_too_long");

@@ -193,6 +193,10 @@ Quant read_quant(ObjectReader& r, bool catalog_entry) {
     q.kld = r.num("kld", 0, 10, catalog_entry);
     q.experts_only = r.boolean("experts_only", false);
     q.experts_as = r.str("experts_as", false);
+    q.tensor_format = r.str("tensor_format", false);
+    if (!q.tensor_format.empty() && q.tensor_format != "fp8" && q.tensor_format != "fp4")
+        r.fail("unknown_value", r.at("tensor_format"), "'" + q.tensor_format + "' is not fp8 or fp4");
+    q.vendor = read_text(r, "vendor", false);
     q.runtimes = r.strings("runtimes", catalog_entry);
     for (size_t i = 0; i < q.runtimes.size(); ++i)
         if (!kRuntimes.count(q.runtimes[i]))

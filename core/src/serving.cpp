@@ -23,7 +23,10 @@ namespace {
 bool has_format(const Device& d, const char* f) {
     return std::find(d.tensor_formats.begin(), d.tensor_formats.end(), f) != d.tensor_formats.end();
 }
-bool has_fp8(const Device& d) { return has_format(d, "fp8") || has_format(d, "fp8_fnuz"); }
+// The tensor cores multiply a checkpoint's format (Quant::tensor_format): CDNA3's fp8_fnuz counts as fp8.
+bool tensor_cores_take(const Device& d, const std::string& format) {
+    return format.empty() || has_format(d, format.c_str()) || (format == "fp8" && has_format(d, "fp8_fnuz"));
+}
 // vLLM keeps its small-GPU defaults on an A100 of any memory: it looks for "a100" in the device's name.
 bool names_a100(const Device& d) {
     std::string name;
@@ -35,12 +38,8 @@ bool names_a100(const Device& d) {
 bool batched_engine_runs(const Quant& q, const Device& d, std::string_view runtime) {
     if (std::find(q.runtimes.begin(), q.runtimes.end(), runtime) == q.runtimes.end()) return false;
     if (d.backend != "cuda" && d.backend != "rocm") return false;
-    if (q.id == "FP8" && !has_fp8(d)) return false;
-    if (q.id == "NVFP4" && (d.vendor != "NVIDIA" || !has_format(d, "fp4"))) return false;
-    // Quark's MXFP4 exports load only where FP4 tensor cores multiply them (gpt-oss's own MXFP4 release,
-    // MXFP4_BF16, is unpacked to 16 bits on other GPUs).
-    if (q.id == "MXFP4_MOE" && !has_format(d, "fp4")) return false;
-    return true;
+    if (!tensor_cores_take(d, q.tensor_format)) return false;
+    return q.vendor.empty() || d.vendor == q.vendor;
 }
 
 bool engine_runs(ServingEngine engine, const Setup& s) {

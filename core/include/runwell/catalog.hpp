@@ -105,6 +105,11 @@ struct Quant {
     // A checkpoint format whose expert tensors this one stores unchanged (llama.cpp's MXFP4 GGUF repacks
     // gpt-oss's MXFP4 blocks): for a model released in that format, no loss (advice kld_of).
     std::string experts_as;
+    // The batched engines load this checkpoint only where the tensor cores multiply its format (a Device's
+    // tensor_formats; fp8 also takes CDNA3's fp8_fnuz) and, for a vendor's own format, only on that vendor's
+    // GPUs. Empty: any GPU they run on (16-bit matmuls, or weights unpacked to 16 bits for them).
+    std::string tensor_format;  // "", fp8 or fp4
+    std::string vendor;         // "" or the one vendor (NVFP4: NVIDIA)
     std::vector<std::string> runtimes;
     std::vector<std::string> source;
     std::string notes;

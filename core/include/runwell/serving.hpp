@@ -19,8 +19,9 @@ inline constexpr ServingEngine kServingEngines[] = {ServingEngine::LlamaCppSlots
 // vLLM-class and SGLang: the engines that load the batched checkpoints with tensor parallelism.
 inline bool is_batched(ServingEngine e) { return e != ServingEngine::LlamaCppSlots; }
 
-// The batched engines run this checkpoint on this device: CUDA or ROCm, FP8 only where the tensor
-// cores have FP8, NVFP4 (NVIDIA's own format) only on NVIDIA FP4 tensor cores (hardware.json tensor_formats).
+// The batched engines run this checkpoint on this device: CUDA or ROCm, where the tensor cores multiply the
+// checkpoint's format and on its vendor's GPUs if it names one (quants.json tensor_format and vendor against
+// hardware.json tensor_formats and vendor: FP8 needs FP8, NVFP4 NVIDIA's FP4 tensor cores).
 // `runtime`: the quant's runtime that names the engine, "vllm" or "sglang" (quants.json).
 bool batched_engine_runs(const Quant& q, const Device& d, std::string_view runtime = "vllm");
 // Where a batched engine gets a quant's weights: the model's own repo when it is published in that
