@@ -171,7 +171,12 @@ function verdict(r, onForget) {
       h('a', { href: 'accuracy.html' }, 'How accurate is this?')),
     mine.length ? h('p', { class: 'note', id: 'calibrated' }, `Calibrated on your machine: ${mine.map((k) => `${k === 'decode' ? 'decode' : 'prompt speed'} × ${fmt(r.basis[k].scale, 2)}`).join(', ')} (from your llama-bench, kept in this browser only). `,
       h('button', { type: 'button', class: 'link', id: 'forget-calibration', onclick: onForget }, 'Forget it')) : null,
-    r.caveats.length ? h('ul', { class: 'caveats', 'data-testid': 'caveats' }, ...r.caveats.map((c) => h('li', { 'data-code': c.code }, c.text))) : null);
+    caveatList(r.caveats, 'caveats'));
+}
+
+// The core's caveats ({code, text}) as a list, or nothing when there are none.
+function caveatList(caveats, testid) {
+  return caveats.length ? h('ul', { class: 'caveats', 'data-testid': testid }, ...caveats.map((c) => h('li', { 'data-code': c.code }, c.text))) : null;
 }
 
 function memorySection(r) {
@@ -402,7 +407,7 @@ function servingSection(state, update) {
   if (!s) return section('Serving many users', 'serving', form, h('p', { class: 'message', id: 'serving-message', role: 'status' }, problem));
   const plan = s.plan;
   const out = [h('p', { id: 'serving-summary' }, s.summary)];
-  if (s.caveats.length) out.push(h('ul', { class: 'caveats', 'data-testid': 'serving-caveats' }, ...s.caveats.map((c) => h('li', { 'data-code': c.code }, c.text))));
+  if (s.caveats.length) out.push(caveatList(s.caveats, 'serving-caveats'));
   if (plan.fits) {
     const cap = s.capacity;
     out.push(h('div', { class: 'figures four' },

@@ -27,7 +27,8 @@ void check_id(ObjectReader& r, const std::string& id, bool allow_upper = false) 
                                      "a-z, 0-9, '-', '.' and '_', do not start with '-' or '.' (at most 80 characters)");
 }
 
-// A date field, "YYYY-MM-DD" or absent: its text, and its day (parse_day; 0 when absent).
+}  // namespace
+
 long read_day(ObjectReader& r, const std::string& key, std::string& text) {
     text = r.str(key, false);
     if (text.empty()) return 0;
@@ -35,6 +36,8 @@ long read_day(ObjectReader& r, const std::string& key, std::string& text) {
     if (!day) r.fail("bad_date", r.at(key), "a date as YYYY-MM-DD");
     return day.value_or(0);
 }
+
+namespace {
 
 // Text shown to people (page, card, terminal): printable, bounded.
 std::string read_text(ObjectReader& r, const std::string& key, bool required) {
@@ -540,12 +543,12 @@ std::optional<long> parse_day(std::string_view t) {
     if (t.size() != 10 || t[4] != '-' || t[7] != '-') return std::nullopt;
     const long y = digits(0, 4), m = digits(5, 2), d = digits(8, 2);
     if (y < 1970 || m < 1 || m > 12 || d < 1) return std::nullopt;
-    const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    const int month_days[] = {31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    auto leap = [](long year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; };
+    const int month_days[] = {31, leap(y) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     if (d > month_days[m - 1]) return std::nullopt;
     // Days before the year, then the month, then the day (Gregorian, from 1970).
     long days = 0;
-    for (long year = 1970; year < y; ++year) days += ((year % 4 == 0 && year % 100 != 0) || year % 400 == 0) ? 366 : 365;
+    for (long year = 1970; year < y; ++year) days += leap(year) ? 366 : 365;
     for (long month = 1; month < m; ++month) days += month_days[month - 1];
     return days + d - 1;
 }

@@ -139,6 +139,9 @@ bool is_hf_repo(const std::string& s);                               // owner/na
 inline constexpr const char* kHfRepoRule = "a Hugging Face repository is owner/name of A-Z, a-z, 0-9, '-', '.' and '_'";
 bool is_display_text(const std::string& s, size_t max_bytes = 300);  // UTF-8, no control or bidi-override characters
 
+// A date field, "YYYY-MM-DD" or absent: its text, and its day (parse_day; 0 when absent, or bad_date).
+long read_day(ObjectReader& r, const std::string& key, std::string& text);
+
 // Entry readers shared by the catalog loader and by inline query entries.
 Model read_model(ObjectReader& r, bool catalog_entry);
 Device read_device(ObjectReader& r, bool catalog_entry);

@@ -200,12 +200,9 @@ bool parse_setup(const Catalog& c, ObjectReader& r, Resolved& out, json& error, 
     s.ubatch = static_cast<int>(r.integer("ubatch", 1, 65536, false, calibration::kDefaultUbatch));
     out.prompt_tokens = r.integer("prompt_tokens", 1, 100'000'000, false, 0);
     out.depth = r.integer("depth", 0, 100'000'000, false, -1);
-    s.as_of_day = c.as_of_day;
-    if (std::string as_of = r.str("as_of", false); !as_of.empty()) {
-        std::optional<long> day = parse_day(as_of);
-        if (day) s.as_of_day = *day;
-        else r.fail("bad_date", r.at("as_of"), "the day the engines run, as YYYY-MM-DD");
-    }
+    std::string as_of;  // the day the engines run: the catalog's unless the request names one
+    const long asked_day = read_day(r, "as_of", as_of);
+    s.as_of_day = asked_day ? asked_day : c.as_of_day;
     if (!problems.empty()) { error = problems_response(problems); return false; }
     if (s.gpu_memory_gib > 0 && s.device->kind != DeviceKind::Unified) {
         error = error_response("out_of_range", s.device->name + " has its own memory: \"gpu_memory_gib\" applies to unified-memory devices only", "gpu_memory_gib");
