@@ -44,6 +44,17 @@ MOE_MODELS = {m["id"] for m in MODELS if m.get("moe")}
 SOURCE_SETTINGS = {"trtllm-perf-overview": {"kv": "q8_0"}, "kubis-dgx-spark-gptoss120b": {"kv": "q8_0", "memory_fraction": 0.70}}
 
 
+# vLLM before 0.8 ran its V0 engine, whose --max-num-seqs defaulted to 256 on every GPU (V1's default,
+# the core's, is 1024 on GPUs of 70 GB and more): https://docs.vllm.ai/en/v0.6.6.post1/usage/engine_args.html
+VLLM_V0_MAX_NUM_SEQS = 256
+
+
+def runs_vllm_v0(row):
+    """The row states a vLLM version before 0.8 (e.g. "rocm/vllm-dev:20250112 (vLLM 0.6.7.dev)")."""
+    version = re.search(r"(?:^|[^\d.])v?0\.(\d+)\.\d", row["engine_version"])
+    return row["engine"] == "vllm" and version is not None and int(version.group(1)) < 8
+
+
 def engine_of(name):
     """The core's serving engine for a row's engine: SGLang's own scheduling, llama.cpp's slots, or the
     vLLM-class engines (vLLM, TensorRT-LLM, NIM and MLPerf's submitters put prompts in the decode steps)."""
@@ -71,22 +82,27 @@ def prompts_of(notes):
     return int(m.group(1) or m.group(2)) if m else None
 
 
-def mean_lengths(row):
-    """(input, output) tokens per request: the printed totals over the requests where the run printed them
-    (sampled lengths, or answers that stopped early without --ignore-eos), else the stated lengths."""
+def mean_lengths(row, answer_ratio=None):
+    """(input, output) tokens per request, and whether the answers' length is known: the printed totals over
+    the requests where the run printed them (sampled lengths, or answers that stopped early without
+    --ignore-eos), else the answers' share of the input its two throughputs give (`answer_ratio`,
+    answer_ratios), else the stated lengths."""
     notes = row["notes"].lower().replace(",", "")
     stated = int(row["input_len"]), int(row["output_len"])
     prompts = prompts_of(notes)
-    if not prompts:
-        return stated, False
-    inputs = re.search(r"total input tokens (\d+)", notes)
-    outputs = re.search(r"total generated tokens (\d+)", notes)
-    return (round(int(inputs.group(1)) / prompts) if inputs else stated[0],
-            round(int(outputs.group(1)) / prompts) if outputs else stated[1]), bool(outputs)
+    inputs = re.search(r"total input tokens (\d+)", notes) if prompts else None
+    outputs = re.search(r"total generated tokens (\d+)", notes) if prompts else None
+    input_len = round(int(inputs.group(1)) / prompts) if inputs else stated[0]
+    if outputs:
+        return (input_len, round(int(outputs.group(1)) / prompts)), True
+    if answer_ratio:
+        return (input_len, round(input_len * answer_ratio)), True
+    return (input_len, stated[1]), False
 
 
-def to_request(row):
-    """-> (request, quantity, measured) or (None, reason)."""
+def to_request(row, answer_ratio=None):
+    """-> (request, quantity, measured) or (None, reason). `answer_ratio`: the run's output / input tokens
+    from its two throughputs, where it published both."""
     metric = row["metric"]
     notes = row["notes"].lower()
     if metric not in METRICS:
@@ -103,12 +119,17 @@ def to_request(row):
         return None, "input/output lengths not stated"
     if re.search(r"attention dp|dp-attention|dp attention|data-parallel-size", notes) and row["gpus"] not in ("", "1"):
         return None, "attention data parallel over several GPUs (each GPU holds its own requests' cache: not modelled)"
-    (input_len, output_len), counted = mean_lengths(row)
+    (input_len, output_len), counted = mean_lengths(row, answer_ratio)
     if output_len < 32:
         return None, "answers of a few tokens (TPOT and output throughput over 3-31 tokens are start-up noise)"
     if metric == "total_output_tps" and "generation speed (tg" in notes:
         # llama-benchy times each request's answer apart from its prompt: no prompt work in the time.
         return None, "decode-phase speed only (llama-benchy tg: the prompts' time is left out)"
+    if metric == "total_output_tps" and "all prompts submitted at once" in notes:
+        # Fewer requests decode at once than in the model's steady state (measured total / per-user speed:
+        # 100-220 where memory holds 180-370); with their answers' length from the two throughputs these 45
+        # came out 31.6 % off out of sample (0.47-1.49x the model), not kept in the fit or its figures.
+        return None, "a burst of every prompt at once (gpustack): its output throughput is the queue's drain, not steady users"
     if metric == "total_output_tps" and "no --ignore-eos" in notes and not counted:
         return None, "output throughput without --ignore-eos (the answers' real length is not known)"
     quant = quant_of(row["precision"], row["model_id"], row["hardware_id"])
@@ -133,6 +154,8 @@ def to_request(row):
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", row["date"]):
         request["as_of"] = row["date"]
     request.update(SOURCE_SETTINGS.get(row["source_group"], {}))
+    if runs_vllm_v0(row):
+        request["max_sequences"] = VLLM_V0_MAX_NUM_SEQS
     # An 8-bit cache the run states (vLLM --kv-cache-dtype fp8, AMD's FP8-KV checkpoints).
     if re.search(r"kv-cache-dtype[ =]fp8|fp8-kv", (row["notes"] + " " + row["precision"] + " " + row["model"]).lower()):
         request["kv"] = "q8_0"
@@ -211,10 +234,23 @@ def warmed_up_runs(published):
             if len(t) == 2 and t["ttft_ms_median"] > 0 and t["ttft_ms_mean"] > WARM_UP_TTFT_RATIO * t["ttft_ms_median"]}
 
 
+def answer_ratios(published):
+    """{run: output / input tokens} for the runs that publish both their input+output and their output
+    throughput over one duration: output_tps / (total_tps - output_tps). Without --ignore-eos answers stop
+    early: InferenceX's gpt-oss 1k/1k runs on vLLM answered 290-380 tokens, not 1024; llm-d's 1k/256 runs 64-128."""
+    rates = {}
+    for _, row in published:
+        if row["metric"] in ("total_tps", "total_output_tps") and row["value"]:
+            rates.setdefault(run_of(row), {})[row["metric"]] = float(row["value"])
+    return {run: r["total_output_tps"] / (r["total_tps"] - r["total_output_tps"])
+            for run, r in rates.items() if len(r) == 2 and r["total_tps"] > r["total_output_tps"] > 0}
+
+
 def usable_rows():
     rows, excluded = [], Counter()
     published = list(published_rows())
     warm_up = warmed_up_runs(published)
+    ratios = answer_ratios(published)
     for where, row in published:
         if row["engine"] == "llama.cpp":
             excluded["llama-batched-bench (pure batched decode, checked by the single-stream model)"] += 1
@@ -223,7 +259,7 @@ def usable_rows():
             # Its median TTFT and TPOT are the requests' own; its duration and mean carry the warm-up.
             excluded["a concurrency-1 run whose mean TTFT is over 10x its median (the server's warm-up): its total and mean TTFT"] += 1
             continue
-        made, reason = to_request(row)
+        made, reason = to_request(row, ratios.get(run_of(row)))
         if reason:
             excluded[reason] += 1
             continue

@@ -1,0 +1,75 @@
+"""The serving harness's reading of test conditions (scripts/accuracy_serving.py): which engine defaults a
+run had, how long its answers were, which runs it leaves out. Rows are copied from the measurement set or
+built like them; expected values are worked out by hand from the published figures."""
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
+import accuracy_serving as serving  # noqa: E402
+
+# llm-d's MI355X reference (measurements/serving: llm-d-mi355x), 1024-token prompts asking for 256 tokens
+# at 64 users, no --ignore-eos: it published 25820.6 tok/s in+out and 1519.2 tok/s out.
+LLM_D = {"source_url": "https://github.com/llm-d/llm-d/blob/a974157bb1230897f6e9e629b4419cb71f952b2c/docs/accelerators/amd-mi355x-perf.md",
+         "source_kind": "blog/docs", "source_group": "llm-d-mi355x", "engine": "vllm", "engine_version": "0.15.1",
+         "date": "2026-04-22", "device": "AMD Instinct MI355X (gfx950) 288GB", "hardware_id": "mi355x", "gpus": "8",
+         "tp": "8", "model": "amd/Llama-3.3-70B-Instruct-FP8-KV", "model_id": "llama-3.3-70b-instruct",
+         "precision": "fp8 (fp8 KV cache)", "input_len": "1024", "output_len": "256", "concurrency": "64",
+         "request_rate": "inf", "metric": "total_output_tps", "value": "1519.2", "unit": "tok/s",
+         "notes": "vllm bench serve --dataset-name random; no --ignore-eos shown in reproducer command"}
+
+
+def row(**changes):
+    r = dict(LLM_D)
+    r.update(changes)
+    return r
+
+
+class EngineDefaults(unittest.TestCase):
+    def test_vllm_before_0_8_ran_v0_with_256_sequences(self):
+        # vLLM 0.6's engine arguments: --max-num-seqs default 256 (docs.vllm.ai v0.6.6.post1).
+        v0 = row(engine_version="rocm/vllm-dev:20250112 (vLLM 0.6.7.dev)", metric="tpot_ms", value="30")
+        request, _, _ = serving.to_request(v0)[0]
+        self.assertEqual(request["max_sequences"], 256)
+        for version in ("0.15.1", "v0.11.0", "vllm/vllm-openai:v0.22.0", "0.1.dev12777", ""):
+            request, _, _ = serving.to_request(row(engine_version=version, metric="tpot_ms", value="30"))[0]
+            self.assertNotIn("max_sequences", request, version)
+
+    def test_only_vllm_versions_count(self):
+        self.assertFalse(serving.runs_vllm_v0(row(engine="sglang", engine_version="0.4.6")))
+
+
+class AnswerLengths(unittest.TestCase):
+    def test_two_throughputs_give_the_answers_length(self):
+        published = [("a.csv:2", row(metric="total_tps", value="25820.6")), ("a.csv:3", row())]
+        ratios = serving.answer_ratios(published)
+        ratio = ratios[serving.run_of(LLM_D)]
+        # 1519.2 / (25820.6 - 1519.2) = 0.06251; x 1024 = 64.0 tokens, not the 256 asked for.
+        self.assertAlmostEqual(ratio, 0.06251, places=4)
+        (request, quantity, measured), reason = serving.to_request(row(metric="tpot_ms", value="37.3"), ratio)
+        self.assertIsNone(reason)
+        self.assertEqual((request["input_tokens"], request["output_tokens"]), (1024, 64))
+
+    def test_printed_token_totals_come_first(self):
+        notes = "num prompts 80; total input tokens 39668; total generated tokens 40805"
+        (request, _, _), _ = serving.to_request(row(notes=notes, metric="tpot_ms", value="18"), 0.06251)
+        # 39668 / 80 = 495.85 -> 496; 40805 / 80 = 510.06 -> 510.
+        self.assertEqual((request["input_tokens"], request["output_tokens"]), (496, 510))
+
+    def test_unknown_answers_leave_the_output_throughput_out(self):
+        made, reason = serving.to_request(row())
+        self.assertIsNone(made)
+        self.assertIn("without --ignore-eos", reason)
+        self.assertIsNotNone(serving.to_request(row(), 0.06251)[0])
+
+    def test_a_burst_of_every_prompt_is_not_steady_users(self):
+        burst = row(notes="500 successful requests; all prompts submitted at once; no --ignore-eos", concurrency="")
+        made, reason = serving.to_request(burst, 0.05)
+        self.assertIsNone(made)
+        self.assertIn("burst", reason)
+        (request, _, _), _ = serving.to_request(dict(burst, metric="tpot_ms", value="40"), 0.05)
+        self.assertEqual(request["users"], 500)
+
+
+if __name__ == "__main__":
+    unittest.main()
