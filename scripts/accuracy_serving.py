@@ -15,6 +15,7 @@ from collections import Counter
 
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SERVING = os.path.join(HERE, "measurements", "serving")
+KV_POOL_LOGS = os.path.join(HERE, "measurements", "memory", "vllm_kv_pool.csv")
 
 # The published metric -> (the core's quantity, factor from the published unit to the core's).
 # TPOT in ms is the time between a request's tokens: its speed is 1000 / TPOT tok/s.
@@ -190,6 +191,21 @@ def published_rows():
         with open(path, newline="", encoding="utf-8") as f:
             for line_no, row in enumerate(csv.DictReader(f), start=2):
                 yield f"{os.path.basename(path)}:{line_no}", row
+
+
+def kv_pool_rows():
+    """vLLM's startup logs: the KV pool ("Available KV cache memory") each GPU keeps once the weights and the
+    profile run's peak are taken from its share, against the plan's kv_pool_gib (nothing fitted). A failed
+    start (a negative pool) is matched by a plan that does not fit."""
+    with open(KV_POOL_LOGS, newline="", encoding="utf-8") as f:
+        logs = list(csv.DictReader(f))
+    return [dict(where=f"vllm_kv_pool.csv:{n}", url=row["source_url"], device=row["device"], model=row["model"],
+                 measured=float(row["kv_cache_gib"]),
+                 request={"op": "serve", "engine": "batched", "model": row["model_id"], "hardware": row["hardware_id"],
+                          "quant": row["quant"], "gpus": int(row["tp"]), "tensor_parallel": int(row["tp"]),
+                          "memory_fraction": float(row["gpu_memory_utilization"]), "input_tokens": 1024,
+                          "output_tokens": 128, "users": 1})
+            for n, row in enumerate(logs, start=2)]
 
 
 def slot_rows():

@@ -263,6 +263,8 @@ ServingPlan plan_serving(const Setup& s, ServingEngine engine, int tp, const Ser
         return p;
     }
     const int gpus = std::max(1, s.gpus);
+    // The memory a GPU reports to the engine, whose share it takes: a card's VRAM less the driver's part.
+    const double visible_gib = can_offload(d) ? usable_gib(d, 1) : d.memory_gib;
     p.tp = std::clamp(tp > 0 ? tp : gpus, 1, gpus);
     p.replicas = std::max(1, gpus / p.tp);
     p.weights_gib = weight_bytes(m, *s.quant) / p.tp / kGiB;
@@ -272,16 +274,19 @@ ServingPlan plan_serving(const Setup& s, ServingEngine engine, int tp, const Ser
         p.engine_batch_limit = batch_limit > 0 ? batch_limit : calibration::kSglangRequestLimit;
         p.max_batched_tokens = sg.chunk_tokens;
         p.memory_fraction = memory_fraction > 0 ? memory_fraction : sg.memory_fraction;
-        p.reserve_gib = d.memory_gib * (1 - p.memory_fraction);
-        p.kv_pool_gib = std::max(0.0, d.memory_gib * p.memory_fraction - p.weights_gib);
+        p.reserve_gib = visible_gib * (1 - p.memory_fraction);
+        p.kv_pool_gib = std::max(0.0, visible_gib * p.memory_fraction - p.weights_gib);
     } else {
         const bool large = d.memory_gib >= calibration::kLargeGpuGib && !names_a100(d);
         p.engine_batch_limit = batch_limit > 0 ? batch_limit : (large ? calibration::kBatchedSeqLimitLarge : calibration::kBatchedSeqLimit);
         p.max_batched_tokens = large ? calibration::kBatchedTokensLarge : calibration::kBatchedTokens;
         p.memory_fraction = memory_fraction > 0 ? memory_fraction : calibration::kBatchedMemoryFraction;
-        // Activations of a full scheduler step; logits only for each sequence's last token (what they sample).
-        p.reserve_gib = calibration::runtime_context_gib(d.backend) + compute_bytes(m, p.max_batched_tokens, p.engine_batch_limit) / p.tp / kGiB;
-        p.kv_pool_gib = std::max(0.0, d.memory_gib * p.memory_fraction - p.weights_gib - p.reserve_gib);
+        // The larger of a full scheduler step's activations and the sampler's working set for every sequence,
+        // and the memory outside torch (calibration::kSamplerBytesPerLogit).
+        const double activations = compute_bytes(m, p.max_batched_tokens, 0) / p.tp;
+        const double sampler = static_cast<double>(p.engine_batch_limit) * m.vocab * calibration::kSamplerBytesPerLogit;
+        p.reserve_gib = std::max(activations, sampler) / kGiB + (p.tp > 1 ? calibration::kBatchedGroupNonTorchGib : calibration::kBatchedNonTorchGib);
+        p.kv_pool_gib = std::max(0.0, visible_gib * p.memory_fraction - p.weights_gib - p.reserve_gib);
     }
     p.kv_gib_per_sequence = sequence_cache_bytes(m, tokens, s.kv, p.tp) / kGiB;
     p.fits = p.kv_gib_per_sequence > 0 && p.kv_pool_gib >= p.kv_gib_per_sequence;
