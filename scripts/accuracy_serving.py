@@ -205,7 +205,7 @@ def kv_pool_rows():
                           "quant": row["quant"], "gpus": int(row["tp"]), "tensor_parallel": int(row["tp"]),
                           "memory_fraction": float(row["gpu_memory_utilization"]), "input_tokens": 1024,
                           "output_tokens": 128, "users": 1})
-            for n, row in enumerate(logs, start=2)]
+            for n, row in enumerate(logs, start=2) if row["gpu_memory_utilization"]]  # the share is the test condition
 
 
 def slot_rows():
