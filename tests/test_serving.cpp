@@ -72,6 +72,15 @@ TEST_CASE("vLLM's KV pool is the one its startup logs print") {
     }
     runwell::Setup big = test::setup("llama-3.3-70b-instruct", "h100-sxm", "FP8");
     CHECK_FALSE(runwell::plan_serving(big, ServingEngine::Batched, 1, load).fits);
+    // vLLM's MXFP4 MoE kernels pad gpt-oss's 2880-wide experts to 3072: the same logs load gpt-oss-20b in
+    // 13.47 GiB (the checkpoint's 12.8 GiB) and gpt-oss-120b in 64.38 GiB, which leaves no pool at the default
+    // share (vLLM issue 23278: -2.14 GiB, the engine did not start). Tolerance 1 %.
+    runwell::Setup small = test::setup("gpt-oss-20b", "h100-sxm", "MXFP4_BF16");
+    CHECK(runwell::plan_serving(small, ServingEngine::Batched, 1, load).weights_gib == Approx(13.47).epsilon(0.01));
+    runwell::Setup oss = test::setup("gpt-oss-120b", "h100-sxm", "MXFP4_BF16");
+    auto oss_plan = runwell::plan_serving(oss, ServingEngine::Batched, 1, load);
+    CHECK(oss_plan.weights_gib == Approx(64.38).epsilon(0.01));
+    CHECK_FALSE(oss_plan.fits);
 }
 
 TEST_CASE("more users share a step: each gets less, all get more, until the memory is full") {

@@ -200,6 +200,7 @@ Quant read_quant(ObjectReader& r, bool catalog_entry) {
     if (!q.tensor_format.empty() && q.tensor_format != "fp8" && q.tensor_format != "fp4")
         r.fail("unknown_value", r.at("tensor_format"), "'" + q.tensor_format + "' is not fp8 or fp4");
     q.vendor = read_text(r, "vendor", false);
+    q.expert_hidden_multiple = static_cast<int>(r.integer("expert_hidden_multiple", 1, 4096, false, 0));
     q.runtimes = r.strings("runtimes", catalog_entry);
     for (size_t i = 0; i < q.runtimes.size(); ++i)
         if (!kRuntimes.count(q.runtimes[i]))

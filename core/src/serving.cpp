@@ -119,6 +119,16 @@ double allreduce_latency_s(const Setup& s, int tp) {
     return allreduces_per_step(*s.model, tp) * ring_steps(tp) * calibration_of(s).serving.allreduce_step_latency_us * 1e-6;
 }
 
+// The weights as the batched engines load them: the checkpoint, its experts padded to the hidden-dimension
+// multiple the format's kernels take (quants.json expert_hidden_multiple: gpt-oss's 2880 becomes 3072 in vLLM's
+// MXFP4 MoE; llm-d's H100 logs load gpt-oss-20b in 13.47 GiB, gpt-oss-120b in 64.38, files of 12.8 and 60.8).
+double loaded_weight_bytes(const Model& m, const Quant& q) {
+    const int multiple = q.expert_hidden_multiple;
+    if (multiple <= 0 || m.hidden <= 0) return weight_bytes(m, q);
+    const double padded = static_cast<double>((m.hidden + multiple - 1) / multiple * multiple) / m.hidden;
+    return weight_bytes(m, q) + expert_weight_bytes(m, q) * (padded - 1);
+}
+
 // The weights one GPU of the group reads for a pass over `tokens` tokens (MoE: the experts they touch,
 // routed independently: a fitted overlap of the batch's routes, 0.58 on the 711 rows of early 2026, fitted
 // each user's speed better in sample but not out of it, 20.5 % both ways, and total throughput 13.1 % ->
@@ -267,7 +277,7 @@ ServingPlan plan_serving(const Setup& s, ServingEngine engine, int tp, const Ser
     const double visible_gib = can_offload(d) ? usable_gib(d, 1) : d.memory_gib;
     p.tp = std::clamp(tp > 0 ? tp : gpus, 1, gpus);
     p.replicas = std::max(1, gpus / p.tp);
-    p.weights_gib = weight_bytes(m, *s.quant) / p.tp / kGiB;
+    p.weights_gib = loaded_weight_bytes(m, *s.quant) / p.tp / kGiB;
     if (engine == ServingEngine::Sglang) {
         // SGLang's share of memory holds the weights and the KV pool; activations and graphs take the rest.
         const calibration::SglangDefaults sg = calibration::sglang_defaults(d.memory_gib, p.tp);

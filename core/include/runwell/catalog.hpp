@@ -110,6 +110,9 @@ struct Quant {
     // GPUs. Empty: any GPU they run on (16-bit matmuls, or weights unpacked to 16 bits for them).
     std::string tensor_format;  // "", fp8 or fp4
     std::string vendor;         // "" or the one vendor (NVFP4: NVIDIA)
+    // The batched engines' kernels for this format take the experts' hidden dimension in multiples of this
+    // and pad the loaded expert weights to it (0: loaded as stored).
+    int expert_hidden_multiple = 0;
     std::vector<std::string> runtimes;
     std::vector<std::string> source;
     std::string notes;
