@@ -56,6 +56,16 @@ def runs_vllm_v0(row):
     return row["engine"] == "vllm" and version is not None and int(version.group(1)) < 8
 
 
+def arrivals_of(notes):
+    """How the benchmark client's requests arrive: "random" where it samples each request's lengths (SGLang's
+    bench_serving by default, range ratios below 1) — answers end at different times and the replacements
+    spread out — "together" where every request has the same lengths (vllm bench's random dataset, range ratio
+    0 by default): they finish and are replaced in step. A burst of every prompt at once is planned as users
+    beyond the running ones, not as arrivals."""
+    sampled = re.search(r"lengths sampled|sampled up to|bench_serving|range-ratio 0\.[1-9]|lengths vary", notes)
+    return "random" if sampled or "all prompts submitted at once" in notes else "together"
+
+
 def engine_of(name):
     """The core's serving engine for a row's engine: SGLang's own scheduling, llama.cpp's slots, or the
     vLLM-class engines (vLLM, TensorRT-LLM, NIM and MLPerf's submitters put prompts in the decode steps)."""
@@ -157,6 +167,7 @@ def to_request(row, answer_ratio=None):
     request.update(SOURCE_SETTINGS.get(row["source_group"], {}))
     if runs_vllm_v0(row):
         request["max_sequences"] = VLLM_V0_MAX_NUM_SEQS
+    request["arrivals"] = arrivals_of(notes)
     # An 8-bit cache the run states (vLLM --kv-cache-dtype fp8, AMD's FP8-KV checkpoints).
     if re.search(r"kv-cache-dtype[ =]fp8|fp8-kv", (row["notes"] + " " + row["precision"] + " " + row["model"]).lower()):
         request["kv"] = "q8_0"

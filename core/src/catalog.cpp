@@ -376,6 +376,7 @@ Calibration read_calibration(ObjectReader& r) {
         c.serving.group_step_overhead_ms = f.num("group_step_overhead_ms", 0, 1000);
         c.serving.allreduce_step_latency_us = f.num("allreduce_step_latency_us", 0, 10000);
         c.serving.first_token_ms = f.num("first_token_ms", 0, 10000);
+        c.serving.cohort_wait_share = f.num("cohort_wait_share", 0, 1);
         c.serving.young_kernel_slowdown = f.num("young_kernel_slowdown", 0, 100);
         c.serving.format_compute_factors = read_factors(f, "format_compute_factors", 0.05, 2, false);
         c.serving.rows = static_cast<int>(f.integer("rows", 0, 1'000'000));

@@ -71,5 +71,18 @@ class AnswerLengths(unittest.TestCase):
         self.assertEqual(request["users"], 500)
 
 
+class Arrivals(unittest.TestCase):
+    def test_how_the_client_sends_its_requests(self):
+        # vllm bench's random dataset sends fixed lengths (range ratio 0 by default): the requests stay in step.
+        self.assertEqual(serving.arrivals_of("vllm bench serve --dataset-name random --max-concurrency 32"), "together")
+        # SGLang's bench_serving samples each request's lengths by default: answers end apart.
+        self.assertEqual(serving.arrivals_of("python -m sglang.bench_serving --dataset-name random"), "random")
+        self.assertEqual(serving.arrivals_of("random-range-ratio 0.8 (lengths vary around 1024)"), "random")
+        # A burst is planned as users queued beyond the running ones, not as a cohort.
+        self.assertEqual(serving.arrivals_of("500 successful requests; all prompts submitted at once"), "random")
+        (request, _, _), _ = serving.to_request(row(metric="ttft_ms_mean", value="1204"), 0.06251)
+        self.assertEqual(request["arrivals"], "together")
+
+
 if __name__ == "__main__":
     unittest.main()

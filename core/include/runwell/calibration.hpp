@@ -133,6 +133,10 @@ struct ServingFit {
     // A request's first token beyond its prompt's prefill and one step: the HTTP request, the tokenizer,
     // the scheduler's turn, the first sampling and its trip back to the client.
     double first_token_ms = 50;
+    // Identical requests arriving together (ServingLoad::arrivals_together): the share of the cohort's other
+    // prompts a new one waits for on average. 0.5 if the cohort stayed in step (FIFO); runs drift apart as
+    // answers end at different times. Fitted on such TTFTs only, after the speeds.
+    double cohort_wait_share = 0.5;
     // A model's kernels in the batched engines start generic (Triton fallbacks, untuned MoE and attention
     // tiles) and are tuned over the months after its release: a step of a model `age` days old takes
     // 1 + young_kernel_slowdown * exp(-age / calibration::kKernelTuningDays) as long.

@@ -46,6 +46,10 @@ bool engine_runs(ServingEngine engine, const Setup& s);
 struct ServingLoad {
     long input_tokens = 1000;
     long output_tokens = 300;
+    // Users' requests arrive at random (real traffic: each prompt waits behind the prompts that happened
+    // to arrive before it), or together: a benchmark client's identical requests finish and are replaced
+    // in step, so the replacements' prompts queue as one cohort each time (vllm bench's fixed lengths).
+    bool arrivals_together = false;
 };
 
 // Where one tensor-parallel group's memory goes, per GPU (GiB), and how many sequences its KV pool holds.
