@@ -432,32 +432,23 @@ std::string Engine::fit(const std::string& rows_jsonl, const std::string& only) 
     const bool fit_cohort = asked("serving.cohort_wait_share") && static_cast<int>(cohorts.size()) >= kMinRows;
     if (fit_cohort) trial.serving.cohort_wait_share = 0.5;
     double total = minimise(params, loss);
+    // One TTFT constant fitted on its own rows, after the speeds (no TTFT informs them).
+    auto fit_on = [&](FitParameter p, const std::vector<const Row*>& on) {
+        std::vector<FitParameter> one{p};
+        minimise(one, [&] {
+            double sum = 0;
+            for (const Row* r : on) sum += row_loss(*r);
+            return sum;
+        });
+        params.push_back(one.front());
+    };
     // The first-token latency is what a request alone waits beyond its prefill and one step, so it is fitted
-    // on the TTFTs of single requests only, after the speeds (no TTFT informs them). Fitted with every TTFT it
-    // stood in for the queueing the model underestimates under load (171 ms; TTFT out of sample 60.6 % -> 70.5 %).
-    if (fit_latency) {
-        std::vector<FitParameter> latency;
-        latency.push_back({"serving.first_token_ms", &trial.serving.first_token_ms, 0, 2000});
-        minimise(latency, [&] {
-            double sum = 0;
-            for (const Row* r : alone) sum += row_loss(*r);
-            return sum;
-        });
-        params.push_back(latency.front());
-    }
-    // How far a benchmark's cohort stays in step: on those TTFTs only, after the speeds and the latency (0.5,
-    // the FIFO cohort, overshot InferenceX's and vLLM's recipes' runs 1.4-1.7x and widened TTFT's 80th
-    // percentile from 96 % to 134 %).
-    if (fit_cohort) {
-        std::vector<FitParameter> cohort;
-        cohort.push_back({"serving.cohort_wait_share", &trial.serving.cohort_wait_share, 0, 1});
-        minimise(cohort, [&] {
-            double sum = 0;
-            for (const Row* r : cohorts) sum += row_loss(*r);
-            return sum;
-        });
-        params.push_back(cohort.front());
-    }
+    // on the TTFTs of single requests only. Fitted with every TTFT it stood in for the queueing the model
+    // underestimates under load (171 ms; TTFT out of sample 60.6 % -> 70.5 %).
+    if (fit_latency) fit_on({"serving.first_token_ms", &trial.serving.first_token_ms, 0, 2000}, alone);
+    // How far a benchmark's cohort stays in step: on those TTFTs only, after the latency (0.5, the FIFO cohort,
+    // overshot InferenceX's and vLLM's recipes' runs 1.4-1.7x and widened TTFT's 80th percentile from 96 % to 134 %).
+    if (fit_cohort) fit_on({"serving.cohort_wait_share", &trial.serving.cohort_wait_share, 0, 1}, cohorts);
     if (decode_total + prefill_total > 0)  // a serving-only fit leaves the single-stream evidence as it was
         for (auto& [b, f] : trial.backends) {
             if (!asked(b + ".")) continue;  // a backend not asked for keeps its own
