@@ -56,7 +56,7 @@ TEST_CASE("the KV pool holds sequences as the model's config says") {
 }
 
 TEST_CASE("vLLM's KV pool is the one its startup logs print") {
-    // llm-d's vLLM 0.11 logs on one H100 80GB (79.18 GiB reported), --gpu-memory-utilization 0.9, engine defaults
+    // llm-d's vLLM logs on one H100 80GB (79.18 GiB reported), --gpu-memory-utilization 0.9, engine defaults
     // (measurements/memory/vllm_kv_pool.csv): "Available KV cache memory" 51.38 GiB for Llama 3.1 8B in BF16,
     // 50.28 GiB for gpt-oss-20b, 34.49 GiB per GPU for Qwen3-32B over two; Llama 3.3 70B in FP8 on one failed to
     // start (-1.44 GiB). Tolerance 3 %: the weights as loaded differ from the checkpoint by up to 0.7 GiB.

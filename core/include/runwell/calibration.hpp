@@ -44,7 +44,7 @@ constexpr int kBatchedTokensLarge = 8192, kBatchedTokens = 2048;
 // share - weights - torch peak - non-torch memory; the CUDA context lives in the other 10 %). The torch peak is
 // the larger of the step's activations and the sampler's profile run: --max-num-seqs dummy requests sampled over
 // the whole vocabulary (fp32 logits, their sorted copy and int64 indices...), 38.4-38.9 bytes a sequence and
-// vocabulary entry in llm-d's vLLM 0.11 logs on H100 at 1024 sequences (Llama 3.1 8B 4.76 GiB, Qwen3 0.6B 5.56,
+// vocabulary entry in llm-d's 2026 vLLM logs on an H100 at 1024 sequences (Llama 3.1 8B 4.76 GiB, Qwen3 0.6B 5.56,
 // gpt-oss-20b 7.38: measurements/memory/vllm_kv_pool.csv); non-torch memory (NCCL's buffers in a group) 0.13-0.14
 // GiB on one GPU, 0.54-0.55 GiB per GPU of two.
 constexpr double kSamplerBytesPerLogit = 38.5;
