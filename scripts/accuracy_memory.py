@@ -28,7 +28,8 @@ LOG_MODEL = [(r"7B-v2", "llama-2-7b-chat"), (r"13B-v2", "llama-2-13b-chat"), (r"
              (r"8B-Instruct|8B/", "llama-3-8b-instruct"), (r"70B-Instruct|70B/", "llama-3-70b-instruct")]
 
 
-def _read(ref, name):
+def read_reference(ref, name):
+    """The rows of one CSV of the memory reference folder ([] when the folder has no such file)."""
     path = os.path.join(ref, name)
     if not os.path.exists(path):
         return []
@@ -62,7 +63,7 @@ def rows(ref):
     def skip(why):
         excluded[why] = excluded.get(why, 0) + 1
 
-    for row in _read(ref, "gguf_sizes_calibration.csv"):
+    for row in read_reference(ref, "gguf_sizes_calibration.csv"):
         name = row["model"]
         target = next((t for p, t in GGUF_MODEL if re.search(p, name)), "missing")
         quant = row["quant"].split(" ")[0].upper()
@@ -79,7 +80,7 @@ def rows(ref):
         else:
             out.append(dict(where=f"gguf_sizes_calibration.csv: {name} {row['quant']}", quantity="gguf_size", measured=size,
                             request={"op": "predict", "model": target, "hardware": "b200", "quant": quant, "context": 512}))
-    for row in _read(ref, "memory_obs_calibration.csv"):
+    for row in read_reference(ref, "memory_obs_calibration.csv"):
         if "XiongjieDai" not in row["source_note"]:
             skip("memory: not a llama.cpp load log with all three buffers")
             continue

@@ -13,9 +13,10 @@ import os
 import re
 from collections import Counter
 
+import accuracy_memory
+
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SERVING = os.path.join(HERE, "measurements", "serving")
-KV_POOL_LOGS = os.path.join(HERE, "measurements", "memory", "vllm_kv_pool.csv")
 
 # The published metric -> (the core's quantity, factor from the published unit to the core's).
 # TPOT in ms is the time between a request's tokens: its speed is 1000 / TPOT tok/s.
@@ -204,12 +205,11 @@ def published_rows():
                 yield f"{os.path.basename(path)}:{line_no}", row
 
 
-def kv_pool_rows():
-    """vLLM's startup logs: the KV pool ("Available KV cache memory") each GPU keeps once the weights and the
-    profile run's peak are taken from its share, against the plan's kv_pool_gib (nothing fitted). A failed
-    start (a negative pool) is matched by a plan that does not fit."""
-    with open(KV_POOL_LOGS, newline="", encoding="utf-8") as f:
-        logs = list(csv.DictReader(f))
+def kv_pool_rows(ref):
+    """vLLM's startup logs in the memory reference folder `ref` (vllm_kv_pool.csv): the KV pool ("Available KV
+    cache memory") each GPU keeps once the weights and the profile run's peak are taken from its share, against
+    the plan's kv_pool_gib (nothing fitted). A failed start (a negative pool) is matched by a plan that does not fit."""
+    logs = accuracy_memory.read_reference(ref, "vllm_kv_pool.csv")
     return [dict(where=f"vllm_kv_pool.csv:{n}", url=row["source_url"], device=row["device"], model=row["model"],
                  measured=float(row["kv_cache_gib"]),
                  request={"op": "serve", "engine": "batched", "model": row["model_id"], "hardware": row["hardware_id"],
@@ -251,12 +251,19 @@ def run_of(row):
 WARM_UP_TTFT_RATIO = 10
 
 
+def metrics_by_run(published, metrics):
+    """{run: {metric: value}} of the `metrics` each run published (run_of: one invocation's rows)."""
+    runs = {}
+    for _, row in published:
+        if row["metric"] in metrics and row["value"]:
+            runs.setdefault(run_of(row), {})[row["metric"]] = float(row["value"])
+    return runs
+
+
 def warmed_up_runs(published):
     """The concurrency-1 runs among `published` rows whose duration includes the server's warm-up."""
-    ttft = {}
-    for _, row in published:
-        if row["concurrency"] == "1" and row["metric"] in ("ttft_ms_mean", "ttft_ms_median") and row["value"]:
-            ttft.setdefault(run_of(row), {})[row["metric"]] = float(row["value"])
+    alone = [(where, row) for where, row in published if row["concurrency"] == "1"]
+    ttft = metrics_by_run(alone, ("ttft_ms_mean", "ttft_ms_median"))
     return {run for run, t in ttft.items()
             if len(t) == 2 and t["ttft_ms_median"] > 0 and t["ttft_ms_mean"] > WARM_UP_TTFT_RATIO * t["ttft_ms_median"]}
 
@@ -265,10 +272,7 @@ def answer_ratios(published):
     """{run: output / input tokens} for the runs that publish both their input+output and their output
     throughput over one duration: output_tps / (total_tps - output_tps). Without --ignore-eos answers stop
     early: InferenceX's gpt-oss 1k/1k runs on vLLM answered 290-380 tokens, not 1024; llm-d's 1k/256 runs 64-128."""
-    rates = {}
-    for _, row in published:
-        if row["metric"] in ("total_tps", "total_output_tps") and row["value"]:
-            rates.setdefault(run_of(row), {})[row["metric"]] = float(row["value"])
+    rates = metrics_by_run(published, ("total_tps", "total_output_tps"))
     return {run: r["total_output_tps"] / (r["total_tps"] - r["total_output_tps"])
             for run, r in rates.items() if len(r) == 2 and r["total_tps"] > r["total_output_tps"] > 0}
 

@@ -60,13 +60,13 @@ bool read_serving(const Catalog& catalog, ObjectReader& r, Resolved& resolved, S
         error = error_response("context_too_long", "input + output tokens exceed the model's limit of " + std::to_string(s.model->max_context), "input_tokens");
         return false;
     }
-    // No quant named: the one the estimate of this setup shows (its mode's best), so the plan matches the page.
-    if (!s.quant) s.quant = default_quant(catalog, quant_table(catalog, s, w, *resolved.mode));
     if (arrivals == "together") q.load.arrivals_together = true;
     else if (!arrivals.empty() && arrivals != "random") {
         error = error_response("unknown_value", "arrivals must be random or together, got '" + arrivals + "'", "arrivals");
         return false;
     }
+    // No quant named: the one the estimate of this setup shows (its mode's best), so the plan matches the page.
+    if (!s.quant) s.quant = default_quant(catalog, quant_table(catalog, s, w, *resolved.mode));
     if (engine.empty() || engine == "auto") q.engine = default_serving_engine(s);
     else if (engine == "llama.cpp") q.engine = ServingEngine::LlamaCppSlots;
     else if (engine == "batched") q.engine = ServingEngine::Batched;
