@@ -112,11 +112,25 @@ def mean_lengths(row, answer_ratio=None):
     return (input_len, stated[1]), False
 
 
-def to_request(row, answer_ratio=None):
+# A study whose own README warns that its benchmark code may contain errors (InferenceX's experimental
+# token-position runs: vLLM nightly on Qwen3.5-397B's release day and two days after MiniMax M2.5's) does not
+# judge the model: its rows are predicted apart and shown beside the figures (warned_rows), not fitted.
+AUTHORS_WARNING = "may contain errors"
+WARNED_REASON = "a study whose authors warn its benchmark code may contain errors (predicted apart, see the warned runs)"
+
+
+def warned_by_authors(row):
+    return AUTHORS_WARNING in row["notes"].lower()
+
+
+def to_request(row, answer_ratio=None, warned_ok=False):
     """-> (request, quantity, measured) or (None, reason). `answer_ratio`: the run's output / input tokens
-    from its two throughputs, where it published both."""
+    from its two throughputs, where it published both. `warned_ok`: build the rows of a study its authors
+    warn about (warned_rows) instead of refusing them."""
     metric = row["metric"]
     notes = row["notes"].lower()
+    if warned_by_authors(row) and not warned_ok:
+        return None, WARNED_REASON
     if metric not in METRICS:
         return None, f"metric {metric} not modelled (itl, input+output totals, MLPerf scenario totals)"
     if not row["model_id"]:
@@ -305,6 +319,21 @@ def usable_rows():
     for r in rows:
         r["weight"] = 1 / math.sqrt(per_source[r["source"]])
     return rows, excluded
+
+
+def warned_rows():
+    """The usable rows of studies their authors warn about (warned_by_authors), each as the serving rows are."""
+    published = list(published_rows())
+    ratios = answer_ratios(published)
+    out = []
+    for where, row in published:
+        if not warned_by_authors(row):
+            continue
+        made, reason = to_request(row, ratios.get(run_of(row)), warned_ok=True)
+        if not reason:
+            request, quantity, measured = made
+            out.append(dict(where=where, source=row["source_group"], model=row["model"], request=request, quantity=quantity, measured=measured))
+    return out
 
 
 BACKENDS = {"AMD": "rocm", "NVIDIA": "cuda"}  # the batched engines run on these two (the core refuses the rest)

@@ -71,6 +71,38 @@ class AnswerLengths(unittest.TestCase):
         self.assertEqual(request["users"], 500)
 
 
+class WarnedStudies(unittest.TestCase):
+    # InferenceX's experimental token-position study (measurements/serving/inferencex_token_position.csv): its
+    # README says the code "likely contains errors"; the notes quote that warning.
+    NOTES = ("InferenceX experimental token-position decode SLO study (the folder README: WIP code, mostly generated, may "
+             "contain errors; not part of the official InferenceMAX results); client benchmark_serving_random.py: fixed "
+             "lengths (no range variation), --ignore-eos, --max-concurrency 4, num prompts 40, 40 successful requests, "
+             "total input tokens 40960 total generated tokens 5120")
+
+    def test_a_warned_study_is_not_a_judge(self):
+        warned = row(notes=self.NOTES, metric="tpot_ms", value="15.8", concurrency="4", input_len="1024", output_len="128")
+        made, reason = serving.to_request(warned)
+        self.assertIsNone(made)
+        self.assertEqual(reason, serving.WARNED_REASON)
+        # Built apart, as any run: 40960 / 40 = 1024 tokens in, 5120 / 40 = 128 out, 1000 / 15.8 tok/s each.
+        (request, quantity, measured), reason = serving.to_request(warned, warned_ok=True)
+        self.assertIsNone(reason)
+        self.assertEqual((request["input_tokens"], request["output_tokens"], request["users"]), (1024, 128, 4))
+        self.assertEqual(quantity, "serving_user_tps")
+        self.assertAlmostEqual(measured, 63.29, places=2)
+
+    def test_other_runs_are_not_warned(self):
+        self.assertFalse(serving.warned_by_authors(LLM_D))
+        self.assertIsNotNone(serving.to_request(row(metric="tpot_ms", value="30"))[0])
+
+    def test_the_measurement_set_holds_warned_runs_apart(self):
+        kept, _ = serving.usable_rows()
+        warned = serving.warned_rows()
+        self.assertTrue(warned)
+        kept_places = {r["where"] for r in kept}
+        self.assertFalse(kept_places & {r["where"] for r in warned})
+
+
 class Arrivals(unittest.TestCase):
     def test_how_the_client_sends_its_requests(self):
         # vllm bench's random dataset sends fixed lengths (range ratio 0 by default): the requests stay in step.
