@@ -828,6 +828,38 @@ TEST_CASE("measured anchors: a model released the day before runs slower on the 
     CHECK(quoted);
 }
 
+TEST_CASE("a tensor-parallel group without a GPU link says its all-reduces go over PCIe") {
+    // hardware.json: the RTX PRO 6000 Blackwell has no interconnect_gbs (PCIe only), the H100 SXM its NVLink.
+    auto codes = [](const json& r) {
+        std::vector<std::string> out;
+        for (const json& c : r["caveats"]) out.push_back(c["code"]);
+        return out;
+    };
+    const std::vector<std::string> pcie{"pcie_tensor_parallel"};
+    auto with = [](json changes) {
+        json q = {{"op", "serve"}, {"model", "qwen3-235b-a22b"}, {"quant", "FP8"}, {"engine", "batched"}, {"users", 1}};
+        q.update(changes);
+        return serve(q);
+    };
+    json rtx4 = with({{"hardware", "rtx-pro-6000-blackwell"}, {"gpus", 4}, {"tensor_parallel", 4}});
+    REQUIRE(rtx4["ok"] == true);
+    CHECK(codes(rtx4) == pcie);
+    // Two replicas of one GPU each: no group, no all-reduce.
+    json replicas = with({{"model", "qwen3-30b-a3b"}, {"hardware", "rtx-pro-6000-blackwell"}, {"gpus", 2}, {"tensor_parallel", 1}});
+    REQUIRE(replicas["ok"] == true);
+    CHECK(codes(replicas).empty());
+    json h100 = with({{"hardware", "h100-sxm"}, {"gpus", 4}, {"tensor_parallel", 4}});
+    REQUIRE(h100["ok"] == true);
+    CHECK(codes(h100).empty());
+    // The estimate of a mode of many users on the same four cards says it too.
+    json estimate = test::call({{"model", "qwen3-235b-a22b"}, {"hardware", "rtx-pro-6000-blackwell"}, {"gpus", 4}, {"quant", "FP8"}, {"mode", "scale-out"}},
+                               "estimate");
+    REQUIRE(estimate["ok"] == true);
+    REQUIRE(estimate["speed_engine"]["id"] == "batched");
+    const std::vector<std::string> said = codes(estimate);
+    CHECK(std::count(said.begin(), said.end(), "pcie_tensor_parallel") == 1);
+}
+
 TEST_CASE("a request names the day the engines run as a calendar date") {
     json r = serve({{"op", "serve"}, {"model", "glm-4.7-flash"}, {"hardware", "b200"}, {"quant", "BF16"}, {"as_of", "2026-02-30"}});
     CHECK(r["ok"] == false);

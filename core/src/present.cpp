@@ -106,6 +106,15 @@ json young_model_caveat(const Setup& s) {
                          "x at release, fading over about two months)."}};
 }
 
+json pcie_group_caveat(const Setup& s, int tp) {
+    if (!group_over_pcie(*s.device, tp)) return nullptr;
+    return {{"code", kPcieGroupCaveat},
+            {"text", "These " + std::to_string(tp) + " GPUs have no link of their own (NVLink, Infinity Fabric): the tensor-parallel "
+                     "group's all-reduces, two per layer in every step, go over PCIe, through the CPUs when the cards sit on different "
+                     "sockets. Their latency is priced here as over a link, so with few users each user's speed can be well below "
+                     "the figure shown; with many users the batch hides it."}};
+}
+
 ErrorBand serving_band(const Setup& s, std::string_view quantity) {
     // The checkpoint format's kernels on this backend, widened to its parents' where the evidence is thin.
     return calibration_of(s).band(quantity, s.quant->id, s.device->backend);
@@ -183,6 +192,7 @@ json basis_json(const Setup& s, bool batched) {
 json caveats(const Setup& s, bool batched) {
     json out = json::array();
     if (json young = batched ? young_model_caveat(s) : json(nullptr); !young.is_null()) out.push_back(young);
+    if (json pcie = batched ? pcie_group_caveat(s, std::max(1, s.gpus)) : json(nullptr); !pcie.is_null()) out.push_back(pcie);
     // A mode's many users on a batched engine: its backend's serving measurements, when too few to stand alone.
     if (batched) {
         const ErrorBand b = figure_band(s, true, "decode");

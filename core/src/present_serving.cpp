@@ -102,6 +102,7 @@ json serving_json(const Catalog& c, const Resolved& r, const ServingRequest& q) 
     j["engines"] = engines;
     json caveats = json::array();
     if (json young = batched ? young_model_caveat(s) : json(nullptr); !young.is_null()) caveats.push_back(young);
+    if (json pcie = batched ? pcie_group_caveat(s, plan.tp) : json(nullptr); !pcie.is_null()) caveats.push_back(pcie);
     j["caveats"] = caveats;
     if (!plan.fits) {
         j["capacity"] = point_json(ServingPoint{});
