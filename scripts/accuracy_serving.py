@@ -94,11 +94,18 @@ def prompts_of(notes):
     return int(m.group(1) or m.group(2)) if m else None
 
 
+def states_ignore_eos(notes):
+    """The client was told to ignore end-of-sequence: every answer is as long as asked ("no --ignore-eos",
+    "--ignore-eos not stated" and "without --ignore-eos" say the opposite)."""
+    return re.search(r"(?<!no )(?<!without )--ignore-eos(?! not)", notes) is not None
+
+
 def mean_lengths(row, answer_ratio=None):
     """(input, output) tokens per request, and whether the answers' length is known: the printed totals over
     the requests where the run printed them (sampled lengths, or answers that stopped early without
-    --ignore-eos), else the answers' share of the input its two throughputs give (`answer_ratio`,
-    answer_ratios), else the stated lengths."""
+    --ignore-eos), else the stated answer length where the client ignored end-of-sequence, else the answers'
+    share of the input its two throughputs give (`answer_ratio`, answer_ratios; runs of one page with the
+    same settings share it), else the stated lengths."""
     notes = row["notes"].lower().replace(",", "")
     stated = int(row["input_len"]), int(row["output_len"])
     prompts = prompts_of(notes)
@@ -107,6 +114,8 @@ def mean_lengths(row, answer_ratio=None):
     input_len = round(int(inputs.group(1)) / prompts) if inputs else stated[0]
     if outputs:
         return (input_len, round(int(outputs.group(1)) / prompts)), True
+    if states_ignore_eos(notes):
+        return (input_len, stated[1]), True
     if answer_ratio:
         return (input_len, round(input_len * answer_ratio)), True
     return (input_len, stated[1]), False

@@ -56,6 +56,15 @@ class AnswerLengths(unittest.TestCase):
         # 39668 / 80 = 495.85 -> 496; 40805 / 80 = 510.06 -> 510.
         self.assertEqual((request["input_tokens"], request["output_tokens"]), (496, 510))
 
+    def test_ignoring_end_of_sequence_gives_the_asked_length(self):
+        # Two runs of one page with the same settings share a throughput ratio (here 0.06251: 64 tokens); a client
+        # told to ignore end-of-sequence answered the 256 tokens asked, whatever that ratio says.
+        (request, _, _), _ = serving.to_request(row(notes="vllm bench serve --ignore-eos --max-concurrency 64"), 0.06251)
+        self.assertEqual(request["output_tokens"], 256)
+        for negated in ("no --ignore-eos", "--ignore-eos not stated", "without --ignore-eos"):
+            (request, _, _), _ = serving.to_request(row(notes=negated, metric="tpot_ms", value="30"), 0.06251)
+            self.assertEqual(request["output_tokens"], 64, negated)
+
     def test_unknown_answers_leave_the_output_throughput_out(self):
         made, reason = serving.to_request(row())
         self.assertIsNone(made)
