@@ -58,13 +58,15 @@ def runs_vllm_v0(row):
 
 
 def arrivals_of(notes):
-    """How the benchmark client's requests arrive: "random" where it samples each request's lengths (SGLang's
-    bench_serving by default, range ratios below 1) — answers end at different times and the replacements
-    spread out — "together" where every request has the same lengths (vllm bench's random dataset, range ratio
-    0 by default): they finish and are replaced in step. A burst of every prompt at once is planned as users
-    beyond the running ones, not as arrivals."""
+    """How the benchmark client's requests arrive: "burst" where it sent every prompt at once (no concurrency
+    cap), "random" where it samples each request's lengths (SGLang's bench_serving by default, range ratios
+    below 1) — answers end at different times and the replacements spread out — "together" where every request
+    has the same lengths (vllm bench's random dataset, range ratio 0 by default): they finish and are replaced
+    in step."""
+    if "all prompts submitted at once" in notes:
+        return "burst"
     sampled = re.search(r"lengths sampled|sampled up to|bench_serving|range-ratio 0\.[1-9]|lengths vary", notes)
-    return "random" if sampled or "all prompts submitted at once" in notes else "together"
+    return "random" if sampled else "together"
 
 
 def engine_of(name):

@@ -60,9 +60,10 @@ bool read_serving(const Catalog& catalog, ObjectReader& r, Resolved& resolved, S
         error = error_response("context_too_long", "input + output tokens exceed the model's limit of " + std::to_string(s.model->max_context), "input_tokens");
         return false;
     }
-    if (arrivals == "together") q.load.arrivals_together = true;
+    if (arrivals == "together") q.load.arrivals = Arrivals::Together;
+    else if (arrivals == "burst") q.load.arrivals = Arrivals::Burst;
     else if (!arrivals.empty() && arrivals != "random") {
-        error = error_response("unknown_value", "arrivals must be random or together, got '" + arrivals + "'", "arrivals");
+        error = error_response("unknown_value", "arrivals must be random, together or burst, got '" + arrivals + "'", "arrivals");
         return false;
     }
     // No quant named: the one the estimate of this setup shows (its mode's best), so the plan matches the page.
@@ -428,7 +429,7 @@ std::string Engine::fit(const std::string& rows_jsonl, const std::string& only) 
     if (fit_latency) trial.serving.first_token_ms = 50;
     std::vector<const Row*> cohorts;  // TTFTs of identical requests arriving together, several at once
     for (const Row& r : rows)
-        if (r.serving == "serving_ttft" && r.request.load.arrivals_together && requested_users(r.plan, r.request) > 1) cohorts.push_back(&r);
+        if (r.serving == "serving_ttft" && r.request.load.arrivals == Arrivals::Together && requested_users(r.plan, r.request) > 1) cohorts.push_back(&r);
     const bool fit_cohort = asked("serving.cohort_wait_share") && static_cast<int>(cohorts.size()) >= kMinRows;
     if (fit_cohort) trial.serving.cohort_wait_share = 0.5;
     double total = minimise(params, loss);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <vector>
 
 #include "runwell/calibration.hpp"
 
@@ -228,6 +229,25 @@ double prefill_pass_fixed_s(const Setup& s, int tp, int tokens) {
     return (weight_read_s(s, tp, std::max(1, tokens)) + allreduce_latency_s(s, tp) + step_fixed_s(s, tp)) * young_kernel_factor(s);
 }
 
+// A burst (Arrivals::Burst) on one replica, its share of the users' requests taken in order: request k gets a
+// sequence when one is free (at once for the first `running`, else when request k - running has answered),
+// then its prompt is processed after the prompts before it, `service` seconds each; it answers `answer_s` later.
+// Identical requests thus go in waves when a wave's prompts take less time than an answer, in a steady flow
+// otherwise. The mean, over the burst, of the moment each prompt is done.
+double burst_mean_prefill_end(int users, int replicas, int running, double service, double answer_s) {
+    const int n = (users + replicas - 1) / replicas;
+    std::vector<double> answered(static_cast<size_t>(std::max(1, running)));  // ring: when each sequence is free again
+    double prefill_free = 0, sum = 0;
+    for (int k = 0; k < n; ++k) {
+        double& slot = answered[static_cast<size_t>(k % running)];
+        const double prompt_done = std::max(k < running ? 0.0 : slot, prefill_free) + service;
+        prefill_free = prompt_done;
+        slot = prompt_done + answer_s;
+        sum += prompt_done;
+    }
+    return sum / n;
+}
+
 StepTimes slots_times(const Setup& s, const ServingLoad& load, int running) {
     Setup t = slots_setup(s, load, running);
     Estimate e = estimate_fit(t);
@@ -373,11 +393,16 @@ ServingPoint serve_at(const Setup& s, const ServingPlan& plan, const ServingLoad
     const double chunk_s = own_passes ? prefill_pass_fixed_s(s, plan.tp, static_cast<int>(chunk)) + chunk * t.prefill_token_s
                                       : t.step_s + chunk * t.prefill_token_s;
     const double service = load.input_tokens * chunk_s / chunk;
-    const double arrivals = served / (load.output_tokens * effective_step);
-    const double rho = std::min(0.95, arrivals * service);
-    const double wait = load.arrivals_together ? (pt.running - 1) * service * calibration_of(s).serving.cohort_wait_share
-                                               : rho * service / (2 * (1 - rho));
-    double ttft = service + wait + effective_step + calibration_of(s).serving.first_token_ms * 1e-3;
+    const double completions = served / (load.output_tokens * effective_step);  // requests finished per second
+    const double beyond_prefill = effective_step + calibration_of(s).serving.first_token_ms * 1e-3;
+    if (load.arrivals == Arrivals::Burst) {
+        pt.ttft_s = burst_mean_prefill_end(pt.users, plan.replicas, pt.running, service, load.output_tokens * effective_step) + beyond_prefill;
+        return pt;
+    }
+    const double rho = std::min(0.95, completions * service);
+    const double wait = load.arrivals == Arrivals::Together ? (pt.running - 1) * service * calibration_of(s).serving.cohort_wait_share
+                                                            : rho * service / (2 * (1 - rho));
+    double ttft = service + wait + beyond_prefill;
     // More users than running slots: the rest queue for a whole answer of a running request.
     if (pt.users > served) ttft += static_cast<double>(pt.users - served) / served * (ttft + load.output_tokens * effective_step);
     pt.ttft_s = ttft;

@@ -119,8 +119,9 @@ class Arrivals(unittest.TestCase):
         # SGLang's bench_serving samples each request's lengths by default: answers end apart.
         self.assertEqual(serving.arrivals_of("python -m sglang.bench_serving --dataset-name random"), "random")
         self.assertEqual(serving.arrivals_of("random-range-ratio 0.8 (lengths vary around 1024)"), "random")
-        # A burst is planned as users queued beyond the running ones, not as a cohort.
-        self.assertEqual(serving.arrivals_of("500 successful requests; all prompts submitted at once"), "random")
+        # Every prompt at once, whatever the lengths: a burst.
+        self.assertEqual(serving.arrivals_of("500 successful requests; all prompts submitted at once"), "burst")
+        self.assertEqual(serving.arrivals_of("sharegpt, lengths sampled; all prompts submitted at once"), "burst")
         (request, _, _), _ = serving.to_request(row(metric="ttft_ms_mean", value="1204"), 0.06251)
         self.assertEqual(request["arrivals"], "together")
 

@@ -133,7 +133,7 @@ struct ServingFit {
     // A request's first token beyond its prompt's prefill and one step: the HTTP request, the tokenizer,
     // the scheduler's turn, the first sampling and its trip back to the client.
     double first_token_ms = 50;
-    // Identical requests arriving together (ServingLoad::arrivals_together): the share of the cohort's other
+    // Identical requests arriving together (Arrivals::Together): the share of the cohort's other
     // prompts a new one waits for on average. 0.5 if the cohort stayed in step (FIFO); runs drift apart as
     // answers end at different times. Fitted on such TTFTs only, after the speeds.
     double cohort_wait_share = 0.5;

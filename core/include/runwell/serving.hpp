@@ -51,14 +51,18 @@ inline constexpr const char* kPcieGroupCaveat = "pcie_tensor_parallel";
 ServingEngine default_serving_engine(const Setup& s);
 bool engine_runs(ServingEngine engine, const Setup& s);
 
+// How the requests reach the engine. Random: real users, each sending the next request when an answer is
+// complete, each prompt waiting behind those that happened to arrive before it. Together: a benchmark client's
+// identical requests finish and are replaced in step, so the replacements' prompts queue as one cohort each
+// time (vllm bench's fixed lengths). Burst: every user's one request at once (a benchmark client's default
+// rate with no concurrency cap): the first prompts queue behind each other, the rest for a free sequence.
+enum class Arrivals { Random, Together, Burst };
+
 // One request of the workload: its prompt and its answer.
 struct ServingLoad {
     long input_tokens = 1000;
     long output_tokens = 300;
-    // Users' requests arrive at random (real traffic: each prompt waits behind the prompts that happened
-    // to arrive before it), or together: a benchmark client's identical requests finish and are replaced
-    // in step, so the replacements' prompts queue as one cohort each time (vllm bench's fixed lengths).
-    bool arrivals_together = false;
+    Arrivals arrivals = Arrivals::Random;
 };
 
 // Where one tensor-parallel group's memory goes, per GPU (GiB), and how many sequences its KV pool holds.
