@@ -162,11 +162,6 @@ def to_request(row, answer_ratio=None, warned_ok=False):
     if metric == "total_output_tps" and "generation speed (tg" in notes:
         # llama-benchy times each request's answer apart from its prompt: no prompt work in the time.
         return None, "decode-phase speed only (llama-benchy tg: the prompts' time is left out)"
-    if metric == "total_output_tps" and "all prompts submitted at once" in notes:
-        # Fewer requests decode at once than in the model's steady state (measured total / per-user speed:
-        # 100-220 where memory holds 180-370); with their answers' length from the two throughputs these 45
-        # came out 31.6 % off out of sample (0.47-1.49x the model), not kept in the fit or its figures.
-        return None, "a burst of every prompt at once (gpustack): its output throughput is the queue's drain, not steady users"
     if metric == "total_output_tps" and "no --ignore-eos" in notes and not counted:
         return None, "output throughput without --ignore-eos (the answers' real length is not known)"
     quant = quant_of(row["precision"], row["model_id"], row["hardware_id"])

@@ -233,18 +233,20 @@ double prefill_pass_fixed_s(const Setup& s, int tp, int tokens) {
 // sequence when one is free (at once for the first `running`, else when request k - running has answered),
 // then its prompt is processed after the prompts before it, `service` seconds each; it answers `answer_s` later.
 // Identical requests thus go in waves when a wave's prompts take less time than an answer, in a steady flow
-// otherwise. The mean, over the burst, of the moment each prompt is done.
-double burst_mean_prefill_end(int users, int replicas, int running, double service, double answer_s) {
+// otherwise. The mean, over the burst, of the moment each prompt is done; `makespan`: when the last answer is.
+double burst_mean_prefill_end(int users, int replicas, int running, double service, double answer_s, double* makespan) {
     const int n = (users + replicas - 1) / replicas;
     std::vector<double> answered(static_cast<size_t>(std::max(1, running)));  // ring: when each sequence is free again
-    double prefill_free = 0, sum = 0;
+    double prefill_free = 0, sum = 0, last = 0;
     for (int k = 0; k < n; ++k) {
         double& slot = answered[static_cast<size_t>(k % running)];
         const double prompt_done = std::max(k < running ? 0.0 : slot, prefill_free) + service;
         prefill_free = prompt_done;
         slot = prompt_done + answer_s;
+        last = std::max(last, slot);
         sum += prompt_done;
     }
+    if (makespan) *makespan = last;
     return sum / n;
 }
 
@@ -396,7 +398,11 @@ ServingPoint serve_at(const Setup& s, const ServingPlan& plan, const ServingLoad
     const double completions = served / (load.output_tokens * effective_step);  // requests finished per second
     const double beyond_prefill = effective_step + calibration_of(s).serving.first_token_ms * 1e-3;
     if (load.arrivals == Arrivals::Burst) {
-        pt.ttft_s = burst_mean_prefill_end(pt.users, plan.replicas, pt.running, service, load.output_tokens * effective_step) + beyond_prefill;
+        // Its output rate is every answer over the time until the last is done: the first prompts' queue and the
+        // last wave's tail included, not the steady rate of `served` running requests.
+        double makespan = 0;
+        pt.ttft_s = burst_mean_prefill_end(pt.users, plan.replicas, pt.running, service, load.output_tokens * effective_step, &makespan) + beyond_prefill;
+        if (makespan > 0) pt.total_tps = static_cast<double>(pt.users) * load.output_tokens / makespan;
         return pt;
     }
     const double rho = std::min(0.95, completions * service);

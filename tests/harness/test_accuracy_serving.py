@@ -71,13 +71,13 @@ class AnswerLengths(unittest.TestCase):
         self.assertIn("without --ignore-eos", reason)
         self.assertIsNotNone(serving.to_request(row(), 0.06251)[0])
 
-    def test_a_burst_of_every_prompt_is_not_steady_users(self):
+    def test_a_burst_of_every_prompt_is_planned_as_one(self):
+        # Its output rate (every answer over the run's duration) and its TPOT are both read, as 500 users at once.
         burst = row(notes="500 successful requests; all prompts submitted at once; no --ignore-eos", concurrency="")
-        made, reason = serving.to_request(burst, 0.05)
-        self.assertIsNone(made)
-        self.assertIn("burst", reason)
-        (request, _, _), _ = serving.to_request(dict(burst, metric="tpot_ms", value="40"), 0.05)
-        self.assertEqual(request["users"], 500)
+        for metric, value in (("total_output_tps", "1519.2"), ("tpot_ms", "40")):
+            (request, _, _), reason = serving.to_request(dict(burst, metric=metric, value=value), 0.05)
+            self.assertIsNone(reason, metric)
+            self.assertEqual((request["users"], request["arrivals"]), (500, "burst"), metric)
 
 
 class WarnedStudies(unittest.TestCase):
