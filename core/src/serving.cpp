@@ -395,7 +395,6 @@ ServingPoint serve_at(const Setup& s, const ServingPlan& plan, const ServingLoad
     const double chunk_s = own_passes ? prefill_pass_fixed_s(s, plan.tp, static_cast<int>(chunk)) + chunk * t.prefill_token_s
                                       : t.step_s + chunk * t.prefill_token_s;
     const double service = load.input_tokens * chunk_s / chunk;
-    const double completions = served / (load.output_tokens * effective_step);  // requests finished per second
     const double beyond_prefill = effective_step + calibration_of(s).serving.first_token_ms * 1e-3;
     if (load.arrivals == Arrivals::Burst) {
         // Its output rate is every answer over the time until the last is done: the first prompts' queue and the
@@ -405,6 +404,7 @@ ServingPoint serve_at(const Setup& s, const ServingPlan& plan, const ServingLoad
         if (makespan > 0) pt.total_tps = static_cast<double>(pt.users) * load.output_tokens / makespan;
         return pt;
     }
+    const double completions = served / (load.output_tokens * effective_step);  // requests finished per second
     const double rho = std::min(0.95, completions * service);
     const double wait = load.arrivals == Arrivals::Together ? (pt.running - 1) * service * calibration_of(s).serving.cohort_wait_share
                                                             : rho * service / (2 * (1 - rho));
