@@ -92,8 +92,6 @@ json notes_json(const std::vector<Note>& notes) {
     return a;
 }
 
-}  // namespace
-
 json young_model_caveat(const Setup& s) {
     if (!kernels_young(s)) return nullptr;
     const double factor = young_kernel_factor(s);
@@ -113,6 +111,14 @@ json pcie_group_caveat(const Setup& s, int tp) {
                      "group's all-reduces, two per layer in every step, go over PCIe, through the CPUs when the cards sit on different "
                      "sockets. Their latency is priced here as over a link, so with few users each user's speed can be well below "
                      "the figure shown; with many users the batch hides it."}};
+}
+}  // namespace
+
+json batched_engine_caveats(const Setup& s, int tp) {
+    json out = json::array();
+    for (json c : {young_model_caveat(s), pcie_group_caveat(s, tp)})
+        if (!c.is_null()) out.push_back(std::move(c));
+    return out;
 }
 
 ErrorBand serving_band(const Setup& s, std::string_view quantity) {
@@ -190,9 +196,7 @@ json basis_json(const Setup& s, bool batched) {
 
 // Where the estimate stands on thin ground, said plainly.
 json caveats(const Setup& s, bool batched) {
-    json out = json::array();
-    if (json young = batched ? young_model_caveat(s) : json(nullptr); !young.is_null()) out.push_back(young);
-    if (json pcie = batched ? pcie_group_caveat(s, std::max(1, s.gpus)) : json(nullptr); !pcie.is_null()) out.push_back(pcie);
+    json out = batched ? batched_engine_caveats(s, std::max(1, s.gpus)) : json::array();
     // A mode's many users on a batched engine: its backend's serving measurements, when too few to stand alone.
     if (batched) {
         const ErrorBand b = figure_band(s, true, "decode");

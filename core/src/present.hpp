@@ -20,11 +20,10 @@ json rank_response(const Catalog& c, Resolved& r, long limit);
 json devices_response(const Catalog& c, Resolved& r, long limit);
 json import_response(const Catalog& c, const ImportedModel& imported);
 json catalog_response(const Catalog& c);
-// A batched engine's kernels for a model released shortly before the day estimated: how much slower this
-// estimate takes them to be (young_kernel_factor), said with its reason; null when they count as tuned.
-json young_model_caveat(const Setup& s);
-// A batched engine's tensor-parallel group of `tp` GPUs without a link of their own (group_over_pcie); null otherwise.
-json pcie_group_caveat(const Setup& s, int tp);
+// What a batched engine's figures for this setup, on tensor-parallel groups of `tp` GPUs, stand on thin ground
+// for, said with the reason: its kernels for a model released shortly before the day estimated
+// (young_kernel_factor), a group without a GPU link (group_over_pcie). An empty array when neither.
+json batched_engine_caveats(const Setup& s, int tp);
 // A serving question: which engine, how the GPUs are grouped, the load and the targets.
 struct ServingRequest {
     ServingEngine engine = ServingEngine::LlamaCppSlots;

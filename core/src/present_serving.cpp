@@ -100,10 +100,7 @@ json serving_json(const Catalog& c, const Resolved& r, const ServingRequest& q) 
     json engines = json::array();
     for (ServingEngine e : engines_for(s)) engines.push_back({{"id", std::string(to_string(e))}, {"label", engine_label(e)}});
     j["engines"] = engines;
-    json caveats = json::array();
-    if (json young = batched ? young_model_caveat(s) : json(nullptr); !young.is_null()) caveats.push_back(young);
-    if (json pcie = batched ? pcie_group_caveat(s, plan.tp) : json(nullptr); !pcie.is_null()) caveats.push_back(pcie);
-    j["caveats"] = caveats;
+    j["caveats"] = batched ? batched_engine_caveats(s, plan.tp) : json::array();
     if (!plan.fits) {
         j["capacity"] = point_json(ServingPoint{});
         j["curve"] = json::array();

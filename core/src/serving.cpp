@@ -235,12 +235,12 @@ double prefill_pass_fixed_s(const Setup& s, int tp, int tokens) {
 // Identical requests thus go in waves when a wave's prompts take less time than an answer, in a steady flow
 // otherwise. The mean, over the burst, of the moment each prompt is done; `makespan`: when the last answer is.
 double burst_mean_prefill_end(int users, int replicas, int running, double service, double answer_s, double* makespan) {
-    const int n = (users + replicas - 1) / replicas;
-    std::vector<double> answered(static_cast<size_t>(std::max(1, running)));  // ring: when each sequence is free again
+    const int n = (users + replicas - 1) / replicas, sequences = std::max(1, running);
+    std::vector<double> answered(static_cast<size_t>(sequences));  // ring: when each sequence is free again
     double prefill_free = 0, sum = 0, last = 0;
     for (int k = 0; k < n; ++k) {
-        double& slot = answered[static_cast<size_t>(k % running)];
-        const double prompt_done = std::max(k < running ? 0.0 : slot, prefill_free) + service;
+        double& slot = answered[static_cast<size_t>(k % sequences)];
+        const double prompt_done = std::max(k < sequences ? 0.0 : slot, prefill_free) + service;
         prefill_free = prompt_done;
         slot = prompt_done + answer_s;
         last = std::max(last, slot);
