@@ -87,6 +87,15 @@ double batched_peak_tflops(const Setup& s) {
     return s.device->fp16_tflops;
 }
 
+// Attention multiplies queries by the cached keys and values in the cache's precision, whatever the weights'
+// (an FP8 or FP4 checkpoint still attends in 16 bits): FP8 only where the cache is 8-bit and the tensor cores
+// take OCP FP8 (FlashAttention-3's and TensorRT-LLM's FP8 attention). At the weights' rate, FP8 and FP4
+// checkpoints' long prompts came out too fast: total throughput out of sample 15.5 % against 14.7 %, SGLang's
+// 20.7 % against 18.2 %. CDNA3's fp8_fnuz attending in FP8 as well fitted AMD's rows worse (17.4 -> 18.2 %).
+double attention_peak_tflops(const Setup& s) {
+    return (s.kv == KvType::Q8_0 && has_format(*s.device, "fp8") ? 2 : 1) * s.device->fp16_tflops;
+}
+
 // Share of one sequence's cache each GPU of a tensor-parallel group holds: KV heads split
 // across the group (a GPU holds at least one head); an MLA latent is replicated on every GPU.
 double kv_share(const Model& m, int tp) {
@@ -200,13 +209,18 @@ StepTimes batched_times(const Setup& s, const ServingPlan& plan, const ServingLo
     const double weight_bytes = decode_weight_bytes(m, *s.quant, running) / tp;
     const double cache_bytes = running * sequence_cache_bytes(m, mean_depth(load), s.kv, tp);
     double t_mem = weight_read_s(s, tp, running) + cache_bytes / nameplate;
-    double rate = batched_peak_tflops(s) * 1e12 * k.compute_efficiency * k.compute_factor(batched_matrix_format(s));
-    double token_flops = 2.0 * m.active_params_b * 1e9;
+    const double matmul_rate = batched_peak_tflops(s) * 1e12 * k.compute_efficiency * k.compute_factor(batched_matrix_format(s));
+    const double attention_rate = attention_peak_tflops(s) * 1e12 * k.compute_efficiency;
+    const double token_flops = 2.0 * m.active_params_b * 1e9;
+    // One token's compute time at `context` cached tokens, its matmuls over `batch` tokens (MoE: each expert's share).
+    auto token_compute_s = [&](double batch, double context) {
+        return (token_flops * moe_batch_factor(s, batch) / matmul_rate + attention_flops_at(m, context) / attention_rate) / tp;
+    };
     // The expert-tile padding (moe_batch_factor) is applied to all of a MoE token's matmuls, not only to
     // the routed experts' small ones it describes. Restricting it to the routed experts raised the fit's
     // loss (in sample +1.3 %; total throughput out of sample 13.1 % -> 13.8 %, SGLang's per-user speed
     // 21.2 % -> 23.6 %): at high batch the data shows more MoE cost than the routed padding alone gives.
-    double t_compute = running * (token_flops * moe_batch_factor(s, running) + attention_flops_at(m, depth)) / tp / rate;
+    double t_compute = running * token_compute_s(running, depth);
     const double allreduces = allreduces_per_step(m, tp);
     double t_links = allreduce_latency_s(s, tp) + allreduces * allreduce_transfer_s(s, tp, running);
     StepTimes t;
@@ -218,8 +232,7 @@ StepTimes batched_times(const Setup& s, const ServingPlan& plan, const ServingLo
     t.parts = {weight_bytes / kGiB, cache_bytes / kGiB, t_mem, t_compute, t_links, step_fixed_s(s, tp), (young - 1) * tuned_s, tp};
     t.step_s = tuned_s * young;
     // A prompt token's share of its chunk's all-reduces: the data only (the chunk pays the latency once).
-    t.prefill_token_s = young * ((token_flops * moe_batch_factor(s, prompt_batch) + attention_flops_at(m, load.input_tokens / 2.0)) / tp / rate +
-                                 allreduces * allreduce_transfer_s(s, tp, 1));
+    t.prefill_token_s = young * (token_compute_s(prompt_batch, load.input_tokens / 2.0) + allreduces * allreduce_transfer_s(s, tp, 1));
     return t;
 }
 
