@@ -65,7 +65,7 @@ def arrivals_of(notes):
     in step."""
     if "all prompts submitted at once" in notes:
         return "burst"
-    sampled = re.search(r"lengths sampled|sampled up to|bench_serving|range-ratio 0\.[1-9]|lengths vary", notes)
+    sampled = re.search(r"lengths sampled|sampled lengths|variable lengths|sharegpt|sampled up to|bench_serving|range-ratio 0\.[1-9]|lengths vary", notes)
     return "random" if sampled else "together"
 
 
@@ -104,18 +104,23 @@ def states_ignore_eos(notes):
 
 def mean_lengths(row, answer_ratio=None):
     """(input, output) tokens per request, and whether the answers' length is known: the printed totals over
-    the requests where the run printed them (sampled lengths, or answers that stopped early without
-    --ignore-eos), else the stated answer length where the client ignored end-of-sequence, else the answers'
-    share of the input its two throughputs give (`answer_ratio`, answer_ratios; runs of one page with the
-    same settings share it), else the stated lengths."""
+    the requests where the run printed them (sampled lengths, e.g. ShareGPT's conversations, which state no
+    length; or answers that stopped early without --ignore-eos), else the stated answer length where the client
+    ignored end-of-sequence, else the answers' share of the input its two throughputs give (`answer_ratio`,
+    answer_ratios; runs of one page with the same settings share it), else the stated lengths. None where the
+    run neither states nor printed them."""
     notes = row["notes"].lower().replace(",", "")
-    stated = int(row["input_len"]), int(row["output_len"])
+    stated = [int(row[k]) if row[k] else None for k in ("input_len", "output_len")]
     prompts = prompts_of(notes)
     inputs = re.search(r"total input tokens (\d+)", notes) if prompts else None
     outputs = re.search(r"total generated tokens (\d+)", notes) if prompts else None
     input_len = round(int(inputs.group(1)) / prompts) if inputs else stated[0]
+    if input_len is None:
+        return None
     if outputs:
         return (input_len, round(int(outputs.group(1)) / prompts)), True
+    if stated[1] is None:
+        return None
     if states_ignore_eos(notes):
         return (input_len, stated[1]), True
     if answer_ratio:
@@ -152,11 +157,16 @@ def to_request(row, answer_ratio=None, warned_ok=False):
         return None, "published per GPU"
     if "spec decoding=mtp" in notes or "speculative" in notes:
         return None, "speculative decoding"
-    if not row["input_len"] or not row["output_len"]:
-        return None, "input/output lengths not stated"
+    if "withdrawn by the publisher" in notes:
+        return None, "withdrawn by its publisher (e.g. removed from a page before it was merged)"
+    if "pd disaggregation" in notes or "pd-disaggregation" in notes:
+        return None, "prompts and answers on separate GPU workers (prefill-decode disaggregation: not modelled)"
     if re.search(r"attention dp|dp-attention|dp attention|data-parallel-size", notes) and row["gpus"] not in ("", "1"):
         return None, "attention data parallel over several GPUs (each GPU holds its own requests' cache: not modelled)"
-    (input_len, output_len), counted = mean_lengths(row, answer_ratio)
+    lengths = mean_lengths(row, answer_ratio)
+    if lengths is None:
+        return None, "input/output lengths neither stated nor printed"
+    (input_len, output_len), counted = lengths
     if output_len < 32:
         return None, "answers of a few tokens (TPOT and output throughput over 3-31 tokens are start-up noise)"
     if metric == "total_output_tps" and "generation speed (tg" in notes:

@@ -124,6 +124,49 @@ class Arrivals(unittest.TestCase):
         self.assertEqual(serving.arrivals_of("sharegpt, lengths sampled; all prompts submitted at once"), "burst")
         (request, _, _), _ = serving.to_request(row(metric="ttft_ms_mean", value="1204"), 0.06251)
         self.assertEqual(request["arrivals"], "together")
+        # ShareGPT's conversations have lengths of their own, whatever the client's words for it.
+        self.assertEqual(serving.arrivals_of("vllm bench serve --dataset-name sharegpt --max-concurrency 4"), "random")
+        self.assertEqual(serving.arrivals_of("ShareGPT (sampled lengths) with --max-concurrency 4"), "random")
+
+
+class SampledLengths(unittest.TestCase):
+    # gpustack's GLM-4.6 on eight H200 (measurements/serving/vllm_collected_2026_12.csv): ShareGPT at 4 users, no
+    # stated lengths; printed 100 successful requests, total input tokens 22992, total generated tokens 21794.
+    GPUSTACK = ("vllm bench serve --backend openai-chat, ShareGPT (sampled lengths) with --max-concurrency 4. "
+                "Printed: 100 successful requests, total input tokens 22992, total generated tokens 21794")
+
+    def test_printed_totals_stand_for_lengths_a_dataset_does_not_state(self):
+        (request, _, _), reason = serving.to_request(row(input_len="", output_len="", concurrency="4", notes=self.GPUSTACK,
+                                                         metric="tpot_ms", value="40"))
+        self.assertIsNone(reason)
+        # 22992 / 100 = 229.92 -> 230; 21794 / 100 = 217.94 -> 218.
+        self.assertEqual((request["input_tokens"], request["output_tokens"]), (230, 218))
+        self.assertEqual(request["arrivals"], "random")
+
+    def test_no_lengths_and_no_totals_leave_the_run_out(self):
+        _, reason = serving.to_request(row(input_len="", output_len="", notes="ShareGPT, 100 prompts", metric="tpot_ms", value="40"))
+        self.assertEqual(reason, "input/output lengths neither stated nor printed")
+        # Printed input totals alone do not give the answers' length.
+        _, reason = serving.to_request(row(output_len="", notes="100 prompts; total input tokens 23000", metric="tpot_ms", value="40"))
+        self.assertEqual(reason, "input/output lengths neither stated nor printed")
+        # Nor do printed answer totals alone give the prompts'.
+        _, reason = serving.to_request(row(input_len="", notes="100 prompts; total generated tokens 21794", metric="tpot_ms", value="40"))
+        self.assertEqual(reason, "input/output lengths neither stated nor printed")
+
+
+class RunsLeftOut(unittest.TestCase):
+    def test_prompts_and_answers_on_separate_workers(self):
+        # dstack's benchmarks: SGLang with 1 prefill + 3 decode workers, sglang_router --pd-disaggregation.
+        for notes in ("SGLang PD disaggregation 1 prefill + 3 decode workers", "sglang_router --pd-disaggregation"):
+            made, reason = serving.to_request(row(notes=notes, metric="tpot_ms", value="30"))
+            self.assertIsNone(made)
+            self.assertIn("disaggregation", reason)
+
+    def test_results_their_publisher_withdrew(self):
+        made, reason = serving.to_request(row(notes="removed before the PR was merged: withdrawn by the publisher",
+                                              metric="tpot_ms", value="30"))
+        self.assertIsNone(made)
+        self.assertIn("withdrawn", reason)
 
 
 if __name__ == "__main__":
