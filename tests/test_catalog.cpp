@@ -12,7 +12,7 @@ std::string models_json(const std::string& extra_model_fields = "", const std::s
            extra_model_fields + "}]}";
 }
 const std::string kHardware =
-    R"({"hardware":[{"id":"g","default":true,"name":"G","vendor":"V","kind":"discrete_gpu","backend":"cuda","memory_gib":24,"bandwidth_gbs":1000,"fp16_tflops":100,"source":["https://example.org/g"]}]})";
+    R"({"hardware":[{"id":"g","default":true,"name":"G","vendor":"V","kind":"discrete_gpu","backend":"cuda","cuda_compute_capability":8.9,"memory_gib":24,"bandwidth_gbs":1000,"fp16_tflops":100,"source":["https://example.org/g"]}]})";
 const std::string kQuants =
     R"({"quants":[{"id":"Q4_K_M","name":"Q4_K_M","family":"gguf","bits":4,"bpw_body":4.8,"bpw_embed":4.5,"bpw_output":6.5625,"kld":0.03,"runtimes":["llama.cpp"],"source":["s"]},)"
     R"({"id":"F16","name":"F16","family":"gguf","bits":16,"bpw_body":16,"bpw_embed":16,"bpw_output":16,"kld":0,"runtimes":["llama.cpp"],"source":["s"]}]})";
@@ -189,6 +189,28 @@ TEST_CASE("a quant names the tensor-core format the batched engines need for it 
     std::string unknown = kQuants;
     unknown.replace(unknown.find(R"("kld":0,)"), 8, R"("kld":0,"tensor_format":"int3",)");
     CHECK(has_problem(load_with(models_json(), kHardware, unknown), "unknown_value", "tensor_format"));
+}
+
+TEST_CASE("a CUDA device states its compute capability, no other device has one, and weight-only runtimes are the quant's own") {
+    std::string none = kHardware;
+    none.replace(none.find(R"("cuda_compute_capability":8.9,)"), 30, "");
+    CHECK(has_problem(load_with(models_json(), none), "missing_field", "hardware[0].cuda_compute_capability"));
+    std::string rocm = kHardware;
+    rocm.replace(rocm.find(R"("backend":"cuda")"), 16, R"("backend":"rocm")");
+    CHECK(has_problem(load_with(models_json(), rocm), "inconsistent", "hardware[0].cuda_compute_capability"));
+
+    auto fp8_with = [](const std::string& fields) {
+        std::string q = kQuants;
+        q.replace(q.find(R"("kld":0,)"), 8, R"("kld":0,)" + fields);
+        return q;
+    };
+    CHECK(load_with(models_json(), kHardware, fp8_with(R"("tensor_format":"fp8","weight_only_runtimes":["llama.cpp"],"weight_only_min_compute_capability":7.5,)")).ok());
+    CHECK(has_problem(load_with(models_json(), kHardware, fp8_with(R"("tensor_format":"fp8","weight_only_runtimes":["vllm"],"weight_only_min_compute_capability":7.5,)")),
+                      "inconsistent", "weight_only_runtimes[0]"));  // F16's runtimes are llama.cpp's alone
+    CHECK(has_problem(load_with(models_json(), kHardware, fp8_with(R"("tensor_format":"fp8","weight_only_runtimes":["llama.cpp"],)")),
+                      "missing_field", "weight_only_min_compute_capability"));
+    CHECK(has_problem(load_with(models_json(), kHardware, fp8_with(R"("weight_only_runtimes":["llama.cpp"],"weight_only_min_compute_capability":7.5,)")),
+                      "inconsistent", "weight_only_runtimes"));  // every GPU runs a quant without a tensor format
 }
 
 TEST_CASE("a model without runtime support entries, or a download of an unknown quant, is refused") {

@@ -129,13 +129,21 @@ TEST_CASE("MLX and vLLM formats apply only where their runtime runs") {
     CHECK(quant_applies(*c.quant("MLX_4BIT"), *c.device("apple-m4-max-40c-128gb")));
     CHECK_FALSE(quant_applies(*c.quant("MLX_4BIT"), *c.device("rtx-4090")));
     CHECK(quant_applies(*c.quant("FP8"), *c.device("h100-sxm")));
-    CHECK_FALSE(quant_applies(*c.quant("FP8"), *c.device("v100-32gb")));  // Volta has no FP8
+    // Volta (compute capability 7.0) has no FP8 tensor cores and is below the 7.5 vLLM's FP8 Marlin kernels need.
+    CHECK_FALSE(quant_applies(*c.quant("FP8"), *c.device("v100-32gb")));
+    CHECK_FALSE(quant_applies(*c.quant("FP8"), *c.device("tesla-p40")));
     CHECK_FALSE(quant_applies(*c.quant("NVFP4"), *c.device("rtx-4090")));  // needs Blackwell
-    // Capabilities come from the catalog, not the release year: Ampere has no FP8, even the
-    // RTX 3090 Ti of 2022 (NVIDIA Ampere GA102 whitepaper: tensor cores FP16/BF16/TF32/INT8/INT4).
-    CHECK_FALSE(quant_applies(*c.quant("FP8"), *c.device("rtx-3090-ti")));
-    CHECK_FALSE(quant_applies(*c.quant("FP8"), *c.device("rtx-3090")));
+    // Capabilities come from the catalog, not the release year: Ampere has no FP8 tensor cores, even the
+    // RTX 3090 Ti of 2022 (NVIDIA Ampere GA102 whitepaper: tensor cores FP16/BF16/TF32/INT8/INT4), but vLLM
+    // runs FP8 checkpoints on it weight-only (compute capability 8.6; Turing's 7.5 too: the T4).
+    for (const char* weight_only : {"rtx-3090-ti", "rtx-3090", "a100-80gb", "t4"}) {
+        CAPTURE(weight_only);
+        CHECK(quant_applies(*c.quant("FP8"), *c.device(weight_only)));
+        CHECK(runwell::runs_weight_only(*c.quant("FP8"), *c.device(weight_only)));
+        CHECK_FALSE(runwell::batched_engine_runs(*c.quant("FP8"), *c.device(weight_only), "sglang"));
+    }
     CHECK(quant_applies(*c.quant("FP8"), *c.device("rtx-4060")));
+    CHECK_FALSE(runwell::runs_weight_only(*c.quant("FP8"), *c.device("rtx-4060")));  // its own FP8 tensor cores
     CHECK(quant_applies(*c.quant("NVFP4"), *c.device("rtx-5090")));
     CHECK_FALSE(quant_applies(*c.quant("NVFP4"), *c.device("mi355x")));  // FP4 hardware, but NVFP4 is NVIDIA's format
     CHECK(quant_applies(*c.quant("Q4_K_M"), *c.device("apple-m2-ultra-128gb")));

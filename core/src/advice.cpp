@@ -528,9 +528,9 @@ std::vector<Command> run_commands(const Catalog& c, const Setup& s, const Estima
     // load a pre-quantized checkpoint the catalog records; with none of these there is no command (one that
     // asks for another format than the checkpoint's fails at load). Each runs the whole model on the GPUs.
     std::optional<BatchedWeights> weights = batched_weights(*s.model, q, where);
+    // The engine loads this checkpoint on this GPU (its tensor cores, or vLLM's weight-only FP8 on Turing and Ampere).
     auto launchable = [&](const char* runtime, const RuntimeSupport* support) {
-        return std::find(q.runtimes.begin(), q.runtimes.end(), runtime) != q.runtimes.end() && runs_on(support) &&
-               (d.backend == "cuda" || d.backend == "rocm") && e.placement.kind == OffloadKind::None && weights;
+        return batched_engine_runs(q, d, runtime) && runs_on(support) && e.placement.kind == OffloadKind::None && weights;
     };
     const int gpus = std::max(1, s.gpus), tp = s.tensor_parallel > 0 ? std::min(s.tensor_parallel, gpus) : gpus;
     const RuntimeSupport* vllm = where ? where->runtime("vllm") : nullptr;

@@ -169,6 +169,9 @@ Device read_device(ObjectReader& r, bool catalog_entry) {
     for (size_t i = 0; i < d.tensor_formats.size(); ++i)
         if (d.tensor_formats[i] != "fp8" && d.tensor_formats[i] != "fp8_fnuz" && d.tensor_formats[i] != "fp4")
             r.fail("unknown_value", r.at("tensor_formats") + "[" + std::to_string(i) + "]", "'" + d.tensor_formats[i] + "' is not fp8, fp8_fnuz or fp4");
+    d.cuda_compute_capability = r.num("cuda_compute_capability", 1, 100, d.backend == "cuda" && catalog_entry);
+    if (d.cuda_compute_capability > 0 && d.backend != "cuda")
+        r.fail("inconsistent", r.at("cuda_compute_capability"), "a CUDA compute capability on a device whose backend is '" + d.backend + "'");
     d.release_year = static_cast<int>(r.integer("release_year", 1990, 2100, false));
     d.price_usd = r.num("price_usd", 0, 1e8, false);
     d.tdp_w = r.num("tdp_w", 0, 1e5, false);
@@ -205,6 +208,14 @@ Quant read_quant(ObjectReader& r, bool catalog_entry) {
     for (size_t i = 0; i < q.runtimes.size(); ++i)
         if (!kRuntimes.count(q.runtimes[i]))
             r.fail("unknown_value", r.at("runtimes") + "[" + std::to_string(i) + "]", "'" + q.runtimes[i] + "' is not a known runtime");
+    q.weight_only_runtimes = r.strings("weight_only_runtimes", false);
+    for (size_t i = 0; i < q.weight_only_runtimes.size(); ++i)
+        if (std::find(q.runtimes.begin(), q.runtimes.end(), q.weight_only_runtimes[i]) == q.runtimes.end())
+            r.fail("inconsistent", r.at("weight_only_runtimes") + "[" + std::to_string(i) + "]",
+                   "'" + q.weight_only_runtimes[i] + "' is not one of the quant's runtimes");
+    q.weight_only_min_compute_capability = r.num("weight_only_min_compute_capability", 1, 100, !q.weight_only_runtimes.empty());
+    if (!q.weight_only_runtimes.empty() && q.tensor_format.empty())
+        r.fail("inconsistent", r.at("weight_only_runtimes"), "weight-only runtimes for a quant without a tensor format (every GPU runs it already)");
     q.source = r.strings("source", catalog_entry);
     q.notes = r.str("notes", false);
     r.finish();

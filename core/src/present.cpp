@@ -112,11 +112,19 @@ json pcie_group_caveat(const Setup& s, int tp) {
                      "sockets. Their latency is priced here as over a link, so with few users each user's speed can be well below "
                      "the figure shown; with many users the batch hides it."}};
 }
+json weight_only_caveat(const Setup& s) {
+    if (!runs_weight_only(*s.quant, *s.device)) return nullptr;
+    return {{"code", "weight_only"},
+            {"text", s.device->name + " has no " + s.quant->tensor_format + " tensor cores: vLLM keeps the " + s.quant->id +
+                         " weights in memory and unpacks them to 16 bits inside each matmul (weight-only, its Marlin kernels). "
+                         "The weights take their " + s.quant->id + " size and are read at it, but the matmuls, and so prompts "
+                         "and large batches, run at the 16-bit rate. SGLang does not load this checkpoint here."}};
+}
 }  // namespace
 
 json batched_engine_caveats(const Setup& s, int tp) {
     json out = json::array();
-    for (json c : {young_model_caveat(s), pcie_group_caveat(s, tp)})
+    for (json c : {young_model_caveat(s), pcie_group_caveat(s, tp), weight_only_caveat(s)})
         if (!c.is_null()) out.push_back(std::move(c));
     return out;
 }
@@ -197,6 +205,9 @@ json basis_json(const Setup& s, bool batched) {
 // Where the estimate stands on thin ground, said plainly.
 json caveats(const Setup& s, bool batched) {
     json out = batched ? batched_engine_caveats(s, std::max(1, s.gpus)) : json::array();
+    // One user on a checkpoint only vLLM's weight-only kernels load here: the command is vLLM's, and so is the caveat.
+    if (!batched)
+        if (json w = weight_only_caveat(s); !w.is_null()) out.push_back(std::move(w));
     // A mode's many users on a batched engine: its backend's serving measurements, when too few to stand alone.
     if (batched) {
         const ErrorBand b = figure_band(s, true, "decode");

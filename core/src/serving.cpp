@@ -36,10 +36,16 @@ bool names_a100(const Device& d) {
 }
 }  // namespace
 
+bool runs_weight_only(const Quant& q, const Device& d, std::string_view runtime) {
+    if (tensor_cores_take(d, q.tensor_format) || d.backend != "cuda" || d.cuda_compute_capability <= 0) return false;
+    return std::find(q.weight_only_runtimes.begin(), q.weight_only_runtimes.end(), runtime) != q.weight_only_runtimes.end() &&
+           d.cuda_compute_capability >= q.weight_only_min_compute_capability;
+}
+
 bool batched_engine_runs(const Quant& q, const Device& d, std::string_view runtime) {
     if (std::find(q.runtimes.begin(), q.runtimes.end(), runtime) == q.runtimes.end()) return false;
     if (d.backend != "cuda" && d.backend != "rocm") return false;
-    if (!tensor_cores_take(d, q.tensor_format)) return false;
+    if (!tensor_cores_take(d, q.tensor_format) && !runs_weight_only(q, d, runtime)) return false;
     return q.vendor.empty() || d.vendor == q.vendor;
 }
 

@@ -85,6 +85,9 @@ struct Device {
     // Low-precision matrix formats in hardware: fp8 (OCP E4M3/E5M2), fp8_fnuz (CDNA3's own FP8 encoding,
     // no OCP FP8: its 8-bit matmuls run on ROCm-only kernels), fp4 (NVFP4/MXFP4).
     std::vector<std::string> tensor_formats;
+    // NVIDIA's CUDA compute capability (developer.nvidia.com/cuda-gpus), required of every CUDA device: the
+    // kernels a runtime has for it (vLLM's FP8 Marlin needs 7.5). 0 on other backends.
+    double cuda_compute_capability = 0;
     int release_year = 0;
     double price_usd = 0, tdp_w = 0;
     std::vector<std::string> source;
@@ -110,6 +113,11 @@ struct Quant {
     // GPUs. Empty: any GPU they run on (16-bit matmuls, or weights unpacked to 16 bits for them).
     std::string tensor_format;  // "", fp8 or fp4
     std::string vendor;         // "" or the one vendor (NVFP4: NVIDIA)
+    // Where the tensor cores lack tensor_format, these runtimes still load it on a CUDA GPU of at least this
+    // compute capability, weight-only: the weights stay in the format, the matmuls unpack them to 16 bits
+    // (vLLM's FP8 Marlin, W8A16, on Turing and Ampere).
+    std::vector<std::string> weight_only_runtimes;
+    double weight_only_min_compute_capability = 0;
     // The batched engines' kernels for this format take the experts' hidden dimension in multiples of this
     // and pad the loaded expert weights to it (0: loaded as stored).
     int expert_hidden_multiple = 0;

@@ -22,8 +22,11 @@ inline bool is_batched(ServingEngine e) { return e != ServingEngine::LlamaCppSlo
 // The batched engines run this checkpoint on this device: CUDA or ROCm, where the tensor cores multiply the
 // checkpoint's format and on its vendor's GPUs if it names one (quants.json tensor_format and vendor against
 // hardware.json tensor_formats and vendor: FP8 needs FP8, NVFP4 NVIDIA's FP4 tensor cores).
-// `runtime`: the quant's runtime that names the engine, "vllm" or "sglang" (quants.json).
+// `runtime`: the quant's runtime that names the engine, "vllm" or "sglang" (quants.json). Without those tensor
+// cores, a runtime the quant names in weight_only_runtimes still runs it on a CUDA GPU of the compute capability
+// it asks (runs_weight_only: vLLM's FP8 Marlin on Turing and Ampere).
 bool batched_engine_runs(const Quant& q, const Device& d, std::string_view runtime = "vllm");
+bool runs_weight_only(const Quant& q, const Device& d, std::string_view runtime = "vllm");
 // Where a batched engine gets a quant's weights: the model's own repo when it is published in that
 // format, the same 16-bit repo quantized to FP8 as vLLM loads it, or a pre-quantized checkpoint the
 // catalog records (availability downloads of format "hf"). None: the engine has no such weights to load,
