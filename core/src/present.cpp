@@ -1,6 +1,7 @@
 #include "present.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 
 #include "runwell/advice.hpp"
@@ -114,8 +115,10 @@ json pcie_group_caveat(const Setup& s, int tp) {
 }
 json weight_only_caveat(const Setup& s) {
     if (!runs_weight_only(*s.quant, *s.device)) return nullptr;
+    std::string format = s.quant->tensor_format;  // "fp8": shown as the formats are named, FP8
+    for (char& c : format) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     return {{"code", "weight_only"},
-            {"text", s.device->name + " has no " + s.quant->tensor_format + " tensor cores: vLLM keeps the " + s.quant->id +
+            {"text", s.device->name + " has no " + format + " tensor cores: vLLM keeps the " + s.quant->id +
                          " weights in memory and unpacks them to 16 bits inside each matmul (weight-only, its Marlin kernels). "
                          "The weights take their " + s.quant->id + " size and are read at it, but the matmuls, and so prompts "
                          "and large batches, run at the 16-bit rate. SGLang does not load this checkpoint here."}};
