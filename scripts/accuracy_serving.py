@@ -38,8 +38,8 @@ with open(os.path.join(HERE, "data", "models.json")) as f:
     MODELS = json.load(f)["models"]
 CHECKPOINTS = {m["id"]: m.get("checkpoint", "BF16") for m in MODELS}
 MOE_MODELS = {m["id"] for m in MODELS if m.get("moe")}
-# (A checkpoint format the device cannot multiply in, e.g. MXFP4 or FP8 weight-only on an A100, is
-# refused by the core as engine_unsupported and counted as such.)
+# (A checkpoint the engine cannot load on the device, e.g. NVFP4 on a Hopper GPU, or FP8 on a V100 below the
+# compute capability vLLM's weight-only FP8 kernels need, is refused by the core as engine_unsupported and counted as such.)
 # Engine settings a source states for all its rows. NVIDIA's ModelOpt FP8/NVFP4 checkpoints (the
 # TensorRT-LLM overview's models) carry "kv_cache_quant_algo": "FP8" in hf_quant_config.json, so
 # their cache is 8-bit; the kubis.ai DGX Spark runs set --gpu-memory-utilization 0.70.
