@@ -97,7 +97,7 @@ double batched_peak_tflops(const Setup& s) {
 // (an FP8 or FP4 checkpoint still attends in 16 bits): FP8 only where the cache is 8-bit and the tensor cores
 // take OCP FP8 (FlashAttention-3's and TensorRT-LLM's FP8 attention). At the weights' rate, FP8 and FP4
 // checkpoints' long prompts came out too fast: total throughput out of sample 15.5 % against 14.7 %, SGLang's
-// 20.7 % against 18.2 %. CDNA3's fp8_fnuz attending in FP8 as well fitted AMD's rows worse (17.4 -> 18.2 %).
+// 20.7 % against 18.2 % (the 908 rows of December 2026's first collection). CDNA3's fp8_fnuz attending in FP8 as well fitted AMD's rows worse (17.4 -> 18.2 %).
 double attention_peak_tflops(const Setup& s) {
     return (s.kv == KvType::Q8_0 && has_format(*s.device, "fp8") ? 2 : 1) * s.device->fp16_tflops;
 }
