@@ -15,6 +15,13 @@ using runwell::ServingLoad;
 namespace {
 json serve(const json& request) { return test::call(request, "serve"); }
 
+// The codes of a result's caveats, in their order.
+std::vector<std::string> caveat_codes(const json& r) {
+    std::vector<std::string> out;
+    for (const json& c : r["caveats"]) out.push_back(c["code"]);
+    return out;
+}
+
 // Total output throughput of one tensor-parallel copy over `gpus` GPUs at maximum load (as many requests
 // as the memory holds), with an 8-bit cache: how TensorRT-LLM's performance overview measures.
 double total_tps_at_max_load(const char* model, const char* device, const char* quant, int gpus, int input, int output) {
@@ -280,9 +287,8 @@ TEST_CASE("measured anchors: vLLM runs an FP8 checkpoint on A100s weight-only, a
     INFO(r.dump());
     const double measured = 1345.12;
     CHECK(std::abs(r["point"]["total_tps"].get<double>() - measured) / measured <= r["error_band"]["total_tps_pct"].get<double>() / 100);
-    bool says_weight_only = false;
-    for (const json& c : r["caveats"]) says_weight_only = says_weight_only || c["code"] == "weight_only";
-    CHECK(says_weight_only);
+    const std::vector<std::string> codes = caveat_codes(r);
+    CHECK(std::find(codes.begin(), codes.end(), "weight_only") != codes.end());
     CHECK(serve({{"model", "glm-4.6"}, {"hardware", "a100-80gb"}, {"quant", "FP8"}, {"gpus", 8}, {"tensor_parallel", 8},
                  {"engine", "sglang"}})["error"]["code"] == "engine_unsupported");
 }
@@ -665,26 +671,24 @@ TEST_CASE("a batched engine's figures show their backend's serving band, and thi
     REQUIRE(est["speed_engine"]["id"] != "llama.cpp");
     CHECK(est["error_band"]["decode_pct"] == 77);
 
-    auto caveat_codes = [&](const char* device) {
+    auto codes_on = [&](const char* device) {
         json est = json::parse(engine.call(json({{"model", "llama-3.1-70b-instruct"}, {"hardware", device}, {"quant", "FP8"},
                                                  {"mode", "scale-out"}}).dump()));
         REQUIRE(est["ok"] == true);
-        std::vector<std::string> codes;
-        for (const json& c : est["caveats"]) codes.push_back(c["code"]);
-        return codes;
+        return caveat_codes(est);
     };
     auto says_few = [](const std::vector<std::string>& codes) {
         return std::find(codes.begin(), codes.end(), "few_serving_measurements") != codes.end();
     };
-    CHECK_FALSE(says_few(caveat_codes("mi300x")));
+    CHECK_FALSE(says_few(codes_on("mi300x")));
 
     // ROCm's band from one source is thin: the wider of its own and the pooled one, never its own narrower
     // one, and the result says the evidence is thin.
     bands.back() = {{"quantity", "serving_user_tps"}, {"arch", "FP8"}, {"backend", "rocm"}, {"pct", 20}, {"rows", 30}, {"sources", 1}};
     REQUIRE(engine.set_calibration(chosen.dump()).empty());
     CHECK(user_band("mi300x") == 45);
-    CHECK(says_few(caveat_codes("mi300x")));
-    CHECK_FALSE(says_few(caveat_codes("h100-sxm")));
+    CHECK(says_few(codes_on("mi300x")));
+    CHECK_FALSE(says_few(codes_on("h100-sxm")));
 }
 
 TEST_CASE("a mode's many users on a batched engine: what limits the setup is the engine's step, not one GPU's single stream") {
@@ -939,11 +943,6 @@ TEST_CASE("measured anchors: a model released the day before runs slower on the 
 
 TEST_CASE("a tensor-parallel group without a GPU link says its all-reduces go over PCIe") {
     // hardware.json: the RTX PRO 6000 Blackwell has no interconnect_gbs (PCIe only), the H100 SXM its NVLink.
-    auto codes = [](const json& r) {
-        std::vector<std::string> out;
-        for (const json& c : r["caveats"]) out.push_back(c["code"]);
-        return out;
-    };
     const std::vector<std::string> pcie{"pcie_tensor_parallel"};
     auto with = [](json changes) {
         json q = {{"op", "serve"}, {"model", "qwen3-235b-a22b"}, {"quant", "FP8"}, {"engine", "batched"}, {"users", 1}};
@@ -952,20 +951,20 @@ TEST_CASE("a tensor-parallel group without a GPU link says its all-reduces go ov
     };
     json rtx4 = with({{"hardware", "rtx-pro-6000-blackwell"}, {"gpus", 4}, {"tensor_parallel", 4}});
     REQUIRE(rtx4["ok"] == true);
-    CHECK(codes(rtx4) == pcie);
+    CHECK(caveat_codes(rtx4) == pcie);
     // Two replicas of one GPU each: no group, no all-reduce.
     json replicas = with({{"model", "qwen3-30b-a3b"}, {"hardware", "rtx-pro-6000-blackwell"}, {"gpus", 2}, {"tensor_parallel", 1}});
     REQUIRE(replicas["ok"] == true);
-    CHECK(codes(replicas).empty());
+    CHECK(caveat_codes(replicas).empty());
     json h100 = with({{"hardware", "h100-sxm"}, {"gpus", 4}, {"tensor_parallel", 4}});
     REQUIRE(h100["ok"] == true);
-    CHECK(codes(h100).empty());
+    CHECK(caveat_codes(h100).empty());
     // The estimate of a mode of many users on the same four cards says it too.
     json estimate = test::call({{"model", "qwen3-235b-a22b"}, {"hardware", "rtx-pro-6000-blackwell"}, {"gpus", 4}, {"quant", "FP8"}, {"mode", "scale-out"}},
                                "estimate");
     REQUIRE(estimate["ok"] == true);
     REQUIRE(estimate["speed_engine"]["id"] == "batched");
-    const std::vector<std::string> said = codes(estimate);
+    const std::vector<std::string> said = caveat_codes(estimate);
     CHECK(std::count(said.begin(), said.end(), "pcie_tensor_parallel") == 1);
 }
 

@@ -207,12 +207,13 @@ json basis_json(const Setup& s, bool batched) {
 
 // Where the estimate stands on thin ground, said plainly.
 json caveats(const Setup& s, bool batched) {
-    json out = batched ? batched_engine_caveats(s, std::max(1, s.gpus)) : json::array();
-    // One user on a checkpoint only vLLM's weight-only kernels load here: the command is vLLM's, and so is the caveat.
-    if (!batched)
+    json out = json::array();
+    if (!batched) {
+        // One user on a checkpoint only vLLM's weight-only kernels load here: the command is vLLM's, and so is the caveat.
         if (json w = weight_only_caveat(s); !w.is_null()) out.push_back(std::move(w));
-    // A mode's many users on a batched engine: its backend's serving measurements, when too few to stand alone.
-    if (batched) {
+    } else {
+        out = batched_engine_caveats(s, std::max(1, s.gpus));
+        // A mode's many users on a batched engine: its backend's serving measurements, when too few to stand alone.
         const ErrorBand b = figure_band(s, true, "decode");
         if (b.thin())
             out.push_back({{"code", "few_serving_measurements"},
