@@ -211,6 +211,9 @@ TEST_CASE("a CUDA device states its compute capability, no other device has one,
                       "missing_field", "weight_only_min_compute_capability"));
     CHECK(has_problem(load_with(models_json(), kHardware, fp8_with(R"("weight_only_runtimes":["llama.cpp"],"weight_only_min_compute_capability":7.5,)")),
                       "inconsistent", "weight_only_runtimes"));  // every GPU runs a quant without a tensor format
+    // A 16-bit rest is a fact about an experts-only format's other tensors.
+    CHECK(load_with(models_json(), kHardware, fp8_with(R"("experts_only":true,"rest_in_16_bits":true,)")).ok());
+    CHECK(has_problem(load_with(models_json(), kHardware, fp8_with(R"("rest_in_16_bits":true,)")), "inconsistent", "rest_in_16_bits"));
 }
 
 TEST_CASE("a model without runtime support entries, or a download of an unknown quant, is refused") {

@@ -321,6 +321,47 @@ TEST_CASE("measured anchors: FP4 checkpoints reach a share of the FP4 matrix pea
     }
 }
 
+TEST_CASE("gpt-oss's BF16 tensors multiply at the BF16 rate, where FP4 tensor cores take its experts") {
+    // OpenAI's gpt-oss model card (arXiv 2508.10925, table 1): gpt-oss-120b's attention holds 0.96 B parameters,
+    // gpt-oss-20b's 0.64 B; each unembeds with a 201,088 x 2,880 table (0.58 B). Those and the router are what a
+    // token multiplies outside its experts, kept in BF16 by the checkpoint (quants.json MXFP4_BF16).
+    // Tolerance: 2 % (the router's and the norms' few parameters, the card's rounding).
+    const double unembedding = 201088.0 * 2880;
+    for (auto [model, attention] : {std::pair{"gpt-oss-120b", 0.96e9}, std::pair{"gpt-oss-20b", 0.64e9}}) {
+        CAPTURE(model);
+        runwell::Setup s = test::setup(model, "b200", "MXFP4_BF16");
+        CHECK(runwell::sixteen_bit_active_params(*s.model, *s.quant) == Approx(attention + unembedding).epsilon(0.02));
+    }
+    // A format that narrows all of a checkpoint's body keeps none of it in 16 bits, nor may an export that can
+    // narrow its attention too (AMD's MXFP4 exports).
+    runwell::Setup nvfp4 = test::setup("deepseek-r1", "b200", "NVFP4"), amd = test::setup("qwen3.5-397b-a17b", "mi355x", "MXFP4_MOE");
+    CHECK(runwell::sixteen_bit_active_params(*nvfp4.model, *nvfp4.quant) == 0);
+    CHECK(runwell::sixteen_bit_active_params(*amd.model, *amd.quant) == 0);
+
+    // One 32,000-token prompt, compute-bound: on a B200 (FP4 tensor cores) it takes longer than it would with the
+    // BF16 tensors at the FP4 rate (the same catalog without rest_in_16_bits); on an H200, which multiplies
+    // everything in BF16 anyway, the same.
+    auto files = test::bundled_files();
+    for (auto& [name, text] : files)
+        if (name == "quants.json") {
+            const std::string flag = "\"rest_in_16_bits\": true, ";
+            REQUIRE(text.find(flag) != std::string::npos);
+            text.erase(text.find(flag), flag.size());
+        }
+    runwell::Engine narrowed;
+    REQUIRE(narrowed.load(files).empty());
+    auto ttft = [](const runwell::Engine& e, const char* device) {
+        json request = {{"op", "serve"}, {"model", "gpt-oss-120b"}, {"hardware", device}, {"quant", "MXFP4_BF16"}, {"engine", "batched"},
+                        {"input_tokens", 32000}, {"output_tokens", 100}, {"users", 1}};
+        json r = json::parse(e.call(request.dump()));
+        INFO(r.dump());
+        REQUIRE(r["ok"] == true);
+        return r["point"]["ttft_s"].get<double>();
+    };
+    CHECK(ttft(test::engine(), "b200") > 1.05 * ttft(narrowed, "b200"));
+    CHECK(ttft(test::engine(), "h200") == Approx(ttft(narrowed, "h200")).epsilon(1e-9));
+}
+
 TEST_CASE("measured anchors: a small model's step is mostly its requests' caches, streamed at the memory's rate") {
     // measurements/serving/serving.csv, TensorRT-LLM performance overview: Llama 3.1 8B FP8 on one GPU,
     // 128 input / 2048 output tokens at maximum load: 22,714 total tok/s on an H100 SXM, 26,221 on an H200.

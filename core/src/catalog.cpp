@@ -198,6 +198,9 @@ Quant read_quant(ObjectReader& r, bool catalog_entry) {
     q.bpw_output = r.num("bpw_output", 1, 32);
     q.kld = r.num("kld", 0, 10, catalog_entry);
     q.experts_only = r.boolean("experts_only", false);
+    q.rest_in_16_bits = r.boolean("rest_in_16_bits", false);
+    if (q.rest_in_16_bits && !q.experts_only)
+        r.fail("inconsistent", r.at("rest_in_16_bits"), "a 16-bit rest for a quant that is not experts_only (its body is all in its format)");
     q.experts_as = r.str("experts_as", false);
     q.tensor_format = r.str("tensor_format", false);
     if (!q.tensor_format.empty() && q.tensor_format != "fp8" && q.tensor_format != "fp4")

@@ -83,6 +83,12 @@ double routed_expert_params_b(const Model& m) {
     return std::clamp(routed, 0.0, body_params(m) / 1e9);
 }
 
+double sixteen_bit_active_params(const Model& m, const Quant& q) {
+    if (!q.rest_in_16_bits || !m.moe || m.moe->experts <= 0) return 0;
+    const double routed_per_token = routed_expert_params_b(m) * 1e9 * m.moe->active_experts / m.moe->experts;
+    return std::max(0.0, m.active_params_b * 1e9 - routed_per_token);
+}
+
 double expert_weight_bytes(const Model& m, const Quant& q) {
     return routed_expert_params_b(m) * 1e9 * q.bpw_body / 8.0;
 }

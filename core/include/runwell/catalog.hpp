@@ -105,6 +105,9 @@ struct Quant {
     double bpw_output = 0;    // output head (lm_head)
     double kld = 0;           // KL divergence vs 16-bit (quality)
     bool experts_only = false;  // only MoE expert tensors use bpw_body; the rest bpw_output
+    // experts_only: the rest is also multiplied in 16 bits, not in tensor_format (gpt-oss's checkpoint keeps
+    // attention, router and head in BF16); false where an export may narrow it too.
+    bool rest_in_16_bits = false;
     // A checkpoint format whose expert tensors this one stores unchanged (llama.cpp's MXFP4 GGUF repacks
     // gpt-oss's MXFP4 blocks): for a model released in that format, no loss (advice kld_of).
     std::string experts_as;

@@ -109,6 +109,9 @@ struct Estimate {
 double routed_expert_params_b(const Model& m);
 double weight_bytes(const Model& m, const Quant& q);
 double expert_weight_bytes(const Model& m, const Quant& q);
+// The parameters a token multiplies in 16 bits under a quant that keeps all but the experts there
+// (Quant::rest_in_16_bits): everything a token passes through but the routed experts it is sent to. 0 otherwise.
+double sixteen_bit_active_params(const Model& m, const Quant& q);
 double embedding_bytes(const Model& m, const Quant& q);  // the token-embedding table
 // Bytes of weights read to decode one step of `concurrency` sequences.
 double decode_weight_bytes(const Model& m, const Quant& q, int concurrency);
