@@ -198,6 +198,10 @@ TEST_CASE("a CUDA device states its compute capability, no other device has one,
     std::string rocm = kHardware;
     rocm.replace(rocm.find(R"("backend":"cuda")"), 16, R"("backend":"rocm")");
     CHECK(has_problem(load_with(models_json(), rocm), "inconsistent", "hardware[0].cuda_compute_capability"));
+    // A bridge's group size needs the bridge.
+    std::string bridged = kHardware;
+    bridged.replace(bridged.find(R"("cuda_compute_capability":8.9,)"), 30, R"("cuda_compute_capability":8.9,"interconnect_gpus":2,)");
+    CHECK(has_problem(load_with(models_json(), bridged), "inconsistent", "hardware[0].interconnect_gpus"));
 
     auto fp8_with = [](const std::string& fields) {
         std::string q = kQuants;

@@ -1009,6 +1009,25 @@ TEST_CASE("a tensor-parallel group without a GPU link says its all-reduces go ov
     CHECK(std::count(said.begin(), said.end(), "pcie_tensor_parallel") == 1);
 }
 
+TEST_CASE("an NVLink bridge joins a few cards: a larger group's all-reduces go over PCIe") {
+    // NVIDIA's H100 and H200 tables: the H100 NVL's bridge joins pairs of cards (600 GB/s), the H200 NVL's
+    // two or four (900 GB/s per GPU); hardware.json interconnect_gpus 2 and 4.
+    const std::vector<std::string> pcie{"pcie_tensor_parallel"};
+    auto group = [](const char* device, int gpus, int tp) {
+        json r = serve({{"op", "serve"}, {"model", "llama-3.3-70b-instruct"}, {"hardware", device}, {"quant", "FP8"}, {"engine", "batched"},
+                        {"gpus", gpus}, {"tensor_parallel", tp}, {"users", 8}});
+        INFO(device << " x" << gpus << ", TP " << tp << ": " << r.dump());
+        REQUIRE(r["ok"] == true);
+        return r;
+    };
+    CHECK(caveat_codes(group("h100-nvl", 2, 2)).empty());
+    CHECK(caveat_codes(group("h100-nvl", 4, 4)) == pcie);
+    CHECK(caveat_codes(group("h200-nvl", 4, 4)).empty());
+    CHECK(caveat_codes(group("h200-nvl", 8, 8)) == pcie);
+    // Over PCIe (63 GB/s each way, not the bridge's 450) each user's step waits longer for the same group.
+    CHECK(group("h100-nvl", 4, 4)["point"]["per_user_tps"].get<double>() < group("h200-nvl", 4, 4)["point"]["per_user_tps"].get<double>());
+}
+
 TEST_CASE("a request names the day the engines run as a calendar date") {
     json r = serve({{"op", "serve"}, {"model", "glm-4.7-flash"}, {"hardware", "b200"}, {"quant", "BF16"}, {"as_of", "2026-02-30"}});
     CHECK(r["ok"] == false);

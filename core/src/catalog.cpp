@@ -164,6 +164,9 @@ Device read_device(ObjectReader& r, bool catalog_entry) {
     d.accelerated_fp16_tflops = r.num("accelerated_fp16_tflops", 0.01, 100000, false);
     d.host_link_gbs = r.num("host_link_gbs", 0.1, 10000, false);
     d.interconnect_gbs = r.num("interconnect_gbs", 0.1, 100000, false);
+    d.interconnect_gpus = static_cast<int>(r.integer("interconnect_gpus", 2, 576, false, 0));
+    if (d.interconnect_gpus > 0 && d.interconnect_gbs <= 0)
+        r.fail("inconsistent", r.at("interconnect_gpus"), "a link's group size on a device without interconnect_gbs");
     if (r.has("usable_gib")) d.usable_gib = r.num("usable_gib", 0.1, 65536);
     d.tensor_formats = r.strings("tensor_formats", false);
     for (size_t i = 0; i < d.tensor_formats.size(); ++i)

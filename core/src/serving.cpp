@@ -124,7 +124,7 @@ int ring_steps(int tp) { return 2 * (tp - 1); }
 double allreduce_transfer_s(const Setup& s, int tp, double tokens) {
     if (tp <= 1) return 0;
     const Device& d = *s.device;
-    double per_direction_gbs = has_gpu_link(d) ? d.interconnect_gbs / 2 : std::max(1.0, d.host_link_gbs);
+    double per_direction_gbs = has_gpu_link(d, tp) ? d.interconnect_gbs / 2 : std::max(1.0, d.host_link_gbs);
     double bytes = static_cast<double>(ring_steps(tp)) / tp * tokens * s.model->hidden * 2.0;
     return bytes / (per_direction_gbs * 1e9);
 }

@@ -81,6 +81,9 @@ struct Device {
     // GPU-to-GPU link of a multi-GPU server (NVLink, Infinity Fabric), per GPU, both directions
     // together as vendors quote it; 0 = none (GPUs talk over PCIe).
     double interconnect_gbs = 0;
+    // The most GPUs that link joins (NVLink bridges: pairs of H100 NVL, up to four H200 NVL); a larger
+    // group's all-reduces go over PCIe. 0: every GPU of the server (NVSwitch, a fully connected fabric).
+    int interconnect_gpus = 0;
     std::optional<double> usable_gib;  // measured override of the usable-memory rule
     // Low-precision matrix formats in hardware: fp8 (OCP E4M3/E5M2), fp8_fnuz (CDNA3's own FP8 encoding,
     // no OCP FP8: its 8-bit matmuls run on ROCm-only kernels), fp4 (NVFP4/MXFP4).

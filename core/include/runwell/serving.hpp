@@ -40,13 +40,16 @@ std::optional<BatchedWeights> batched_weights(const Model& m, const Quant& q, co
 // The matrix format a batched engine multiplies a setup's weights in: fp4, fp8, fp8_fnuz or bf16.
 std::string_view batched_matrix_format(const Setup& s);
 
-// A tensor-parallel group of these GPUs exchanges its all-reduces over a link of their own (NVLink, Infinity
-// Fabric: hardware.json interconnect_gbs), not over PCIe and the host.
-inline bool has_gpu_link(const Device& d) { return d.interconnect_gbs > 0; }
+// A tensor-parallel group of `tp` of these GPUs exchanges its all-reduces over a link of their own (NVLink,
+// Infinity Fabric: hardware.json interconnect_gbs), not over PCIe and the host: every GPU of the server, or
+// up to a bridge's interconnect_gpus.
+inline bool has_gpu_link(const Device& d, int tp) {
+    return d.interconnect_gbs > 0 && (d.interconnect_gpus <= 0 || tp <= d.interconnect_gpus);
+}
 // Over PCIe, through the CPUs when the cards sit on different sockets, each all-reduce waits far longer than over
 // a link; the step model prices every group's all-reduce latency as a link's (no published run fits a PCIe figure
 // out of sample), so the result says so (caveat code kPcieGroupCaveat) and the accuracy harness leaves such runs out.
-inline bool group_over_pcie(const Device& d, int tp) { return tp > 1 && !has_gpu_link(d); }
+inline bool group_over_pcie(const Device& d, int tp) { return tp > 1 && !has_gpu_link(d, tp); }
 inline constexpr const char* kPcieGroupCaveat = "pcie_tensor_parallel";
 
 // The engine that serves a setup by default: the batched engines run FP8/NVFP4/BF16 checkpoints on
