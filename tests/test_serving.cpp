@@ -1026,6 +1026,23 @@ TEST_CASE("an NVLink bridge joins a few cards: a larger group's all-reduces go o
     CHECK(caveat_codes(group("h200-nvl", 8, 8)) == pcie);
     // Over PCIe (63 GB/s each way, not the bridge's 450) each user's step waits longer for the same group.
     CHECK(group("h100-nvl", 4, 4)["point"]["per_user_tps"].get<double>() < group("h200-nvl", 4, 4)["point"]["per_user_tps"].get<double>());
+    // Asked for no group size, four H100 NVL run two bridged pairs (70 GB of FP8 weights fit on a pair's 188 GB),
+    // and the command says so; Llama 3.1 405B's 405 GB do not fit on a pair, so eight cards make one group over PCIe.
+    auto unasked = [](const char* model, int gpus) {
+        json r = serve({{"op", "serve"}, {"model", model}, {"hardware", "h100-nvl"}, {"quant", "FP8"}, {"engine", "batched"},
+                        {"gpus", gpus}, {"users", 8}});
+        INFO(r.dump());
+        REQUIRE(r["ok"] == true);
+        return r;
+    };
+    json pairs = unasked("llama-3.3-70b-instruct", 4);
+    CHECK(pairs["plan"]["tensor_parallel"] == 2);
+    CHECK(pairs["plan"]["replicas"] == 2);
+    CHECK(caveat_codes(pairs).empty());
+    CHECK(pairs["command"]["text"].get<std::string>().find("--tensor-parallel-size 2 --data-parallel-size 2") != std::string::npos);
+    json large = unasked("llama-3.1-405b-instruct", 8);
+    CHECK(large["plan"]["tensor_parallel"] == 8);
+    CHECK(caveat_codes(large) == pcie);
 }
 
 TEST_CASE("a request names the day the engines run as a calendar date") {

@@ -320,6 +320,13 @@ ServingPlan plan_serving(const Setup& s, ServingEngine engine, int tp, const Ser
         return p;
     }
     const int gpus = std::max(1, s.gpus);
+    // Asked for no group size, a server whose GPU link joins only a few of its cards (an NVLink bridge) runs
+    // one bridged group per replica where that holds the model, rather than one group over PCIe.
+    const int bridged = d.interconnect_gpus;
+    if (tp <= 0 && bridged > 1 && gpus > bridged && gpus % bridged == 0) {
+        ServingPlan grouped = plan_serving(s, engine, bridged, load, batch_limit, memory_fraction);
+        if (grouped.fits) return grouped;
+    }
     // The memory a GPU reports to the engine, whose share it takes: a card's VRAM less the driver's part.
     const double visible_gib = can_offload(d) ? usable_gib(d, 1) : d.memory_gib;
     p.tp = std::clamp(tp > 0 ? tp : gpus, 1, gpus);
