@@ -1043,6 +1043,13 @@ TEST_CASE("an NVLink bridge joins a few cards: a larger group's all-reduces go o
     json large = unasked("llama-3.1-405b-instruct", 8);
     CHECK(large["plan"]["tensor_parallel"] == 8);
     CHECK(caveat_codes(large) == pcie);
+    CHECK(large["caveats"][0]["text"].get<std::string>().find("A bridge links only 2 of these 8 GPUs") == 0);
+    // The estimate of a mode of many users speaks of the group its plan runs: the pairs, over their bridges.
+    json estimate = test::call({{"model", "llama-3.3-70b-instruct"}, {"hardware", "h100-nvl"}, {"gpus", 4}, {"quant", "FP8"}, {"mode", "scale-out"}},
+                               "estimate");
+    REQUIRE(estimate["ok"] == true);
+    REQUIRE(estimate["speed_engine"]["id"] == "batched");
+    CHECK(caveat_codes(estimate).empty());
 }
 
 TEST_CASE("a request names the day the engines run as a calendar date") {

@@ -107,8 +107,11 @@ json young_model_caveat(const Setup& s) {
 
 json pcie_group_caveat(const Setup& s, int tp) {
     if (!group_over_pcie(*s.device, tp)) return nullptr;
+    const int bridged = s.device->interconnect_gpus;
+    const std::string which = bridged > 0 ? "A bridge links only " + std::to_string(bridged) + " of these " + std::to_string(tp) + " GPUs"
+                                          : "These " + std::to_string(tp) + " GPUs have no link of their own (NVLink, Infinity Fabric)";
     return {{"code", kPcieGroupCaveat},
-            {"text", "These " + std::to_string(tp) + " GPUs have no link of their own (NVLink, Infinity Fabric): the tensor-parallel "
+            {"text", which + ": the tensor-parallel "
                      "group's all-reduces, two per layer in every step, go over PCIe, through the CPUs when the cards sit on different "
                      "sockets. Their latency is priced here as over a link, so with few users each user's speed can be well below "
                      "the figure shown; with many users the batch hides it."}};
@@ -206,13 +209,13 @@ json basis_json(const Setup& s, bool batched) {
 }
 
 // Where the estimate stands on thin ground, said plainly.
-json caveats(const Setup& s, bool batched) {
+json caveats(const Setup& s, bool batched, int tp) {
     json out = json::array();
     if (!batched) {
         // One user on a checkpoint only vLLM's weight-only kernels load here: the command is vLLM's, and so is the caveat.
         if (json w = weight_only_caveat(s); !w.is_null()) out.push_back(std::move(w));
     } else {
-        out = batched_engine_caveats(s, std::max(1, s.gpus));
+        out = batched_engine_caveats(s, tp);
         // A mode's many users on a batched engine: its backend's serving measurements, when too few to stand alone.
         const ErrorBand b = figure_band(s, true, "decode");
         if (b.thin())
@@ -382,7 +385,7 @@ json estimate_response(const Catalog& c, Resolved& r) {
     j["score"] = round_to(headline.score, 0);
     j["error_band"] = error_band(s, batched);
     j["basis"] = basis_json(s, batched);
-    j["caveats"] = caveats(s, batched);
+    j["caveats"] = caveats(s, batched, batched_point.parts.tp);  // the group the batched plan runs
     j["formula"] = {
         {"decode", {{"backend", std::string(runtime_backend(s))},
                     {"device_gb_per_token", round_to(sp.gpu_bytes / 1e9, 4)}, {"achieved_bandwidth_gbs", round_to(achieved_bandwidth_gbs(s), 1)},
