@@ -191,7 +191,7 @@ TEST_CASE("a quant names the tensor-core format the batched engines need for it 
     CHECK(has_problem(load_with(models_json(), kHardware, unknown), "unknown_value", "tensor_format"));
 }
 
-TEST_CASE("a CUDA device states its compute capability, no other device has one, and weight-only runtimes are the quant's own") {
+TEST_CASE("a CUDA device states its compute capability, no other device has one, weight-only runtimes are the quant's own, and a bridge's group size or a 16-bit rest needs what it describes") {
     std::string none = kHardware;
     none.replace(none.find(R"("cuda_compute_capability":8.9,)"), 30, "");
     CHECK(has_problem(load_with(models_json(), none), "missing_field", "hardware[0].cuda_compute_capability"));

@@ -22,7 +22,8 @@ json import_response(const Catalog& c, const ImportedModel& imported);
 json catalog_response(const Catalog& c);
 // What a batched engine's figures for this setup, on tensor-parallel groups of `tp` GPUs, stand on thin ground
 // for, said with the reason: its kernels for a model released shortly before the day estimated
-// (young_kernel_factor), a group without a GPU link (group_over_pcie). An empty array when neither.
+// (young_kernel_factor), a group without a GPU link of its own (group_over_pcie), a checkpoint vLLM runs
+// weight-only (runs_weight_only). An empty array when none.
 json batched_engine_caveats(const Setup& s, int tp);
 // A serving question: which engine, how the GPUs are grouped, the load and the targets.
 struct ServingRequest {
