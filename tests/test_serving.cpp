@@ -531,9 +531,9 @@ TEST_CASE("measured anchors: CDNA3's FP8 matmuls reach a smaller share of their 
     CHECK(std::abs(ernie - ernie_measured) / ernie_measured <= bf16["error_band"]["total_tps_pct"].get<double>() / 100);
 }
 
-TEST_CASE("fit recovers the serving constants, CDNA3 FP8's compute share and the first-token latency among them") {
+TEST_CASE("fit recovers the serving constants, ROCm FP8's compute share and the first-token latency among them") {
     // Rows predicted under chosen constants (this test's own choice); a fit from the usual starting guess must
-    // find them again. The MI300X's FP8 (FNUZ) at half CUDA's compute share; H100 and MI300X rows at several loads;
+    // find them again. ROCm's FP8 kernels (the MI300X's FNUZ) at half CUDA's compute share; H100 and MI300X rows at several loads;
     // a first token 120 ms after a request's prefill and step, found from the TTFTs of single requests; a new
     // model's steps 2.5x as long on its release day, found from the runs dated then; identical long-prompt
     // requests arriving together, each waiting for 0.4 of the cohort's other prompts, found from their TTFTs.
@@ -543,7 +543,7 @@ TEST_CASE("fit recovers the serving constants, CDNA3 FP8's compute share and the
     json& serving = chosen["calibration"]["serving"];
     serving["bandwidth_efficiency"] = 0.7;
     serving["compute_efficiency"] = 0.5;
-    serving["format_compute_factors"] = {{"fp8_fnuz", 0.5}};
+    serving["format_compute_factors"] = {{"rocm_fp8", 0.5}};
     serving["first_token_ms"] = 120;
     serving["young_kernel_slowdown"] = 1.5;
     serving["cohort_wait_share"] = 0.4;
@@ -576,7 +576,7 @@ TEST_CASE("fit recovers the serving constants, CDNA3 FP8's compute share and the
     const json& got = fitted["calibration"]["serving"];
     INFO(got.dump());
     // Tolerance 5 %: the search is a grid refined by golden sections and pattern moves.
-    CHECK(got["format_compute_factors"]["fp8_fnuz"].get<double>() == Approx(0.5).epsilon(0.05));
+    CHECK(got["format_compute_factors"]["rocm_fp8"].get<double>() == Approx(0.5).epsilon(0.05));
     CHECK(got["compute_efficiency"].get<double>() == Approx(0.5).epsilon(0.05));
     CHECK(got["bandwidth_efficiency"].get<double>() == Approx(0.7).epsilon(0.05));
     CHECK(got["first_token_ms"].get<double>() == Approx(120).epsilon(0.05));

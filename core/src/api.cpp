@@ -333,7 +333,7 @@ std::string Engine::fit(const std::string& rows_jsonl, const std::string& only) 
             ++serving_rows;
             if (r.plan.tp > 1) ++serving_tp_rows;
             if (model_age_days(s)) ++serving_dated_rows;
-            ++serving_format_rows[std::string(batched_matrix_format(s))];
+            ++serving_format_rows[std::string(matmul_kernels(s))];
             continue;
         }
         std::string b(runtime_backend(s));

@@ -77,6 +77,17 @@ std::string_view batched_matrix_format(const Setup& s) {
     return "bf16";
 }
 
+// ROCm runs FP8 matmuls with kernels of its own (hipBLASLt, AITER) on CDNA3's FNUZ and CDNA4's OCP encodings
+// alike: one compute share for both. Fitted apart, the MI355X's OCP FP8 came out at 0.42 of CUDA's share and
+// CDNA3's at 0.53; at CUDA's share (as before), the MI355X's FP8 runs were 1.2-1.7x too fast out of sample and
+// SGLang's total throughput missed the target (on the 1,059 rows of December 2026's second collection: 20.2 % ->
+// 19.9 %; AMD's per-user speed 21.5 % -> 20.1 %).
+std::string_view matmul_kernels(const Setup& s) {
+    std::string_view format = batched_matrix_format(s);
+    if (s.device->backend == "rocm" && (format == "fp8" || format == "fp8_fnuz")) return "rocm_fp8";
+    return format;
+}
+
 ServingEngine default_serving_engine(const Setup& s) {
     // A GGUF file is llama.cpp's; the checkpoints the batched engines load (FP8, NVFP4, MXFP4, INT4) are theirs.
     if (engine_runs(ServingEngine::Batched, s) && is_batched_checkpoint(*s.quant)) return ServingEngine::Batched;
@@ -215,7 +226,7 @@ StepTimes batched_times(const Setup& s, const ServingPlan& plan, const ServingLo
     const double weight_bytes = decode_weight_bytes(m, *s.quant, running) / tp;
     const double cache_bytes = running * sequence_cache_bytes(m, mean_depth(load), s.kv, tp);
     double t_mem = weight_read_s(s, tp, running) + cache_bytes / nameplate;
-    const double matmul_rate = batched_peak_tflops(s) * 1e12 * k.compute_efficiency * k.compute_factor(batched_matrix_format(s));
+    const double matmul_rate = batched_peak_tflops(s) * 1e12 * k.compute_efficiency * k.compute_factor(matmul_kernels(s));
     const double attention_rate = attention_peak_tflops(s) * 1e12 * k.compute_efficiency;
     // A checkpoint that narrows only its experts (gpt-oss's MXFP4) multiplies the rest in 16 bits: on FP4 tensor
     // cores, its attention projections, router and head at the BF16 rate. Out of sample (the 1,051 rows of

@@ -141,9 +141,9 @@ struct ServingFit {
     // tiles) and are tuned over the months after its release: a step of a model `age` days old takes
     // 1 + young_kernel_slowdown * exp(-age / calibration::kKernelTuningDays) as long.
     double young_kernel_slowdown = 0;
-    // The matmuls of a matrix format (batched_matrix_format) reach this share of compute_efficiency, BF16
-    // and CUDA's FP8 being the reference: fp4 (of its 4x peak), fp8_fnuz (CDNA3's FP8, run by ROCm's own
-    // kernels). A format without rows stays at 1. ROCm's BF16 and OCP FP8 (CDNA4) are left at CUDA's
+    // The matmuls of a kernel family (matmul_kernels: the matrix format, ROCm's FP8 apart) reach this share of
+    // compute_efficiency, BF16 and CUDA's FP8 being the reference: fp4 (of its 4x peak), rocm_fp8 (CDNA3's and
+    // CDNA4's FP8, run by ROCm's own kernels). A family without rows stays at 1. ROCm's BF16 is left at CUDA's
     // share: fitted on one ROCm factor instead, the BF16 rows came out 1.6x too slow out of sample.
     std::map<std::string, double> format_compute_factors;
     double compute_factor(std::string_view format) const;

@@ -39,6 +39,9 @@ struct BatchedWeights {
 std::optional<BatchedWeights> batched_weights(const Model& m, const Quant& q, const Availability* where);
 // The matrix format a batched engine multiplies a setup's weights in: fp4, fp8, fp8_fnuz or bf16.
 std::string_view batched_matrix_format(const Setup& s);
+// The kernel family a batched step's matmuls run on, for their compute share: the matrix format, except
+// ROCm's FP8 kernels, one family on CDNA3 and CDNA4 ("rocm_fp8").
+std::string_view matmul_kernels(const Setup& s);
 
 // A tensor-parallel group of `tp` of these GPUs exchanges its all-reduces over a link of their own (NVLink,
 // Infinity Fabric: hardware.json interconnect_gbs), not over PCIe and the host: every GPU of the server, or
