@@ -264,6 +264,21 @@ TEST_CASE("calibration: strict fields and the band of the narrowest class with e
     std::string unknown = kCalibration;
     unknown.replace(unknown.find("\"cuda\":{"), 8, "\"opencl\":{");
     CHECK(has_problem(load_with(models_json(), kHardware, kQuants, kRest, unknown), "unknown_value", "calibration.backends.opencl"));
+    // A factor keyed by a family the code does not have (the name CDNA3's FP8 share had before it became rocm_fp8,
+    // a misspelt layer kind) is refused rather than never looked up.
+    auto with = [&](const std::string& from, const std::string& to) {
+        std::string text = kCalibration;
+        text.replace(text.find(from), from.size(), to);
+        return load_with(models_json(), kHardware, kQuants, kRest, text);
+    };
+    CHECK(has_problem(with("\"memory_band_pct\":1,", "\"memory_band_pct\":1,\"serving\":{\"bandwidth_efficiency\":0.8,\"compute_efficiency\":0.5,"
+                           "\"step_overhead_ms\":2,\"group_step_overhead_ms\":0.4,\"allreduce_step_latency_us\":2,\"first_token_ms\":80,"
+                           "\"cohort_wait_share\":0.3,\"young_kernel_slowdown\":0.8,\"format_compute_factors\":{\"fp8_fnuz\":0.5},\"rows\":10},"),
+                      "unknown_value", "calibration.serving.format_compute_factors.fp8_fnuz"));
+    CHECK(has_problem(with("{\"gated_delta\":1}", "{\"gated_delta\":1,\"gated-delta\":1}"), "unknown_value", "calibration.linear_layer_factors.gated-delta"));
+    CHECK(has_problem(with("\"moe_expert_tokens\":32,", "\"moe_expert_tokens\":32,\"prefill_kernel_factors\":{\"kquant\":1.1},"),
+                      "unknown_value", "calibration.prefill_kernel_factors.kquant"));
+    CHECK(with("\"moe_expert_tokens\":32,", "\"moe_expert_tokens\":32,\"prefill_kernel_factors\":{\"legacy\":1.1},").problems.empty());
     runwell::Calibration c;
     c.bands = {{"decode", "*", "*", 20, 500, 40}, {"decode", "hybrid", "*", 60, 40, 9}, {"decode", "*", "rocm", 30, 50, 6},
                {"decode", "hybrid", "rocm", 45, 3, 2}, {"decode", "dense", "cuda", 12, 200, 20}, {"decode", "moe", "cuda", 5, 30, 1}};

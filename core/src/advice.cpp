@@ -316,7 +316,10 @@ std::vector<Note> improvements(const Catalog& c, const Setup& s, const Estimate&
 
 std::string Command::text() const {
     std::string out;
-    for (const ShellLine& l : lines) out += (out.empty() ? "" : "\n") + l.text();
+    for (const ShellLine& l : lines) {
+        if (!out.empty()) out += '\n';
+        out += l.text();
+    }
     return out;
 }
 
@@ -337,7 +340,10 @@ bool has_split(const Setup& s) { return !s.other_gpus.empty() || !s.tensor_split
 // "67,33"; llama-bench "67/33", its commas listing several runs).
 std::string split_percents(const Setup& s, char separator) {
     std::string out;
-    for (double share : layer_shares(s)) out += (out.empty() ? "" : std::string(1, separator)) + fixed(share * 100, 0);
+    for (double share : layer_shares(s)) {
+        if (!out.empty()) out += separator;
+        out += fixed(share * 100, 0);
+    }
     return out;
 }
 

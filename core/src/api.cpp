@@ -395,10 +395,9 @@ std::string Engine::fit(const std::string& rows_jsonl, const std::string& only) 
         add("attention_flops_weight", &trial.attention_flops_weight, 0.01, 10, 1);
     }
     if (moe_prefill >= kMinRows) add("moe_expert_tokens", &trial.moe_expert_tokens, 0, 512, 32);
-    // K-quants are the reference family (factor 1); the others are fitted where rows show them.
-    // MLX weights run only on the mlx backend, whose own efficiency already carries them.
+    // The prompt-kernel families with a factor of their own (kFactoredPrefillKernels), where rows show them.
     for (const auto& [kernel, n] : kernel_prefill)
-        if (kernel != "kquant" && kernel != "mlx" && n >= kMinRows) add("prefill_kernel_factors." + kernel, &trial.prefill_kernel_factors[kernel], 0.1, 10, 1);
+        if (is_one_of(kernel, kFactoredPrefillKernels) && n >= kMinRows) add("prefill_kernel_factors." + kernel, &trial.prefill_kernel_factors[kernel], 0.1, 10, 1);
     if (serving_rows >= kMinRows) {
         // Batched steps are large kernels: no more than the device's peaks (the bounds are physics).
         add("serving.bandwidth_efficiency", &trial.serving.bandwidth_efficiency, 0.1, 1.0, 0.8);
@@ -417,7 +416,7 @@ std::string Engine::fit(const std::string& rows_jsonl, const std::string& only) 
         // efficiency's bound, and total throughput out of sample from 18 % to 23 %). An FP4 path reaches
         // at most its 4x peak: a share above 1 there is not physics.
         for (const auto& [format, n] : serving_format_rows)
-            if (format != "bf16" && format != "fp8" && n >= kMinRows)
+            if (is_one_of(format, kFactoredMatmulKernels) && n >= kMinRows)
                 add("serving.format_compute_factors." + format, &trial.serving.format_compute_factors[format], 0.1, format == "fp4" ? 1 : 2, 1);
     }
     trial.serving.rows = serving_rows > 0 ? serving_rows : catalog_.calibration.serving.rows;

@@ -81,9 +81,8 @@ Attention read_attention(ObjectReader& parent, int layers) {
     a.linear_state_mib = r.num("linear_state_mib", 0, 1e6, false);
     a.linear_kind = r.str("linear_kind", false);
     if (a.linear_layers > 0 && a.linear_kind.empty()) a.linear_kind = "gated_delta";  // the most common kind
-    if (!a.linear_kind.empty() && a.linear_kind != "gated_delta" && a.linear_kind != "kda" && a.linear_kind != "mamba2" &&
-        a.linear_kind != "short_conv")
-        r.fail("unknown_value", r.at("linear_kind"), "'" + a.linear_kind + "' is not one of: gated_delta, kda, mamba2, short_conv");
+    if (!a.linear_kind.empty() && !is_one_of(a.linear_kind, kLinearKinds))
+        r.fail("unknown_value", r.at("linear_kind"), "'" + a.linear_kind + "' is not one of: " + one_of_text(kLinearKinds));
     r.finish();
     if (!mla && a.kv_heads > a.heads)
         r.fail("inconsistent", r.at("kv_heads"), "more KV heads than attention heads");
@@ -345,11 +344,16 @@ void read_list(const json& root, const std::string& file, const std::string& key
 }
 
 // A calibration object of numbers by name (a kernel, a layer kind, a backend), each within [lo, hi].
-std::map<std::string, double> read_factors(ObjectReader& r, const std::string& key, double lo, double hi, bool required) {
+template <size_t N>
+std::map<std::string, double> read_factors(ObjectReader& r, const std::string& key, const char* const (&keys)[N], double lo, double hi,
+                                           bool required) {
     std::map<std::string, double> out;
     if (const json* node = r.object(key, required); node && node->is_object()) {
         ObjectReader f(*node, r.at(key), r.problems());
-        for (auto it = node->begin(); it != node->end(); ++it) out[it.key()] = f.num(it.key(), lo, hi);
+        for (auto it = node->begin(); it != node->end(); ++it) {
+            if (!is_one_of(it.key(), keys)) f.fail("unknown_value", f.at(it.key()), "'" + it.key() + "' is not one of: " + one_of_text(keys));
+            out[it.key()] = f.num(it.key(), lo, hi);
+        }
         f.finish();
     }
     return out;
@@ -378,10 +382,10 @@ Calibration read_calibration(ObjectReader& r) {
     c.hbm_bandwidth_factor = r.num("hbm_bandwidth_factor", 0.05, 2);
     c.compute_saturation_tflops = r.num("compute_saturation_tflops", 1, 1e12);
     c.moe_layer_factor = r.num("moe_layer_factor", 0, 100);
-    c.prefill_kernel_factors = read_factors(r, "prefill_kernel_factors", 0.05, 20, false);
+    c.prefill_kernel_factors = read_factors(r, "prefill_kernel_factors", kFactoredPrefillKernels, 0.05, 20, false);
     c.overhead_bandwidth_exponent = r.num("overhead_bandwidth_exponent", 0, 2);
-    c.linear_layer_factors = read_factors(r, "linear_layer_factors", 0, 1000, true);
-    c.linear_prefill_us = read_factors(r, "linear_prefill_us", 0, 10000, true);
+    c.linear_layer_factors = read_factors(r, "linear_layer_factors", kLinearKinds, 0, 1000, true);
+    c.linear_prefill_us = read_factors(r, "linear_prefill_us", kLinearKinds, 0, 10000, true);
     c.host_bandwidth_efficiency = r.num("host_bandwidth_efficiency", 0.01, 2);
     c.attention_flops_weight = r.num("attention_flops_weight", 0, 100);
     c.moe_expert_tokens = r.num("moe_expert_tokens", 0, 1e4);
@@ -395,7 +399,7 @@ Calibration read_calibration(ObjectReader& r) {
         c.serving.first_token_ms = f.num("first_token_ms", 0, 10000);
         c.serving.cohort_wait_share = f.num("cohort_wait_share", 0, 1);
         c.serving.young_kernel_slowdown = f.num("young_kernel_slowdown", 0, 100);
-        c.serving.format_compute_factors = read_factors(f, "format_compute_factors", 0.05, 2, false);
+        c.serving.format_compute_factors = read_factors(f, "format_compute_factors", kFactoredMatmulKernels, 0.05, 2, false);
         c.serving.rows = static_cast<int>(f.integer("rows", 0, 1'000'000));
         f.finish();
     }

@@ -548,7 +548,10 @@ json check_response(const Catalog& c, Resolved& r, const std::vector<BenchRow>& 
                                                  ids, cards, s.model->name, r.own_model ? "" : s.model->id,
                                                  s.quant->id, "", "", b.prefill ? "pp" : "tg", std::to_string(b.tokens), std::to_string(b.depth),
                                                  fixed(b.tps, 2), "", "", "pasted into runwell's check; fill in source_url, build and date"};
-        for (size_t i = 0; i < fields.size(); ++i) csv += (i ? "," : "") + csv_field(fields[i]);
+        for (size_t i = 0; i < fields.size(); ++i) {
+            if (i) csv += ',';
+            csv += csv_field(fields[i]);
+        }
         csv += "\n";
         rows.push_back({{"test", b.test}, {"quantity", b.prefill ? "prefill" : "decode"}, {"measured", round_to(b.tps, 2)},
                         {"predicted", round_to(predicted, 2)}, {"difference_pct", round_to(error, 1)}, {"band_pct", pct},

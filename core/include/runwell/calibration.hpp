@@ -186,6 +186,17 @@ std::string one_of_text(const char* const (&list)[N]) {  // "a, b or c" for mess
     return out;
 }
 
+// The keys each map of fitted factors takes; the loader refuses any other, so a family renamed in the code
+// (CDNA3's fp8_fnuz share became rocm_fp8) cannot leave an old calibration's factor silently unused.
+// Linear-attention and SSM layer kinds (Attention::linear_kind).
+inline constexpr const char* kLinearKinds[] = {"gated_delta", "kda", "mamba2", "short_conv"};
+// Prompt-kernel families with a factor of their own (prefill_kernel); K-quants are the reference and MLX
+// weights run only on the mlx backend, whose own efficiency carries them.
+inline constexpr const char* kFactoredPrefillKernels[] = {"float", "mxfp4", "legacy"};
+// Batched engines' matmul kernel families with a compute share of their own (matmul_kernels); BF16 and CUDA's
+// FP8 are the reference.
+inline constexpr const char* kFactoredMatmulKernels[] = {"fp4", "rocm_fp8"};
+
 struct Calibration {
     std::map<std::string, BackendFit> backends;  // by backend id; a missing one uses "vulkan"'s, then neutral
     double bandwidth_saturation_gbs = 1e9;   // a single stream cannot fill the widest memory systems
