@@ -90,6 +90,18 @@ def quant_of(precision, model_id, hardware_id):
     return None
 
 
+def range_ratio_of(notes):
+    """The shortest answer's share of the longest where the run states how its client samples lengths: a stated
+    --random-range-ratio, or SGLang's bench_serving left at its default (0.0: lengths from 1 to the stated
+    length, python/sglang/bench_serving.py). None where lengths were sampled otherwise (ShareGPT) or not said."""
+    stated = re.search(r"range[- _]ratio[ =]+([01](?:\.\d+)?)\b", notes)
+    if stated:
+        return float(stated.group(1))
+    if re.search(r"sglang default 0\.0|default --random-range-ratio so|range-ratio not given", notes) and "bench_serving" in notes:
+        return 0.0
+    return None
+
+
 def prompts_of(notes):
     """The number of requests a run sent, where its notes state it."""
     m = re.search(r"(?:num[- _]prompts?|--num-prompts?)[ =:]*(\d+)|(\d+) (?:successful requests|prompts\b)", notes)
@@ -199,6 +211,13 @@ def to_request(row, answer_ratio=None, warned_ok=False):
     if runs_vllm_v0(row):
         request["max_sequences"] = VLLM_V0_MAX_NUM_SEQS
     request["arrivals"] = arrivals_of(notes)
+    # A run of a stated number of requests ends with its last answers finishing one by one (the core's
+    # run_busy_share): by their spread of lengths where the client samples them, in a last partial wave where
+    # they are alike.
+    ratio = 1.0 if request["arrivals"] == "together" else range_ratio_of(notes)
+    if request["arrivals"] != "burst" and prompts_of(notes) and ratio is not None:
+        request["prompts"] = prompts_of(notes)
+        request["length_range_ratio"] = ratio
     # An 8-bit cache the run states (vLLM --kv-cache-dtype fp8, AMD's FP8-KV checkpoints).
     if re.search(r"kv-cache-dtype[ =]fp8|fp8-kv", (row["notes"] + " " + row["precision"] + " " + row["model"]).lower()):
         request["kv"] = "q8_0"

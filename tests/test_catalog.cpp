@@ -272,7 +272,7 @@ TEST_CASE("calibration: strict fields and the band of the narrowest class with e
         return load_with(models_json(), kHardware, kQuants, kRest, text);
     };
     CHECK(has_problem(with("\"memory_band_pct\":1,", "\"memory_band_pct\":1,\"serving\":{\"bandwidth_efficiency\":0.8,\"compute_efficiency\":0.5,"
-                           "\"step_overhead_ms\":2,\"group_step_overhead_ms\":0.4,\"allreduce_step_latency_us\":2,\"first_token_ms\":80,"
+                           "\"step_overhead_ms\":2,\"group_step_overhead_ms\":0.4,\"rocm_layer_step_us\":0,\"allreduce_step_latency_us\":2,\"first_token_ms\":80,"
                            "\"cohort_wait_share\":0.3,\"young_kernel_slowdown\":0.8,\"format_compute_factors\":{\"fp8_fnuz\":0.5},\"rows\":10},"),
                       "unknown_value", "calibration.serving.format_compute_factors.fp8_fnuz"));
     CHECK(has_problem(with("{\"gated_delta\":1}", "{\"gated_delta\":1,\"gated-delta\":1}"), "unknown_value", "calibration.linear_layer_factors.gated-delta"));

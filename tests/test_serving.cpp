@@ -518,12 +518,14 @@ TEST_CASE("measured anchors: CDNA3's FP8 matmuls reach a smaller share of their 
     CHECK(r["point"]["total_tps"].get<double>() == Approx(15105).epsilon(0.25));
 
     // measurements/serving/sglang_cookbook_trtllm.csv (SGLang cookbook, v0.5.7): ERNIE 4.5 21B-A3B BF16 on one MI300X,
-    // 100 concurrent requests of 500 / 505 tokens on average (the run's printed totals over 500 prompts): 3,792
-    // output tok/s. At the FNUZ FP8 share of the compute efficiency the model said 2,666 (-30 %). The check: nearer
-    // the run than that, and within the band the API shows. (It was within ±25 % until the second December 2026
-    // collection's single requests on B200 and H200 brought the fitted step cost from 2.4 to 1.8 ms: +25.05 %.)
+    // 100 concurrent requests of 500 / 505 tokens on average (the run's printed totals over 500 prompts, lengths
+    // drawn by bench_serving at its default range ratio): 3,792 output tok/s. At the FNUZ FP8 share of the compute
+    // efficiency the model said 2,666 (-30 %). The check: nearer the run than that, and within the band the API
+    // shows. (It was within ±25 % until the second December 2026 collection's single requests on B200 and H200
+    // brought the fitted step cost from 2.4 to 1.8 ms: +25.05 %.)
     json bf16 = serve({{"op", "serve"}, {"model", "ernie-4.5-21b-a3b"}, {"hardware", "mi300x"}, {"quant", "BF16"},
-                       {"engine", "sglang"}, {"input_tokens", 500}, {"output_tokens", 505}, {"users", 100}});
+                       {"engine", "sglang"}, {"input_tokens", 500}, {"output_tokens", 505}, {"users", 100},
+                       {"prompts", 500}, {"length_range_ratio", 0}});
     REQUIRE(bf16["ok"] == true);
     INFO(bf16["point"].dump());
     const double ernie = bf16["point"]["total_tps"].get<double>(), ernie_measured = 3792, at_fnuz_share = 2666;
@@ -550,9 +552,10 @@ TEST_CASE("measured anchors: CDNA4's OCP FP8 matmuls run at ROCm's FP8 share, no
     CHECK(std::abs(user - user_measured) / user_measured <= r["error_band"]["user_tps_pct"].get<double>() / 100);
 }
 
-TEST_CASE("fit recovers the serving constants, ROCm FP8's compute share and the first-token latency among them") {
+TEST_CASE("fit recovers the serving constants, ROCm's FP8 share and layer cost and the first-token latency among them") {
     // Rows predicted under chosen constants (this test's own choice); a fit from the usual starting guess must
-    // find them again. ROCm's FP8 kernels (the MI300X's FNUZ) at half CUDA's compute share; H100 and MI300X rows at several loads;
+    // find them again. ROCm's FP8 kernels (the MI300X's FNUZ) at half CUDA's compute share, and 30 us more a layer in
+    // each of its steps; H100 and MI300X rows at several loads;
     // a first token 120 ms after a request's prefill and step, found from the TTFTs of single requests; a new
     // model's steps 2.5x as long on its release day, found from the runs dated then; identical long-prompt
     // requests arriving together, each waiting for 0.4 of the cohort's other prompts, found from their TTFTs.
@@ -566,6 +569,7 @@ TEST_CASE("fit recovers the serving constants, ROCm FP8's compute share and the 
     serving["first_token_ms"] = 120;
     serving["young_kernel_slowdown"] = 1.5;
     serving["cohort_wait_share"] = 0.4;
+    serving["rocm_layer_step_us"] = 30;
     REQUIRE(engine.set_calibration(chosen.dump()).empty());
     // Llama 3.1 and Qwen3-30B-A3B were released on these days (data/models.json); the 16-user runs are dated
     // then, the others a year on.
@@ -601,6 +605,7 @@ TEST_CASE("fit recovers the serving constants, ROCm FP8's compute share and the 
     CHECK(got["first_token_ms"].get<double>() == Approx(120).epsilon(0.05));
     CHECK(got["young_kernel_slowdown"].get<double>() == Approx(1.5).epsilon(0.05));
     CHECK(got["cohort_wait_share"].get<double>() == Approx(0.4).epsilon(0.05));
+    CHECK(got["rocm_layer_step_us"].get<double>() == Approx(30).epsilon(0.05));
     CHECK(fitted["loss"].get<double>() < 0.01 * fitted["rows"].get<double>());
 }
 
@@ -634,6 +639,52 @@ TEST_CASE("a benchmark's identical requests arrive together: their prompts queue
     CHECK(bad["ok"] == false);
     CHECK(bad["error"]["code"] == "unknown_value");
     CHECK(bad["error"]["path"] == "arrivals");
+}
+
+TEST_CASE("a benchmark run of a set number of requests ends with its last answers one by one") {
+    using runwell::run_busy_share;
+    CHECK(run_busy_share(0, 16, 0) == 1);          // users who keep asking: no end
+    CHECK(run_busy_share(80, 1, 0) == Approx(1));   // one sequence is never idle, whatever the lengths
+    CHECK(run_busy_share(160, 16, 1) == Approx(1));  // alike answers, ten full waves
+    // Alike answers, 100 on 64 sequences: two waves' time for 100 / 128 of the work. Tolerance 1e-9 (arithmetic).
+    CHECK(run_busy_share(100, 64, 1) == Approx(100.0 / 128).epsilon(1e-9));
+    // SGLang's bench_serving at its default range ratio 0 (lengths drawn uniformly up to the stated one), 80 prompts
+    // at 16 at a time: 0.844 on average over 200 draws of a Python simulation of
+    // that client (numpy randint, the first free slot takes the next prompt), 0.80-0.89 from draw to draw.
+    // Tolerance ±0.04.
+    CHECK(run_busy_share(80, 16, 0) == Approx(0.844).margin(0.04));
+    CHECK(run_busy_share(80, 16, 0.8) > run_busy_share(80, 16, 0));  // a narrower spread ends more together
+    // Through the API: bounded, and a run's output rate below the steady one.
+    json req = {{"op", "serve"}, {"model", "qwen3-8b"}, {"hardware", "h100-sxm"}, {"quant", "FP8"}, {"engine", "sglang"},
+                {"input_tokens", 500}, {"output_tokens", 500}, {"users", 16}};
+    json steady = serve(req);
+    req["prompts"] = 80;
+    req["length_range_ratio"] = 0;
+    json run = serve(req);
+    REQUIRE(steady["ok"] == true);
+    REQUIRE(run["ok"] == true);
+    CHECK(run["point"]["total_tps"].get<double>() < steady["point"]["total_tps"].get<double>());
+    CHECK(run["point"]["per_user_tps"] == steady["point"]["per_user_tps"]);
+    req["prompts"] = 200'000;
+    CHECK(serve(req)["error"]["path"] == "prompts");
+    req["prompts"] = 80;
+    req["length_range_ratio"] = 1.5;
+    CHECK(serve(req)["error"]["path"] == "length_range_ratio");
+}
+
+TEST_CASE("measured anchors: a run's output rate over its users' speeds shows its end") {
+    // measurements/serving/vendor_blogs_2026_12.csv (SGLang cookbook, GLM-4.6 BF16 on eight B200, SGLang 0.5.6.post1):
+    // bench_serving at its default range ratio, 80 prompts, 16 at a time, 496 / 509 tokens on average (its printed
+    // totals): 565.14 output tok/s and a mean TPOT of 24.24 ms, so an output rate over 16 users' speed of 0.856
+    // (the client printed a concurrency of 13.71). Users who keep asking would keep all 16 busy. Tolerance ±0.05.
+    json req = {{"op", "serve"}, {"model", "glm-4.6"}, {"hardware", "b200"}, {"quant", "BF16"}, {"gpus", 8}, {"tensor_parallel", 8},
+                {"engine", "sglang"}, {"input_tokens", 496}, {"output_tokens", 509}, {"users", 16}, {"arrivals", "random"},
+                {"prompts", 80}, {"length_range_ratio", 0}, {"as_of", "2025-12-14"}};
+    json r = serve(req);
+    REQUIRE(r["ok"] == true);
+    INFO(r["point"].dump());
+    const double busy = r["point"]["total_tps"].get<double>() / (16 * r["point"]["per_user_tps"].get<double>());
+    CHECK(busy == Approx(0.856).margin(0.05));
 }
 
 TEST_CASE("a burst of every prompt at once: the first prompts queue behind each other, the rest for a free sequence") {

@@ -47,6 +47,9 @@ bool read_serving(const Catalog& catalog, ObjectReader& r, Resolved& resolved, S
     q.at_capacity = r.boolean("at_memory_limit", false);
     q.load_users = static_cast<int>(r.integer("load_users", 1, 100'000'000, false, 0));
     const std::string arrivals = r.str("arrivals", false);
+    // Bounded: the run's end is played request by request (run_busy_share).
+    q.load.prompts = r.integer("prompts", 1, 100'000, false, 0);
+    q.load.length_range_ratio = r.num("length_range_ratio", 0, 1, false, 1);
     if (!parse_setup(catalog, r, resolved, error, true, true)) return false;
     r.finish();
     if (!problems.empty()) { error = problems_response(problems); return false; }
@@ -219,7 +222,8 @@ json calibration_json(const Calibration& c) {
             {"moe_expert_tokens", round_to(c.moe_expert_tokens, 3)},
             {"serving", {{"bandwidth_efficiency", round_to(c.serving.bandwidth_efficiency, 4)}, {"compute_efficiency", round_to(c.serving.compute_efficiency, 4)},
                          {"step_overhead_ms", round_to(c.serving.step_overhead_ms, 3)},
-                         {"group_step_overhead_ms", round_to(c.serving.group_step_overhead_ms, 3)}, {"allreduce_step_latency_us", round_to(c.serving.allreduce_step_latency_us, 2)}, {"first_token_ms", round_to(c.serving.first_token_ms, 1)},
+                         {"group_step_overhead_ms", round_to(c.serving.group_step_overhead_ms, 3)}, {"rocm_layer_step_us", round_to(c.serving.rocm_layer_step_us, 2)},
+                         {"allreduce_step_latency_us", round_to(c.serving.allreduce_step_latency_us, 2)}, {"first_token_ms", round_to(c.serving.first_token_ms, 1)},
                          {"young_kernel_slowdown", round_to(c.serving.young_kernel_slowdown, 4)}, {"cohort_wait_share", round_to(c.serving.cohort_wait_share, 4)},
                          {"format_compute_factors", serving_formats},
                          {"rows", c.serving.rows}}}, {"memory_band_pct", c.memory_band_pct}, {"bands", bands}};
@@ -325,7 +329,7 @@ std::string Engine::fit(const std::string& rows_jsonl, const std::string& only) 
     // Which constants the rows inform: counts per backend and per kind of row.
     std::map<std::string, int> decode_rows, prefill_rows, multi_gpu_rows, linear_decode, linear_prefill, kernel_prefill;
     int moe_decode = 0, moe_prefill = 0, offload_decode = 0, decode_total = 0, prefill_total = 0, hbm_decode = 0;
-    int serving_rows = 0, serving_tp_rows = 0, serving_dated_rows = 0;
+    int serving_rows = 0, serving_tp_rows = 0, serving_dated_rows = 0, serving_rocm_rows = 0;
     std::map<std::string, int> serving_format_rows;
     for (const Row& r : rows) {
         const Setup& s = r.setup->setup;
@@ -333,6 +337,7 @@ std::string Engine::fit(const std::string& rows_jsonl, const std::string& only) 
             ++serving_rows;
             if (r.plan.tp > 1) ++serving_tp_rows;
             if (model_age_days(s)) ++serving_dated_rows;
+            if (s.device->backend == "rocm") ++serving_rocm_rows;
             ++serving_format_rows[std::string(matmul_kernels(s))];
             continue;
         }
@@ -407,6 +412,7 @@ std::string Engine::fit(const std::string& rows_jsonl, const std::string& only) 
             add("serving.allreduce_step_latency_us", &trial.serving.allreduce_step_latency_us, 0, 1000, 2);
             add("serving.group_step_overhead_ms", &trial.serving.group_step_overhead_ms, 0, 100, 0.5);
         }
+        if (serving_rocm_rows >= kMinRows) add("serving.rocm_layer_step_us", &trial.serving.rocm_layer_step_us, 0, 500, 20);
         // How much slower a new model's kernels are: from the rows whose run day and model release are known.
         // Without it, runs within a month of a release were 0.61x the model's speed per user and runs a year
         // on 1.27x (the constants fitted between them), and each user's speed out of sample was 23.7 % off.

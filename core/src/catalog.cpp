@@ -395,6 +395,7 @@ Calibration read_calibration(ObjectReader& r) {
         c.serving.compute_efficiency = f.num("compute_efficiency", 0.001, 2);
         c.serving.step_overhead_ms = f.num("step_overhead_ms", 0, 1000);
         c.serving.group_step_overhead_ms = f.num("group_step_overhead_ms", 0, 1000);
+        c.serving.rocm_layer_step_us = f.num("rocm_layer_step_us", 0, 10000);
         c.serving.allreduce_step_latency_us = f.num("allreduce_step_latency_us", 0, 10000);
         c.serving.first_token_ms = f.num("first_token_ms", 0, 10000);
         c.serving.cohort_wait_share = f.num("cohort_wait_share", 0, 1);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <functional>
 #include <vector>
 
 #include "runwell/calibration.hpp"
@@ -165,16 +166,20 @@ double weight_read_s(const Setup& s, int tp, int tokens) {
     return decode_weight_bytes(*s.model, *s.quant, tokens) / tp / (s.device->bandwidth_gbs * 1e9 * calibration_of(s).serving.bandwidth_efficiency);
 }
 
-// The fixed cost of one step of a tensor-parallel group: the scheduler's own, and each further GPU's
-// worker given the batch and heard back from (one cost for any group size fitted each user's speed
-// worse out of sample: 21.7 % against 20.5 %, on AMD GPUs 26.8 % against 20.9 %). A cost per running
-// request as well (the scheduler's bookkeeping: 17 us fitted) fitted each user's speed worse out of
-// sample, 20.9 %, and total throughput 14.5 %; SGLang's alone was fitted to nothing. On the 828 rows with
-// 2026's PR tables it fitted 16 us and a better loss, but TensorRT-LLM's runs of hundreds of requests (a C++
-// runtime) came out 31 % slow; a step cost of SGLang's own came out as vLLM's.
+// The fixed cost of one step of a tensor-parallel group: the scheduler's own, each further GPU's worker given
+// the batch and heard back from, and on ROCm a cost per layer (ServingFit::rocm_layer_step_us). Without the ROCm
+// cost, on the 1,098 rows of December 2026, the model was 1.2-1.3x faster than AMD's runs at a few users and
+// AMD's per-user speed 20.1 % off out of sample; tried while each benchmark run's end was counted as steady
+// users, it took SGLang's total throughput to 24.6 %. One cost for any group size fitted each user's speed
+// worse out of sample (21.7 % against 20.5 %; on AMD GPUs 26.8 % against 20.9 %). A cost per running request
+// as well (the scheduler's bookkeeping: 17 us fitted) fitted each user's speed worse out of sample, 20.9 %, and
+// total throughput 14.5 %; SGLang's alone was fitted to nothing. On the 828 rows with 2026's PR tables it fitted
+// 16 us and a better loss, but TensorRT-LLM's runs of hundreds of requests (a C++ runtime) came out 31 % slow;
+// a step cost of SGLang's own came out as vLLM's.
 double step_fixed_s(const Setup& s, int tp) {
     const ServingFit& k = calibration_of(s).serving;
-    return (k.step_overhead_ms + k.group_step_overhead_ms * (tp - 1)) * 1e-3;
+    const double rocm_layers_ms = s.device->backend == "rocm" ? k.rocm_layer_step_us * 1e-3 * s.model->layers : 0;
+    return (k.step_overhead_ms + k.group_step_overhead_ms * (tp - 1) + rocm_layers_ms) * 1e-3;
 }
 
 }  // namespace
@@ -298,6 +303,28 @@ StepTimes slots_times(const Setup& s, const ServingLoad& load, int running) {
 }
 
 }  // namespace
+
+double run_busy_share(long prompts, int running, double range_ratio) {
+    if (prompts <= 0 || running < 1) return 1;
+    // Lengths in units of the mean, in the order sent: evenly spread quantiles, shuffled by the golden ratio's
+    // sequence (deterministic, and as even as a long random draw). A sequence takes the next request when free.
+    // The last answers' steps are counted as full ones: the SGLang cookbook's GLM-4.6 run on eight B200 (80
+    // prompts, 16 at a time) gave an output rate of 0.856 of its 16 users' speed, this 0.83; with steps shrinking
+    // as the batch empties (its MoE reads fewer experts), 0.91.
+    const double high = 2 / (1 + range_ratio), low = range_ratio * high;
+    const double golden = 0.6180339887498949;
+    std::vector<double> free_at(static_cast<size_t>(std::min<long>(running, prompts)), 0.0);  // min-heap
+    double end = 0, work = 0;
+    for (long k = 0; k < prompts; ++k) {
+        const double length = low + (high - low) * std::fmod((static_cast<double>(k) + 0.5) * golden, 1.0);
+        std::pop_heap(free_at.begin(), free_at.end(), std::greater<>());
+        free_at.back() += length;
+        work += length;
+        end = std::max(end, free_at.back());
+        std::push_heap(free_at.begin(), free_at.end(), std::greater<>());
+    }
+    return end > 0 ? work / running / end : 1;
+}
 
 ServingPlan plan_serving(const Setup& s, ServingEngine engine, int tp, const ServingLoad& load, int batch_limit,
                          double memory_fraction) {
@@ -428,7 +455,10 @@ ServingPoint serve_at(const Setup& s, const ServingPlan& plan, const ServingLoad
     const double effective_step = t.step_s + pt.prefill_pass_s + pt.step_prompt_tokens * t.prefill_token_s;
     pt.per_user_tps = 1.0 / (t.step_s + passes_s(passes_of((pt.running - 1) / answer_tokens)) + user_prompt_tokens * t.prefill_token_s);
     const int served = std::min(pt.users, pt.running * plan.replicas);
-    pt.total_tps = served / effective_step;
+    // A benchmark run of every user's share of its prompts: the last answers end one by one (run_busy_share).
+    const long replica_prompts = (load.prompts + plan.replicas - 1) / plan.replicas;
+    const double busy = pt.users <= served ? run_busy_share(replica_prompts, std::max(1, served / plan.replicas), load.length_range_ratio) : 1;
+    pt.total_tps = served / effective_step * busy;
     // A new prompt is processed in chunks (vLLM: beside the running sequences; SGLang: in passes of its
     // own), after the prompts that arrived before it: requests arrive as answers complete, so prefill is a
     // queue (M/D/1: wait = rho S / 2 (1 - rho)). Identical requests arriving together wait for a share of

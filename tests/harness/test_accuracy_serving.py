@@ -129,6 +129,25 @@ class Arrivals(unittest.TestCase):
         self.assertEqual(serving.arrivals_of("ShareGPT (sampled lengths) with --max-concurrency 4"), "random")
 
 
+class RunsEnd(unittest.TestCase):
+    def test_a_run_of_stated_prompts_carries_its_spread_of_lengths(self):
+        # The SGLang cookbook's notes (measurements/serving/vendor_blogs_2026_12.csv): bench_serving at its default
+        # range ratio (0.0 in python/sglang/bench_serving.py), 80 prompts 16 at a time.
+        cookbook = ("bench: `python -m sglang.bench_serving --dataset-name random --num-prompts 80 --max-concurrency 16`; "
+                    "no --ignore-eos; bench_serving; random (range-ratio not given; lengths vary); 80 successful requests; "
+                    "total input tokens 39668; total generated tokens 40725")
+        (request, _, _), _ = serving.to_request(row(engine="sglang", concurrency="16", notes=cookbook))
+        self.assertEqual((request["prompts"], request["length_range_ratio"]), (80, 0.0))
+        # A stated ratio wins; vllm bench's fixed lengths lose only a last partial wave.
+        self.assertEqual(serving.range_ratio_of("--random-range-ratio 0.8 and --ignore-eos"), 0.8)
+        (request, _, _), _ = serving.to_request(row(notes="vllm bench serve --dataset-name random --num-prompts 128"))
+        self.assertEqual((request["prompts"], request["length_range_ratio"]), (128, 1.0))
+        # ShareGPT's lengths follow no stated spread, and a burst has no concurrency cap: neither is planned so.
+        self.assertIsNone(serving.range_ratio_of("sharegpt (sampled lengths) 100 successful requests"))
+        (request, _, _), _ = serving.to_request(row(concurrency="", notes="500 successful requests; all prompts submitted at once"))
+        self.assertNotIn("prompts", request)
+
+
 class SampledLengths(unittest.TestCase):
     # gpustack's GLM-4.6 on eight H200 (measurements/serving/vllm_collected_2026_12.csv): ShareGPT at 4 users, no
     # stated lengths; printed 100 successful requests, total input tokens 22992, total generated tokens 21794.

@@ -129,6 +129,9 @@ struct ServingFit {
     // Added to a step for each GPU of a tensor-parallel group beyond the first: every worker process gets
     // the step's batch from the scheduler and reports back before the next step is formed.
     double group_step_overhead_ms = 0;
+    // Added to a ROCm step for each of the model's layers: HIP replays a step's graph with more launch cost per
+    // kernel than CUDA, and ROCm's paths fuse fewer of a layer's small operations.
+    double rocm_layer_step_us = 0;
     double allreduce_step_latency_us = 2;  // fixed cost of each of a ring all-reduce's 2 (tp - 1) steps
     // A request's first token beyond its prompt's prefill and one step: the HTTP request, the tokenizer,
     // the scheduler's turn, the first sampling and its trip back to the client.

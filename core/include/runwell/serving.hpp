@@ -70,8 +70,14 @@ enum class Arrivals { Random, Together, Burst };
 // One request of the workload: its prompt and its answer.
 struct ServingLoad {
     long input_tokens = 1000;
-    long output_tokens = 300;
+    long output_tokens = 300;  // the answers' mean length
     Arrivals arrivals = Arrivals::Random;
+    // A benchmark's run: the requests it sends in all (--num-prompts; 0: users who keep asking), and the
+    // shortest answer's share of the longest, the lengths spread evenly between (its --random-range-ratio; 1: all
+    // alike). Its last answers end one by one, with fewer running: the output rate over the run is below the
+    // steady one.
+    long prompts = 0;
+    double length_range_ratio = 1;
 };
 
 // Where one tensor-parallel group's memory goes, per GPU (GiB), and how many sequences its KV pool holds.
@@ -124,6 +130,11 @@ std::optional<long> model_age_days(const Setup& s);
 double young_kernel_factor(const Setup& s);
 // The factor adds at least 5 %: the result says so (the figures' own rounding hides less).
 inline bool kernels_young(const Setup& s) { return young_kernel_factor(s) >= 1.05; }
+
+// A run's output rate over the steady one of `running` sequences: `prompts` requests taken in turn by the first
+// free sequence, answers spread evenly between `range_ratio` of the longest and the longest (ServingLoad), its
+// last answers ending one by one. 1 for users who keep asking.
+double run_busy_share(long prompts, int running, double range_ratio);
 
 // `batch_limit` and `memory_fraction` override the engine's defaults (0: keep them).
 ServingPlan plan_serving(const Setup& s, ServingEngine engine, int tp, const ServingLoad& load, int batch_limit = 0,
