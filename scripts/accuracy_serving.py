@@ -214,9 +214,10 @@ def to_request(row, answer_ratio=None, warned_ok=False):
     # A run of a stated number of requests ends with its last answers finishing one by one (the core's
     # run_busy_share): by their spread of lengths where the client samples them, in a last partial wave where
     # they are alike.
+    prompts = prompts_of(notes)
     ratio = 1.0 if request["arrivals"] == "together" else range_ratio_of(notes)
-    if request["arrivals"] != "burst" and prompts_of(notes) and ratio is not None:
-        request["prompts"] = prompts_of(notes)
+    if request["arrivals"] != "burst" and prompts and ratio is not None:
+        request["prompts"] = prompts
         request["length_range_ratio"] = ratio
     # An 8-bit cache the run states (vLLM --kv-cache-dtype fp8, AMD's FP8-KV checkpoints).
     if re.search(r"kv-cache-dtype[ =]fp8|fp8-kv", (row["notes"] + " " + row["precision"] + " " + row["model"]).lower()):

@@ -455,9 +455,12 @@ ServingPoint serve_at(const Setup& s, const ServingPlan& plan, const ServingLoad
     const double effective_step = t.step_s + pt.prefill_pass_s + pt.step_prompt_tokens * t.prefill_token_s;
     pt.per_user_tps = 1.0 / (t.step_s + passes_s(passes_of((pt.running - 1) / answer_tokens)) + user_prompt_tokens * t.prefill_token_s);
     const int served = std::min(pt.users, pt.running * plan.replicas);
-    // A benchmark run of every user's share of its prompts: the last answers end one by one (run_busy_share).
+    // A benchmark run of every user's share of its prompts: the last answers end one by one (run_busy_share). A
+    // burst's output rate is its makespan's (below).
     const long replica_prompts = (load.prompts + plan.replicas - 1) / plan.replicas;
-    const double busy = pt.users <= served ? run_busy_share(replica_prompts, std::max(1, served / plan.replicas), load.length_range_ratio) : 1;
+    const double busy = pt.users <= served && load.arrivals != Arrivals::Burst
+                            ? run_busy_share(replica_prompts, std::max(1, served / plan.replicas), load.length_range_ratio)
+                            : 1;
     pt.total_tps = served / effective_step * busy;
     // A new prompt is processed in chunks (vLLM: beside the running sequences; SGLang: in passes of its
     // own), after the prompts that arrived before it: requests arrive as answers complete, so prefill is a
