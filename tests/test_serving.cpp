@@ -103,11 +103,15 @@ TEST_CASE("more users share a step: each gets less, all get more, until the memo
             CHECK(p.total_tps >= previous.total_tps);
             previous = p;
         }
-        // Past the memory the rest wait: no more throughput, a longer first token.
+        // Past the memory the rest wait: a longer first token, and the throughput of every running request
+        // decoding (a finished place takes a queued request at once, with no user's wait for a first token), no more
+        // with a longer queue.
         auto full = runwell::serve_at(s, plan, load, plan.max_sequences);
         auto queued = runwell::serve_at(s, plan, load, plan.max_sequences * 2);
         CHECK(queued.running == plan.max_sequences);
-        CHECK(queued.total_tps == Approx(full.total_tps));
+        CHECK(queued.total_tps >= full.total_tps);
+        CHECK(queued.total_tps <= 1.01 * queued.running * queued.per_user_tps);
+        CHECK(runwell::serve_at(s, plan, load, plan.max_sequences * 4).total_tps == Approx(queued.total_tps));
         CHECK(queued.ttft_s > 2 * full.ttft_s);
     }
 }
@@ -507,15 +511,20 @@ TEST_CASE("a few decoding sequences touch a few of a MoE's experts: the padding 
 }
 
 TEST_CASE("measured anchors: CDNA3's FP8 matmuls reach a smaller share of their peak than CUDA's, its BF16 ones do not") {
-    // measurements/serving/vendor_docs.csv (AMD ROCm blog, Jan 2025): Llama 3.1 70B FP8 (FP8 cache) on eight
-    // MI300X, vLLM at maximum load, 128 input / 2048 output tokens: 15,105 output tok/s. At CUDA's share of the
-    // MI300X's FP8 peak (2.6 PFLOPS, 1.3x an H100's) the model said +61 %. Tolerance ±25 %.
-    json r = serve({{"op", "serve"}, {"model", "llama-3.1-70b-instruct"}, {"hardware", "mi300x"}, {"quant", "FP8"}, {"gpus", 8},
-                    {"tensor_parallel", 8}, {"engine", "batched"}, {"input_tokens", 128}, {"output_tokens", 2048}, {"kv", "q8_0"},
-                    {"at_memory_limit", true}});
+    // measurements/serving/vendor_docs.csv (AMD ROCm blog, Jan 2025): Llama 3.1 405B FP8 (FP8 cache) on eight
+    // MI300X, vLLM 0.6.7.dev (256 sequences at most before 0.8) at maximum load, 2048 input / 2048 output tokens:
+    // 1,999 output tok/s. At CUDA's share of the MI300X's FP8 peak (2.6 PFLOPS, 1.3x an H100's) the model says
+    // 2,851 (+43 %). The check: nearer the run than that, and within the band the API shows. (The blog's 70B run
+    // at 128 / 2048 tokens was this anchor while it was planned with 1,024 sequences, which its vLLM did not run:
+    // at 256 it does not tell the shares apart, -21 % at ROCm's and -16 % at CUDA's.)
+    json r = serve({{"op", "serve"}, {"model", "llama-3.1-405b-instruct"}, {"hardware", "mi300x"}, {"quant", "FP8"}, {"gpus", 8},
+                    {"tensor_parallel", 8}, {"engine", "batched"}, {"input_tokens", 2048}, {"output_tokens", 2048}, {"kv", "q8_0"},
+                    {"max_sequences", 256}, {"as_of", "2025-01-29"}, {"at_memory_limit", true}});
     REQUIRE(r["ok"] == true);
     INFO(r["point"].dump());
-    CHECK(r["point"]["total_tps"].get<double>() == Approx(15105).epsilon(0.25));
+    const double fp8 = r["point"]["total_tps"].get<double>(), fp8_measured = 1999, at_cuda_share = 2851;
+    CHECK(std::abs(fp8 - fp8_measured) < std::abs(at_cuda_share - fp8_measured));
+    CHECK(std::abs(fp8 - fp8_measured) / fp8_measured <= r["error_band"]["total_tps_pct"].get<double>() / 100);
 
     // measurements/serving/sglang_cookbook_trtllm.csv (SGLang cookbook, v0.5.7): ERNIE 4.5 21B-A3B BF16 on one MI300X,
     // 100 concurrent requests of 500 / 505 tokens on average (the run's printed totals over 500 prompts, lengths
@@ -537,15 +546,16 @@ TEST_CASE("measured anchors: CDNA4's OCP FP8 matmuls run at ROCm's FP8 share, no
     // measurements/serving/amd_serving.csv (llm-d's MI355X performance reference, vLLM 0.15.1, April 2026):
     // Llama 3.3 70B FP8 (FP8 cache) on eight MI355X, 128 requests at once of 1024 prompt tokens, answering 128
     // (output over total throughput: 2,985 of 26,853 tok/s): 2,985 output tok/s, 39.2 ms a token (25.5 tok/s
-    // each). At CUDA's share of the MI355X's FP8 peak the model said 4,555 (+53 %) and 35.7 (+40 %). The check:
-    // nearer the run than that, and within the band the API shows.
+    // each). At CUDA's share of the MI355X's FP8 peak the model says 3,600 (+21 %) and 33.7 (+32 %); 4,555 and 35.7
+    // before each user's wait for a first token was counted. The check: nearer the run than that, and within the
+    // band the API shows.
     json r = serve({{"op", "serve"}, {"model", "llama-3.3-70b-instruct"}, {"hardware", "mi355x"}, {"quant", "FP8"}, {"gpus", 8},
                     {"tensor_parallel", 8}, {"engine", "batched"}, {"input_tokens", 1024}, {"output_tokens", 128}, {"kv", "q8_0"},
                     {"users", 128}, {"arrivals", "together"}, {"as_of", "2026-04-22"}});
     REQUIRE(r["ok"] == true);
     INFO(r["point"].dump());
-    const double total = r["point"]["total_tps"].get<double>(), total_measured = 2985, total_at_cuda_share = 4555;
-    const double user = r["point"]["per_user_tps"].get<double>(), user_measured = 25.5, user_at_cuda_share = 35.7;
+    const double total = r["point"]["total_tps"].get<double>(), total_measured = 2985, total_at_cuda_share = 3600;
+    const double user = r["point"]["per_user_tps"].get<double>(), user_measured = 25.5, user_at_cuda_share = 33.7;
     CHECK(std::abs(total - total_measured) < std::abs(total_at_cuda_share - total_measured));
     CHECK(std::abs(user - user_measured) < std::abs(user_at_cuda_share - user_measured));
     CHECK(std::abs(total - total_measured) / total_measured <= r["error_band"]["total_tps_pct"].get<double>() / 100);
@@ -685,6 +695,31 @@ TEST_CASE("measured anchors: a run's output rate over its users' speeds shows it
     INFO(r["point"].dump());
     const double busy = r["point"]["total_tps"].get<double>() / (16 * r["point"]["per_user_tps"].get<double>());
     CHECK(busy == Approx(0.856).margin(0.05));
+}
+
+TEST_CASE("measured anchors: users who wait for each first token do not all decode at every step") {
+    // measurements/serving/vendor_docs.csv (Vultr's inference cookbook, vLLM 0.16.0, Nemotron Nano 30B FP8 on two
+    // B200, vllm bench with 2,048-token prompts and 512-token answers): at 8, 16 and 32 users 1,881, 3,455 and 3,798
+    // output tok/s at 3.96, 4.32 and 7.86 ms a token, an output rate of 0.931-0.933 of the users' speeds (mean
+    // TTFT 152-206 ms). Counting every user as decoding at every step the model said 0.997-0.998. Tolerance
+    // ±0.03 (the model's TTFT for these runs, 0.11-0.17 s, is its own).
+    for (int users : {8, 16, 32}) {
+        json r = serve({{"op", "serve"}, {"model", "nemotron-3-nano-30b-a3b"}, {"hardware", "b200"}, {"quant", "FP8"}, {"gpus", 2},
+                        {"tensor_parallel", 2}, {"engine", "batched"}, {"input_tokens", 2048}, {"output_tokens", 512},
+                        {"users", users}, {"arrivals", "together"}, {"as_of", "2026-03-11"}});
+        REQUIRE(r["ok"] == true);
+        INFO(users << " users: " << r["point"].dump());
+        const double share = r["point"]["total_tps"].get<double>() / (users * r["point"]["per_user_tps"].get<double>());
+        CHECK(share == Approx(0.932).margin(0.03));
+    }
+    // An offline run (every request queued in the engine, as many running as the memory holds): a finished
+    // place takes the next request at once, so its running requests all decode.
+    json queued = serve({{"op", "serve"}, {"model", "nemotron-3-nano-30b-a3b"}, {"hardware", "b200"}, {"quant", "FP8"},
+                         {"engine", "batched"}, {"input_tokens", 2048}, {"output_tokens", 512}, {"at_memory_limit", true}});
+    REQUIRE(queued["ok"] == true);
+    INFO(queued["point"].dump());
+    const double running_rate = queued["point"]["users"].get<double>() * queued["point"]["per_user_tps"].get<double>();
+    CHECK(queued["point"]["total_tps"].get<double>() >= 0.99 * running_rate);
 }
 
 TEST_CASE("a burst of every prompt at once: the first prompts queue behind each other, the rest for a free sequence") {

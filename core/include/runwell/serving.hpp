@@ -78,6 +78,9 @@ struct ServingLoad {
     // steady one.
     long prompts = 0;
     double length_range_ratio = 1;
+    // An offline run (its requests all queued in the engine): a finished sequence's place goes to the next
+    // request at once, with no client between.
+    bool queued = false;
 };
 
 // Where one tensor-parallel group's memory goes, per GPU (GiB), and how many sequences its KV pool holds.
