@@ -159,7 +159,7 @@ function verdict(r, onForget) {
     h('p', { class: 'summary', 'data-testid': 'summary' }, r.summary),
     h('div', { class: 'figures' },
       figure('Decode', !r.runs ? '—' : `${fmt(r.decode_tps, 1)} tok/s`,
-        r.query.concurrency > 1 ? `per user · ${r.query.concurrency} users = ${fmt(r.aggregate_tps, 0)} tok/s total on the ${r.speed_engine.label} · ${basis('decode')}`
+        r.query.concurrency > 1 ? `per user · ${r.query.concurrency} users together: ${fmt(r.aggregate_tps, 0)} tok/s on the ${r.speed_engine.label} · ${basis('decode')}`
           : `${basis('decode')} · at ${tokens(r.depth)} tokens`, 'decode', r.decode_tps),
       figure('Time to first token', !r.runs ? '—' : `${fmt(r.ttft_s, 2)} s`, `${tokens(r.prompt_tokens)}-token prompt · ${basis('prefill')}`, 'ttft', r.ttft_s),
       figure('Safe context', r.safe_context ? tokens(r.safe_context) : (r.offload_context ? `${tokens(r.offload_context)}*` : '—'),

@@ -307,7 +307,10 @@ test('the capacity planner (workload, target speed, device, count) answers as th
   assert.equal(estimate.speed_engine.id, 'batched');
   const decode = '#verdict .figure:has(.label:text-is("Decode"))';
   assert.equal(await page.$eval(decode, (el) => Number(el.dataset.raw)), estimate.decode_tps);
-  assert.match(await page.textContent(decode), /per user · 16 users = [\d,]+ tok\/s total on the vLLM-class batched engine/);
+  // The users' output together is the CLI's, not users x speed (each user waits for its first tokens).
+  const together = Math.round(estimate.aggregate_tps).toLocaleString('en-US');
+  assert.ok((await page.textContent(decode)).includes(`per user · 16 users together: ${together} tok/s on the vLLM-class batched engine`));
+  assert.ok(estimate.aggregate_tps < 16 * estimate.decode_tps);
   // A user sets the targets and the GPUs: each change lands in the URL and re-plans.
   await enter(page, '#serve-target_tps', '25', /target_tps=25/);
   await enter(page, '#serve-load_users', '2000', /load_users=2000/);
