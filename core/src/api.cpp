@@ -44,8 +44,7 @@ bool read_serving(const Catalog& catalog, ObjectReader& r, Resolved& resolved, S
     q.target_tps = r.num("target_tps", 0.01, 1e6, false, 0);
     q.target_ttft_s = r.num("target_ttft_s", 0.01, 3600, false, 0);
     q.users = static_cast<int>(r.integer("users", 1, 1'000'000, false, 0));
-    q.at_capacity = r.boolean("at_memory_limit", false);
-    q.load.queued = q.at_capacity;
+    q.load.queued = r.boolean("at_memory_limit", false);
     q.load_users = static_cast<int>(r.integer("load_users", 1, 100'000'000, false, 0));
     const std::string arrivals = r.str("arrivals", false);
     // Bounded: the run's end is played request by request (run_busy_share).

@@ -31,10 +31,9 @@ struct ServingRequest {
     int tensor_parallel = 0;  // 0: all the setup's GPUs
     int batch_limit = 0;      // 0: the engine's default
     double memory_fraction = 0;  // share of each GPU the engine takes (vLLM --gpu-memory-utilization); 0: default
-    ServingLoad load;
+    ServingLoad load;         // load.queued: also answer for as many users as the memory holds
     double target_tps = 0, target_ttft_s = 0;
     int users = 0;            // also answer for this many users (0: no)
-    bool at_capacity = false; // also answer for as many users as the memory holds (a saturation benchmark)
     int load_users = 0;       // how many setups this many users need (0: no)
     const Quant* quant = nullptr;  // plan with this quant instead of the setup's (an MLX file has no slot server)
 };

@@ -60,7 +60,7 @@ std::string engine_how(ServingEngine e) {
 }
 
 int requested_users(const ServingPlan& plan, const ServingRequest& q) {
-    return q.at_capacity ? plan.max_sequences * plan.replicas : q.users;
+    return q.load.queued ? plan.max_sequences * plan.replicas : q.users;
 }
 
 std::vector<ServingEngine> engines_for(const Setup& s) {
@@ -110,7 +110,7 @@ json serving_json(const Catalog& c, const Resolved& r, const ServingRequest& q) 
     }
     ServingPoint cap = capacity(s, plan, q.load, q.target_tps, q.target_ttft_s);
     j["capacity"] = point_json(cap);
-    if (q.users > 0 || q.at_capacity) j["point"] = point_json(serve_at(s, plan, q.load, requested_users(plan, q)));
+    if (q.users > 0 || q.load.queued) j["point"] = point_json(serve_at(s, plan, q.load, requested_users(plan, q)));
     // Users double up to twice what the memory holds (where the queue starts to show).
     json curve = json::array();
     const int most = plan.max_sequences * plan.replicas;

@@ -78,8 +78,8 @@ struct ServingLoad {
     // steady one.
     long prompts = 0;
     double length_range_ratio = 1;
-    // An offline run (its requests all queued in the engine): a finished sequence's place goes to the next
-    // request at once, with no client between.
+    // An offline run, a saturation benchmark (its requests all queued in the engine, as many running as the
+    // memory holds): a finished sequence's place goes to the next request at once, with no client between.
     bool queued = false;
 };
 
